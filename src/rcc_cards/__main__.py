@@ -1,0 +1,3 @@
+from rcc_cards.cli import main
+
+main()

@@ -1,0 +1,45 @@
+"""Rules across decks: what no single file can know on its own."""
+
+from __future__ import annotations
+
+from rcc_cards.errors import Problem
+from rcc_cards.model import Deck, Loc
+
+
+def _at(loc: Loc, message: str) -> Problem:
+    return Problem(loc.path, loc.line, loc.col, message)
+
+
+def unique_card_ids(decks: list[Deck]) -> list[Problem]:
+    """Card ids are unique across every file built together (the id is the note's identity)."""
+    first: dict[str, Loc] = {}
+    problems = []
+    for deck in decks:
+        for card in deck.cards():
+            loc = card.loc_of("id")
+            if card.id in first:
+                other = first[card.id]
+                problems.append(_at(loc, f"duplicate card id '{card.id}'; first used at "
+                                         f"{other.path}:{other.line}. Card ids must be unique across all "
+                                         "decks built together: rename this one"))
+            else:
+                first[card.id] = loc
+    return problems
+
+
+def unique_deck_keys(decks: list[Deck]) -> list[Problem]:
+    """Two files with one deck key would write one package and share note GUIDs."""
+    first: dict[str, Loc] = {}
+    problems = []
+    for deck in decks:
+        if deck.key in first:
+            other = first[deck.key]
+            problems.append(_at(deck.loc, f"deck key '{deck.key}' is already used by {other.path}:{other.line}; "
+                                          "each deck file needs its own key (it namespaces note GUIDs)"))
+        else:
+            first[deck.key] = deck.loc
+    return problems
+
+
+def check_decks(decks: list[Deck]) -> list[Problem]:
+    return unique_deck_keys(decks) + unique_card_ids(decks)

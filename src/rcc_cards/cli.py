@@ -1,0 +1,154 @@
+"""The ``rcc-cards`` command line. The only module that imports ``click``.
+
+Exit status: 0 success; 1 problems in the input (every one printed as ``path:line:col: severity: message``,
+nothing written); 2 usage error (Click's); 3 an unexpected error, which is a bug in rcc-cards.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+from rcc_cards import __version__, project, summary
+from rcc_cards.errors import Problem, ProblemsFound, RccCardsError
+from rcc_cards.loader import PARSER
+
+EXIT_PROBLEMS = 1
+EXIT_BUG = 3
+
+_paths = click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+
+
+def _report(problems: Sequence[Problem]) -> None:
+    for problem in problems:
+        click.echo(str(problem), err=True)
+
+
+def _tally(problems: Sequence[Problem]) -> str:
+    errors = sum(p.is_error for p in problems)
+    warnings = len(problems) - errors
+    files = len({p.path for p in problems})
+    return (f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)} "
+            f"in {files} file{'s' * (files != 1)}")
+
+
+def _load(paths: Sequence[Path]) -> project.Loaded:
+    try:
+        return project.load(paths)
+    except project.NoDeckFiles as exc:
+        raise click.UsageError(str(exc)) from exc
+
+
+class _Group(click.Group):
+    """The one top-level handler: user errors become exit 1, anything unexpected is reported as a bug."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except ProblemsFound as exc:
+            _report(exc.problems)
+            click.echo(f"rcc-cards: {_tally(exc.problems)}; nothing was written", err=True)
+        except RccCardsError as exc:
+            click.echo(f"rcc-cards: error: {exc}", err=True)
+        except Exception as exc:  # noqa: BLE001 - the one top-level handler: anything else is a bug
+            click.echo(f"rcc-cards: internal error (a bug in rcc-cards {__version__}; please report it with "
+                       f"the command you ran): {type(exc).__name__}: {exc}", err=True)
+            ctx.exit(EXIT_BUG)
+        ctx.exit(EXIT_PROBLEMS)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", message=f"%(prog)s %(version)s (YAML parser: {PARSER})")
+def cli() -> None:
+    """Compile YAML study decks into tagged, stable Anki packages.
+
+    \b
+    Example:
+      rcc-cards check            # validate every deck under decks/
+      rcc-cards build            # write build/<deck key>.apkg for each deck
+      rcc-cards tags             # the tag tree, with note counts
+    """
+
+
+@cli.command()
+@_paths
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="A .apkg file (all decks into one package) or a folder (one <deck key>.apkg each). "
+                   "Default: build/.")
+@click.option("--tag", "include", multiple=True, metavar="TAG",
+              help="Keep only notes tagged TAG or a tag below it (repeatable: any of them).")
+@click.option("--exclude-tag", "exclude", multiple=True, metavar="TAG",
+              help="Drop notes tagged TAG or a tag below it (repeatable).")
+def build(paths: tuple[Path, ...], output: Path | None, include: tuple[str, ...],
+          exclude: tuple[str, ...]) -> None:
+    """Build Anki packages from deck files (default: every deck under decks/).
+
+    Nothing is written unless every deck is free of errors. A --tag subset keeps each note's
+    identity, so importing the full deck later updates the same notes.
+
+    \b
+    Examples:
+      rcc-cards build
+      rcc-cards build decks/rcc.yaml -o rcc.apkg
+      rcc-cards build --tag rcc::stage_iv::cytokine_therapy -o cytokines.apkg
+    """
+    try:
+        written, plan, warnings = project.build(paths, output, include, exclude)
+    except project.NoDeckFiles as exc:
+        raise click.UsageError(str(exc)) from exc
+    except project.NothingSelected as exc:
+        raise click.BadParameter(str(exc), param_hint="--tag/--exclude-tag") from exc
+    _report(warnings)
+    for key in plan.skipped:
+        click.echo(f"skipped deck '{key}': no note matches the tag filters")
+    for item in written:
+        click.echo(f"wrote {item.path}: {item.counts}")
+
+
+@cli.command()
+@_paths
+@click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
+def check(paths: tuple[Path, ...], strict: bool) -> None:
+    """Validate deck files and print every problem; exit 1 if any is an error.
+
+    \b
+    Examples:
+      rcc-cards check
+      rcc-cards check --strict decks/rcc.yaml
+    """
+    loaded = _load(paths)
+    if not loaded.ok or (strict and loaded.problems):
+        raise ProblemsFound(loaded.problems)
+    _report(loaded.problems)
+    counts = summary.counts((d, d.cards()) for d in loaded.decks)
+    decks = len(loaded.decks)
+    click.echo(f"ok: {decks} deck{'s' * (decks != 1)}, {counts}")
+
+
+@cli.command(name="tags")
+@_paths
+def tags_command(paths: tuple[Path, ...]) -> None:
+    """Print the tag tree with the number of notes at or below each tag.
+
+    Any tag shown works with 'build --tag'.
+
+    \b
+    Example:
+      rcc-cards tags decks/rcc.yaml
+    """
+    loaded = _load(paths)
+    if not loaded.ok:
+        raise ProblemsFound(loaded.problems)
+    _report(loaded.problems)
+    tree = summary.tag_tree((d, d.cards()) for d in loaded.decks)
+    width = max((len(t) + 2 * t.count("::") for t, _ in tree), default=0)
+    for tag, count in tree:
+        indent = "  " * tag.count("::")
+        click.echo(f"{indent}{tag}".ljust(width + 2) + f"{count:>5}")
+
+
+main = cli

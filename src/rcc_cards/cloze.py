@@ -1,0 +1,88 @@
+"""Cloze deletions: ``{{c1::answer}}`` and ``{{c1::answer::hint}}``, checked before Anki sees them.
+
+Anki silently gives a cloze note with no valid deletion zero cards, and renders malformed or nested
+markers in surprising ways, so every such text is an error here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_MARKER = re.compile(r"\{\{|\}\}")
+_OPEN = re.compile(r"\{\{c(\d+)::")
+
+
+@dataclass(frozen=True)
+class Deletion:
+    number: int
+    answer: str
+    hint: str
+    start: int  # offset of "{{" in the text
+
+
+@dataclass(frozen=True)
+class ClozeError:
+    offset: int
+    message: str
+
+
+def parse(text: str) -> tuple[list[Deletion], list[ClozeError]]:
+    """Every deletion in ``text``, and every way the markup is broken."""
+    deletions: list[Deletion] = []
+    errors: list[ClozeError] = []
+    open_at: int | None = None
+    body_start = 0
+    number = 0
+    for marker in _MARKER.finditer(text):
+        pos = marker.start()
+        if marker.group() == "{{":
+            if open_at is not None:
+                errors.append(ClozeError(pos, f"nested cloze: '{{{{' at character {pos + 1} is inside "
+                                              f"the deletion opened at character {open_at + 1}; "
+                                              "clozes cannot nest. Close the first one before opening another."))
+                continue
+            head = _OPEN.match(text, pos)
+            if head is None:
+                shown = text[pos : pos + 12]
+                errors.append(ClozeError(pos, f"malformed cloze '{shown}…' at character {pos + 1}: expected "
+                                              "'{{c1::answer}}' (a 'c', a number, then two colons)."))
+                open_at, body_start, number = pos, pos + 2, 0
+                continue
+            open_at, body_start, number = pos, head.end(), int(head.group(1))
+        else:
+            if open_at is None:
+                errors.append(ClozeError(pos, f"'}}}}' at character {pos + 1} closes no cloze; "
+                                              "remove it or add the missing '{{c1::'."))
+                continue
+            if number:
+                deletion = _deletion(text, open_at, body_start, pos, number, errors)
+                if deletion is not None:
+                    deletions.append(deletion)
+            open_at = None
+    if open_at is not None:
+        errors.append(ClozeError(open_at, f"the cloze opened at character {open_at + 1} is never closed; "
+                                          "add '}}' after the answer."))
+    if not deletions and not errors:
+        errors.append(ClozeError(0, "a cloze card needs at least one deletion such as {{c1::answer}}; "
+                                    "without one Anki creates no card at all."))
+    return deletions, errors
+
+
+def _deletion(text: str, open_at: int, start: int, end: int, number: int,
+              errors: list[ClozeError]) -> Deletion | None:
+    answer, _, hint = text[start:end].partition("::")
+    if number < 1:
+        errors.append(ClozeError(open_at, f"cloze number c{number} at character {open_at + 1}: "
+                                          "numbers start at c1."))
+        return None
+    if not answer.strip():
+        errors.append(ClozeError(open_at, f"empty cloze deletion at character {open_at + 1}: "
+                                          "write the hidden answer between '::' and '}}'."))
+        return None
+    return Deletion(number, answer, hint, open_at)
+
+
+def numbers(deletions: list[Deletion]) -> list[int]:
+    """The distinct cloze numbers, ascending: one Anki card each."""
+    return sorted({d.number for d in deletions})

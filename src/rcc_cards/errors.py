@@ -1,0 +1,55 @@
+"""Problems found in the input, as values, and the one exception root."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with an input file, at a 1-based line and column.
+
+    ``str()`` gives ``path:line:col: severity: message``, the form editors and grep understand.
+    """
+
+    path: str
+    line: int
+    col: int
+    message: str
+    severity: Severity = "error"
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.col}: {self.severity}: {self.message}"
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+
+def sort_problems(problems: Iterable[Problem]) -> list[Problem]:
+    """Problems in file order, each reported once."""
+    return sorted(set(problems), key=lambda p: (p.path, p.line, p.col, p.message))
+
+
+def has_errors(problems: Iterable[Problem]) -> bool:
+    return any(p.is_error for p in problems)
+
+
+class RccCardsError(Exception):
+    """An error the user can fix; the CLI prints it and exits with status 1."""
+
+
+class ProblemsFound(RccCardsError):
+    """The input has errors; nothing was written."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(f"{sum(p.is_error for p in problems)} error(s) in the input")
+        self.problems = problems
+
+
+class OutputError(RccCardsError):
+    """A package could not be written (disk full, permission denied, …)."""

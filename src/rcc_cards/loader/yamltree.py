@@ -1,0 +1,319 @@
+"""YAML text -> a small tree of nodes that keep their source text and location.
+
+This is the only module that imports ``yaml``. It reads *events*, never constructs Python objects, so
+``no`` stays "no" and ``1.10`` stays "1.10"; anchors, aliases, explicit tags, merge keys, duplicate keys and
+a second document are reported instead of interpreted, and aliases are never expanded (an alias bomb costs
+nothing). Nesting is limited and the tree is built without recursion.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Union
+
+import yaml
+
+from rcc_cards.errors import Problem
+
+_Loader = getattr(yaml, "CSafeLoader", None)
+PARSER = "libyaml" if _Loader is not None else "pure-python"
+if _Loader is None:  # pragma: no cover - the wheels we install ship libyaml; tests assert it
+    _Loader = yaml.SafeLoader
+
+MAX_DEPTH = 40
+_COMMENT_AFTER = re.compile(r"[ \t]+#")
+
+
+@dataclass
+class Scalar:
+    value: str
+    line: int
+    col: int
+    style: str | None = None  # None (plain), "'", '"', "|" or ">"
+    comment_after: bool = False  # a plain scalar followed by ' #...' on its last line
+    bad: bool = False  # stands in for something already reported (alias, too deep, complex key)
+
+
+@dataclass
+class Mapping:
+    line: int
+    col: int
+    pairs: list[tuple[Scalar, Node]] = field(default_factory=list)
+
+
+@dataclass
+class Sequence:
+    line: int
+    col: int
+    items: list[Node] = field(default_factory=list)
+
+
+Node = Union[Scalar, Mapping, Sequence]
+
+
+def parse(path: str, text: str) -> tuple[Node | None, list[Problem]]:
+    """Parse one deck file. The tree is ``None`` for an empty file or after a syntax error."""
+    builder = _Builder(path, text.split("\n"))
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            if builder.feed(event):
+                break
+    except yaml.MarkedYAMLError as exc:
+        builder.problems.append(_syntax_problem(path, exc, builder.lines))
+        return None, builder.problems
+    except yaml.YAMLError as exc:  # ReaderError of the pure-Python reader: no mark of the usual kind
+        builder.problems.append(Problem(path, 1, 1, f"cannot read this file as YAML: {exc}"))
+        return None, builder.problems
+    return builder.root, builder.problems
+
+
+def _pos(mark: yaml.Mark) -> tuple[int, int]:
+    return mark.line + 1, mark.column + 1
+
+
+class _Builder:
+    """Turns the event stream into nodes, with an explicit stack instead of recursion."""
+
+    def __init__(self, path: str, lines: list[str]) -> None:
+        self.path = path
+        self.lines = lines
+        self.problems: list[Problem] = []
+        self.root: Node | None = None
+        self.stack: list[Mapping | Sequence] = []
+        self.pending_key: list[Scalar | None] = []  # per open mapping: the key awaiting its value
+        self.seen_keys: list[dict[str, Scalar]] = []  # per open mapping: first occurrence of each key
+        self.anchors: set[str] = set()
+        self.documents = 0
+        self.skip_depth = 0  # > 0 while inside a collection nested past MAX_DEPTH
+
+    def problem(self, line: int, col: int, message: str) -> None:
+        self.problems.append(Problem(self.path, line, col, message))
+
+    def feed(self, event: yaml.Event) -> bool:
+        """Take one event; True means stop reading (a second document began)."""
+        if self.skip_depth:
+            self._skip(event)
+            return False
+        if isinstance(event, yaml.DocumentStartEvent):
+            self.documents += 1
+            if self.documents > 1:
+                line, col = _pos(event.start_mark)
+                self.problem(
+                    line, col,
+                    "a second YAML document starts here; a deck file holds exactly one document. "
+                    "Delete this '---' line, or move what follows into its own file.",
+                )
+                return True
+        elif isinstance(event, (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            self._check_properties(event)
+            if isinstance(event, yaml.ScalarEvent):
+                self._attach(self._scalar(event))
+            else:
+                self._open(event)
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            self._close()
+        elif isinstance(event, yaml.AliasEvent):
+            self._alias(event)
+        return False
+
+    def _scalar(self, event: yaml.ScalarEvent) -> Scalar:
+        line, col = _pos(event.start_mark)
+        style = event.style or None  # libyaml says '' for plain, the pure-Python parser None
+        node = Scalar(event.value, line, col, style, bad=self._has_properties(event))
+        if style is None:
+            end = event.end_mark
+            rest = self.lines[end.line][end.column :] if end.line < len(self.lines) else ""
+            node.comment_after = bool(_COMMENT_AFTER.match(rest))
+        return node
+
+    @staticmethod
+    def _has_properties(event: yaml.NodeEvent) -> bool:
+        return event.anchor is not None or getattr(event, "tag", None) is not None
+
+    def _check_properties(self, event: yaml.NodeEvent) -> None:
+        line, col = _pos(event.start_mark)
+        if event.anchor is not None:
+            self.anchors.add(event.anchor)
+            self.problem(
+                line, col,
+                f"anchor '&{event.anchor}': anchors and aliases are not allowed in a deck; write each "
+                f"card out in full. If this is text that starts with '&', put it in quotes: '&{event.anchor}'.",
+            )
+        tag = getattr(event, "tag", None)
+        if tag is not None:
+            shown = tag.replace("tag:yaml.org,2002:", "!!")
+            self.problem(
+                line, col,
+                f"explicit tag '{shown}': YAML tags are not allowed in a deck (nothing in a deck is ever "
+                "executed or converted). Remove the tag; if the text starts with '!', put it in quotes.",
+            )
+
+    def _alias(self, event: yaml.AliasEvent) -> None:
+        line, col = _pos(event.start_mark)
+        if event.anchor not in self.anchors:
+            self.problem(
+                line, col,
+                f"'*{event.anchor}' is read as a YAML alias, and aliases are not allowed. "
+                f"If this is text, put it in quotes: '*{event.anchor}'.",
+            )
+        self._attach(Scalar("", line, col, bad=True))
+
+    def _open(self, event: yaml.CollectionStartEvent) -> None:
+        line, col = _pos(event.start_mark)
+        if event.tag is not None:  # already reported; its content is not read
+            self.skip_depth = 1
+            self._attach(Scalar("", line, col, bad=True))
+            return
+        if len(self.stack) >= MAX_DEPTH:
+            self.problem(
+                line, col,
+                f"nesting deeper than {MAX_DEPTH} levels; a deck needs far fewer. "
+                "Flatten the sections (a section path of a few levels is plenty).",
+            )
+            self.skip_depth = 1
+            self._attach(Scalar("", line, col, bad=True))
+            return
+        node: Mapping | Sequence
+        if isinstance(event, yaml.MappingStartEvent):
+            node = Mapping(line, col)
+        else:
+            node = Sequence(line, col)
+        self.stack.append(node)
+        self.pending_key.append(None)
+        self.seen_keys.append({})
+
+    def _skip(self, event: yaml.Event) -> None:
+        if isinstance(event, yaml.CollectionStartEvent):
+            self.skip_depth += 1
+        elif isinstance(event, yaml.CollectionEndEvent):
+            self.skip_depth -= 1
+
+    def _close(self) -> None:
+        node = self.stack.pop()
+        self.pending_key.pop()
+        self.seen_keys.pop()
+        self._attach(node)
+
+    def _attach(self, node: Node) -> None:
+        if not self.stack:
+            self.root = node
+            return
+        parent = self.stack[-1]
+        if isinstance(parent, Sequence):
+            parent.items.append(node)
+            return
+        key = self.pending_key[-1]
+        if key is None:
+            self.pending_key[-1] = self._as_key(node)
+            return
+        self.pending_key[-1] = None
+        if not key.bad:
+            parent.pairs.append((key, node))
+
+    def _as_key(self, node: Node) -> Scalar:
+        if not isinstance(node, Scalar):
+            self.problem(node.line, node.col, "a key must be plain text, not a list or mapping.")
+            return Scalar("", node.line, node.col, bad=True)
+        if node.bad:
+            return node
+        if node.value == "<<" and node.style is None:
+            self.problem(
+                node.line, node.col,
+                "merge key '<<' is not allowed in a deck; write the keys out in full.",
+            )
+            return Scalar(node.value, node.line, node.col, bad=True)
+        seen = self.seen_keys[-1]
+        first = seen.get(node.value)
+        if first is not None:
+            self.problem(
+                node.line, node.col,
+                f"duplicate key '{node.value}'; it was first defined at line {first.line}. "
+                "YAML would silently keep only one of them: delete or rename one.",
+            )
+            return Scalar(node.value, node.line, node.col, bad=True)
+        seen[node.value] = node
+        return node
+
+
+_KEY_LINE = re.compile(r"[ ]*(- )?[A-Za-z_][A-Za-z0-9_]*:( |$)")
+
+
+def _indent_above(lines: list[str], line: int) -> int | None:
+    """Indentation of the nearest non-blank line above ``line`` (1-based)."""
+    for text in reversed(lines[: line - 1]):
+        if text.strip() and not text.lstrip().startswith("#"):
+            return len(text) - len(text.lstrip(" "))
+    return None
+
+
+def _syntax_problem(path: str, exc: yaml.MarkedYAMLError, lines: list[str]) -> Problem:
+    """The parser's complaint, in plain words, at the place the author has to change."""
+    context = exc.context or ""
+    problem = exc.problem or ""
+    mark = exc.problem_mark or exc.context_mark
+    line, col = _pos(mark) if mark is not None else (1, 1)
+    start_line, start_col = _pos(exc.context_mark) if exc.context_mark is not None else (line, col)
+    if line > len(lines):  # "end of stream" points past the last line
+        line, col = len(lines), len(lines[-1]) + 1
+    here = lines[line - 1] if line <= len(lines) else ""
+    char = here[col - 1] if 0 < col <= len(here) else ""
+
+    if "cannot start any token" in problem:
+        if char == "\t":
+            message = "tab used for indentation; YAML cannot indent with tabs. Indent with spaces."
+        else:
+            message = (
+                f"text cannot start with '{char}' (YAML reserves it). "
+                f"Put the whole text in quotes, for example: \"{here[col - 1:].strip()}\"."
+            )
+        return Problem(path, line, col, message)
+    if "mapping values are not allowed" in problem:
+        indent = len(here) - len(here.lstrip(" "))
+        above = _indent_above(lines, line)
+        if _KEY_LINE.match(here) and above is not None and indent != above:
+            return Problem(
+                path, line, indent + 1,
+                f"indentation: this line is indented by {indent} spaces but the line above by {above}, "
+                "so YAML reads it as part of the text above. Indent it exactly like the keys it belongs "
+                "with (if it is text containing ': ', put the text in quotes).",
+            )
+        return Problem(
+            path, line, col,
+            "found ': ' inside unquoted text, which YAML reads as the start of a new key. "
+            "Put text containing ': ' in quotes (a: \"Ratio 1: 2\"); if this line is meant to be a key, "
+            "indent it exactly like the keys above it.",
+        )
+    if "quoted scalar" in context and "end of stream" in problem:
+        return Problem(
+            path, start_line, start_col,
+            "unterminated quoted text: the quote opened here is never closed. "
+            "Add the closing quote at the end of the text.",
+        )
+    if "quoted scalar" in context and "escape" in problem:
+        return Problem(
+            path, start_line, start_col,
+            f"invalid character escape in quoted text ({problem}); a lone surrogate such as \\ud800 is "
+            "not a character. Write the character itself, or a valid \\u escape.",
+        )
+    if "alias" in context or "anchor" in context:
+        return Problem(
+            path, start_line, start_col,
+            "text starting with '*' or '&' is read as a YAML alias or anchor, and those are not allowed. "
+            "Put the text in quotes, for example: \"*bold*\".",
+        )
+    if "flow" in context:
+        return Problem(
+            path, start_line, start_col,
+            f"the bracket opened here is never closed properly ({problem}). "
+            "Close it, or put text containing '[', ']', '{', '}' or ',' in quotes.",
+        )
+    if "block" in context or "expected key" in problem or "block end" in problem:
+        return Problem(
+            path, line, col,
+            "indentation does not match the lines above: this line is indented differently from the "
+            f"block that starts at line {start_line}. Indent it with the same number of spaces as the "
+            "keys (or '- ' items) it belongs with.",
+        )
+    where = f" ({context} at line {start_line})" if context else ""
+    return Problem(path, line, col, f"YAML syntax error: {problem}{where}. Check quoting and indentation.")

@@ -1,0 +1,91 @@
+"""The deck model: frozen values, no I/O.
+
+A deck file holds one :class:`Deck`; its sections nest; every :class:`Card` knows the section path it
+lives in and where in the file each of its keys was written, so later checks can point at the line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Loc:
+    """A place in an input file: the path as the user named it, 1-based line and column."""
+
+    path: str
+    line: int
+    col: int
+
+
+class Kind(Enum):
+    """The three card kinds; each compiles to its own Anki note type."""
+
+    BASIC = "basic"  # question -> answer
+    REVERSE = "reverse"  # question -> answer, and answer -> question
+    CLOZE = "cloze"  # {{c1::deletions}}
+
+
+@dataclass(frozen=True)
+class Card:
+    """One note's worth of content. ``front``/``back`` for Q/A kinds, ``text`` for cloze."""
+
+    id: str
+    kind: Kind
+    section_path: tuple[str, ...]  # section keys from the top, e.g. ("stage_iv", "surgery")
+    section_titles: tuple[str, ...]
+    front: str = ""
+    back: str = ""
+    text: str = ""
+    extra: str = ""
+    quote: str = ""
+    refs: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()  # topic tags of the card and its sections, in order, no repeats
+    loc: Loc = Loc("", 0, 0)
+    key_locs: Mapping[str, Loc] = field(default_factory=dict)
+
+    def loc_of(self, key: str) -> Loc:
+        """Where ``key``'s value was written, or the card itself when the key is absent."""
+        return self.key_locs.get(key, self.loc)
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    title: str
+    tags: tuple[str, ...]
+    cards: tuple[Card, ...]
+    sections: tuple[Section, ...]
+    loc: Loc
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a deck's facts come from. ``path`` is resolved against the deck file's folder."""
+
+    title: str
+    path: Path
+    as_of: str
+    url: str = ""
+    loc: Loc = Loc("", 0, 0)
+
+
+@dataclass(frozen=True)
+class Deck:
+    key: str  # namespaces every card id and note GUID; never change it after release
+    name: str  # the Anki deck name, "::" nests
+    description: str
+    source: Source
+    sections: tuple[Section, ...]
+    loc: Loc
+
+    def cards(self) -> Iterator[Card]:
+        """Every card, in file order."""
+        stack = list(reversed(self.sections))
+        while stack:
+            section = stack.pop()
+            yield from section.cards
+            stack.extend(reversed(section.sections))

@@ -1,0 +1,43 @@
+"""Card text -> the HTML stored in Anki fields. The one place where text is escaped.
+
+Deck text is plain text: ``&``, ``<`` and ``>`` are escaped so ``x < y & z`` shows literally, and line
+breaks become ``<br>``. There is deliberately no markup language (see README, "Plain text"): card text is
+the source's wording, and a second syntax would be one more thing that can silently change it.
+"""
+
+from __future__ import annotations
+
+import html
+
+from rcc_cards.model import Card, Deck, Kind
+
+
+def to_html(text: str) -> str:
+    """Escape plain text for an Anki field; keep line breaks."""
+    return html.escape(text, quote=False).replace("\r\n", "\n").replace("\n", "<br>")
+
+
+def source_html(deck: Deck, card: Card) -> str:
+    """The back-of-card source block: where in the deck, the verbatim quote, and the citation."""
+    parts = [f'<div class="rcc-path">{to_html(" › ".join(card.section_titles))}</div>']
+    if card.quote:
+        parts.append(f'<blockquote class="rcc-quote">{to_html(card.quote)}</blockquote>')
+    cite = f"{deck.source.title} ({deck.source.as_of})"
+    if card.refs:
+        cite += f"; references {', '.join(card.refs)}"
+    parts.append(f'<div class="rcc-cite">Source: {to_html(cite)}</div>')
+    return "".join(parts)
+
+
+def note_fields(deck: Deck, card: Card) -> list[str]:
+    """The note's fields, in the order of its note type (see :mod:`rcc_cards.templates`)."""
+    source = source_html(deck, card)
+    if card.kind is Kind.CLOZE:
+        return [to_html(card.text), to_html(card.extra), source, card.id]
+    return [to_html(card.front), to_html(card.back), to_html(card.extra), source, card.id]
+
+
+def description_html(deck: Deck) -> str:
+    source = deck.source
+    cite = f"Source: {source.title} ({source.as_of})" + (f", {source.url}" if source.url else "")
+    return f"{to_html(deck.description)}<br><br>{to_html(cite)}" if deck.description else to_html(cite)

@@ -1,0 +1,76 @@
+"""Anki tags: the section tag path, topic tags, their rules, and ``--tag`` filters.
+
+Anki tags cannot contain spaces, compare case-insensitively, and nest with ``::``; a tag search
+``tag:a::b`` finds ``a::b`` and every tag below it. Filters here follow the same rule.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+SEP = "::"
+# Characters that break Anki's tag storage (whitespace) or its search syntax (quotes, '*', backslash).
+_FORBIDDEN = re.compile(r'[\s"*\\\x00-\x1f\x7f]')
+
+
+def section_tag(deck_key: str, section_path: Iterable[str]) -> str:
+    """``rcc`` + ``("stage_iv", "surgery")`` -> ``rcc::stage_iv::surgery``."""
+    return SEP.join([deck_key, *section_path])
+
+
+def tag_problem(tag: str) -> str | None:
+    """Why ``tag`` cannot be an Anki tag, or None."""
+    if not tag:
+        return "empty tag; remove it or write a tag such as topic::dosing"
+    bad = _FORBIDDEN.search(tag)
+    if bad:
+        what = "a space" if bad.group().isspace() else f"the character {bad.group()!r}"
+        return (f"tag '{tag}' contains {what}; Anki tags cannot contain spaces, quotes, '*' or '\\'. "
+                "Use '_' between words and '::' between levels, e.g. topic::patient_selection")
+    if any(not part for part in tag.split(SEP)):
+        return (f"tag '{tag}' has an empty '::' part; every level needs a name, "
+                "e.g. topic::dosing (not topic:: or ::dosing)")
+    return None
+
+
+def deck_name_problem(name: str) -> str | None:
+    """Why ``name`` would not be the Anki deck the author meant, or None."""
+    parts = name.split(SEP)
+    if any(not part.strip() for part in parts):
+        return (f"deck name '{name}' has an empty '::' part; Anki would create a deck named 'blank' "
+                "there. Give every level a name, e.g. 'Oncology::Renal cell cancer'")
+    if any(part != part.strip() for part in parts):
+        return (f"deck name '{name}' has spaces around a level name; Anki strips them, so the cards "
+                "would land in a differently named deck. Remove the spaces around '::'")
+    if name.casefold() == "default":
+        return ("the deck name 'Default' is the learner's own default deck in Anki; these cards would be "
+                "mixed into it. Choose a specific name, e.g. 'Oncology::Renal cell cancer'")
+    return None
+
+
+def matches(tag: str, wanted: str) -> bool:
+    """True when ``tag`` is ``wanted`` or below it, ignoring case as Anki does."""
+    tag, wanted = tag.casefold(), wanted.casefold()
+    return tag == wanted or tag.startswith(wanted + SEP)
+
+
+def selected(tags: Iterable[str], include: Iterable[str], exclude: Iterable[str]) -> bool:
+    """The ``--tag``/``--exclude-tag`` rule: any include matches (or none given), and no exclude does."""
+    tags = list(tags)
+    include = list(include)
+    if include and not any(matches(t, w) for t in tags for w in include):
+        return False
+    return not any(matches(t, w) for t in tags for w in exclude)
+
+
+def with_ancestors(tag: str) -> list[str]:
+    """``a::b::c`` -> ``["a", "a::b", "a::b::c"]``."""
+    parts = tag.split(SEP)
+    return [SEP.join(parts[: i + 1]) for i in range(len(parts))]
+
+
+def anki_search(tag: str) -> str:
+    """The Anki search that finds ``tag`` and its children (``_`` and ``*`` are wildcards there)."""
+    escaped = tag.replace("\\", "\\\\").replace("_", "\\_").replace("*", "\\*")
+    return f'"tag:{escaped}"'

@@ -1,0 +1,105 @@
+"""The three note types as plain data: fixed ids, fields and card templates, and the shared CSS.
+
+Ids are hard-coded and must never change: Anki matches note types by id, and fields and templates by
+their own ``id`` so a later rename updates learners' note types instead of stranding their notes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rcc_cards.model import Kind
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    id: int
+
+
+@dataclass(frozen=True)
+class Template:
+    name: str
+    id: int
+    front: str
+    back: str
+
+
+@dataclass(frozen=True)
+class NoteType:
+    id: int
+    name: str
+    fields: tuple[Field, ...]
+    templates: tuple[Template, ...]
+    is_cloze: bool
+
+
+_BACK_FOOTER = (
+    '{{#Extra}}<div class="rcc-extra">{{Extra}}</div>{{/Extra}}'
+    '<div class="rcc-source">{{Source}}</div>'
+    '<div class="rcc-id">{{CardId}}</div>'
+)
+_QA_FIELDS = (
+    Field("Front", 7_301_554_120_001),
+    Field("Back", 7_301_554_120_002),
+    Field("Extra", 7_301_554_120_003),
+    Field("Source", 7_301_554_120_004),
+    Field("CardId", 7_301_554_120_005),
+)
+_FORWARD = Template(
+    "Question → answer", 7_301_554_121_001,
+    '<div class="rcc-q">{{Front}}</div>',
+    '<div class="rcc-q">{{Front}}</div><hr id="answer"><div class="rcc-a">{{Back}}</div>' + _BACK_FOOTER,
+)
+_BACKWARD = Template(
+    "Answer → question", 7_301_554_121_002,
+    '<div class="rcc-q">{{Back}}</div>',
+    '<div class="rcc-q">{{Back}}</div><hr id="answer"><div class="rcc-a">{{Front}}</div>' + _BACK_FOOTER,
+)
+_CLOZE = Template(
+    "Cloze", 7_301_554_121_003,
+    '<div class="rcc-cloze">{{cloze:Text}}</div>',
+    '<div class="rcc-cloze">{{cloze:Text}}</div>' + _BACK_FOOTER,
+)
+
+NOTE_TYPES: dict[Kind, NoteType] = {
+    Kind.BASIC: NoteType(1_738_240_101, "rcc-cards Q/A", _QA_FIELDS, (_FORWARD,), False),
+    Kind.REVERSE: NoteType(1_738_240_102, "rcc-cards Q/A + reverse", _QA_FIELDS, (_FORWARD, _BACKWARD), False),
+    Kind.CLOZE: NoteType(
+        1_738_240_103, "rcc-cards cloze",
+        (
+            Field("Text", 7_301_554_120_011),
+            Field("Extra", 7_301_554_120_012),
+            Field("Source", 7_301_554_120_013),
+            Field("CardId", 7_301_554_120_014),
+        ),
+        (_CLOZE,), True,
+    ),
+}
+
+CSS = """\
+.card {
+  font-family: -apple-system, "Segoe UI", Roboto, "Noto Sans", Arial, sans-serif;
+  font-size: 20px; line-height: 1.45; text-align: left;
+  color: #1d1d1f; background: #fdfdfd;
+  max-width: 40em; margin: 0 auto; padding: 0.8em;
+}
+.rcc-q, .rcc-cloze { font-size: 1.05em; }
+.rcc-a { font-weight: 600; margin-top: 0.4em; }
+.cloze { font-weight: 700; color: #0b57d0; }
+.rcc-extra { margin-top: 0.9em; padding: 0.5em 0.7em; border-left: 3px solid #b08900;
+  background: #fff8e1; font-size: 0.9em; }
+.rcc-source { margin-top: 1.2em; font-size: 0.78em; color: #555; }
+.rcc-path { font-variant: small-caps; letter-spacing: 0.02em; }
+.rcc-quote { margin: 0.4em 0; padding: 0.3em 0.8em; border-left: 3px solid #bbb; font-style: italic; }
+.rcc-cite { margin-top: 0.3em; }
+.rcc-id { margin-top: 0.8em; font-size: 0.65em; color: #999; font-family: ui-monospace, monospace; }
+hr#answer { border: 0; border-top: 1px solid #ccc; margin: 0.8em 0; }
+@media (max-width: 480px) { .card { font-size: 18px; padding: 0.4em; } }
+.nightMode.card, .night_mode .card { color: #e8e8e8; background: #1e1e1e; }
+.nightMode .cloze, .night_mode .cloze { color: #8ab4f8; }
+.nightMode .rcc-extra, .night_mode .rcc-extra { background: #3a3000; border-left-color: #e0b000; }
+.nightMode .rcc-source, .night_mode .rcc-source { color: #aaa; }
+.nightMode .rcc-quote, .night_mode .rcc-quote { border-left-color: #666; }
+.nightMode hr#answer, .night_mode hr#answer { border-top-color: #555; }
+"""

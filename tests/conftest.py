@@ -1,0 +1,71 @@
+"""Shared test helpers: run the CLI in a folder, and import packages into a real Anki collection."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
+from click.testing import CliRunner, Result
+
+from rcc_cards.cli import cli
+
+REPO = Path(__file__).resolve().parent.parent
+
+DECK_HEAD = """\
+deck:
+  key: {key}
+  name: {name}
+  source:
+    title: Test source
+    file: source.txt
+    as_of: "2024"
+sections:
+  - key: s
+    title: Section
+    cards:
+"""
+
+
+def write_deck(folder: Path, cards: str, key: str = "t", name: str = "Test deck", filename: str = "") -> Path:
+    """A deck file with one section holding ``cards`` (YAML list items indented by 6 spaces)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "source.txt").write_text("The source text.\n", encoding="utf-8")
+    path = folder / (filename or f"{key}.yaml")
+    path.write_text(DECK_HEAD.format(key=key, name=name) + cards, encoding="utf-8")
+    return path
+
+
+def run(args: list[str], cwd: Path | None = None) -> Result:
+    """Invoke ``rcc-cards`` in ``cwd`` and return the result (stdout and stderr kept apart)."""
+    old = Path.cwd()
+    if cwd is not None:
+        os.chdir(cwd)
+    try:
+        return CliRunner().invoke(cli, args, catch_exceptions=False)
+    finally:
+        os.chdir(old)
+
+
+@pytest.fixture
+def col(tmp_path: Path) -> Iterator[Collection]:
+    collection = Collection(str(tmp_path / "collection.anki2"))
+    yield collection
+    collection.close()
+
+
+def import_apkg(col: Collection, path: Path, **options: object) -> object:
+    """Import a package the way Anki's importer does; returns the import log."""
+    request = ImportAnkiPackageRequest(package_path=str(path), options=ImportAnkiPackageOptions(**options))
+    return col.import_anki_package(request).log
+
+
+def notes_by_card_id(col: Collection) -> dict[str, object]:
+    """Every note in the collection, keyed by its CardId field."""
+    out = {}
+    for nid in col.find_notes(""):
+        note = col.get_note(nid)
+        out[note["CardId"]] = note
+    return out
