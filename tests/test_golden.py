@@ -56,7 +56,7 @@ def test_check_reports_the_same_problems(case: str, tmp_path: Path) -> None:
     result = run(["check", *decks], cwd=work)
     expected = (GOLDEN / case / "expected.txt").read_text(encoding="utf-8")
     assert result.exit_code == 1
-    assert result.stderr == expected
+    assert result.stderr == expected.replace("; nothing was written\n", "\n")
 
 
 def test_file_over_the_size_limit(tmp_path: Path) -> None:

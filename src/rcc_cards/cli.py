@@ -51,7 +51,8 @@ class _Group(click.Group):
             raise
         except ProblemsFound as exc:
             _report(exc.problems)
-            click.echo(f"rcc-cards: {_tally(exc.problems)}; nothing was written", err=True)
+            wrote = "; nothing was written" if ctx.invoked_subcommand == "build" else ""
+            click.echo(f"rcc-cards: {_tally(exc.problems)}{wrote}", err=True)
         except RccCardsError as exc:
             click.echo(f"rcc-cards: error: {exc}", err=True)
         except Exception as exc:  # noqa: BLE001 - the one top-level handler: anything else is a bug
@@ -61,7 +62,7 @@ class _Group(click.Group):
         ctx.exit(EXIT_PROBLEMS)
 
 
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(name="rcc-cards", cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", message=f"%(prog)s %(version)s (YAML parser: {PARSER})")
 def cli() -> None:
     """Compile YAML study decks into tagged, stable Anki packages.
@@ -146,9 +147,10 @@ def tags_command(paths: tuple[Path, ...]) -> None:
     _report(loaded.problems)
     tree = summary.tag_tree((d, d.cards()) for d in loaded.decks)
     width = max((len(t) + 2 * t.count("::") for t, _ in tree), default=0)
+    digits = max((len(str(n)) for _, n in tree), default=1)
     for tag, count in tree:
         indent = "  " * tag.count("::")
-        click.echo(f"{indent}{tag}".ljust(width + 2) + f"{count:>5}")
+        click.echo(f"{indent}{tag}".ljust(width) + f"  {count:>{digits}}")
 
 
 main = cli

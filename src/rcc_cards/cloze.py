@@ -33,7 +33,7 @@ def parse(text: str) -> tuple[list[Deletion], list[ClozeError]]:
     errors: list[ClozeError] = []
     open_at: int | None = None
     body_start = 0
-    number = 0
+    number: int | None = None
     for marker in _MARKER.finditer(text):
         pos = marker.start()
         if marker.group() == "{{":
@@ -47,7 +47,7 @@ def parse(text: str) -> tuple[list[Deletion], list[ClozeError]]:
                 shown = text[pos : pos + 12]
                 errors.append(ClozeError(pos, f"malformed cloze '{shown}…' at character {pos + 1}: expected "
                                               "'{{c1::answer}}' (a 'c', a number, then two colons)."))
-                open_at, body_start, number = pos, pos + 2, 0
+                open_at, body_start, number = pos, pos + 2, None
                 continue
             open_at, body_start, number = pos, head.end(), int(head.group(1))
         else:
@@ -55,7 +55,7 @@ def parse(text: str) -> tuple[list[Deletion], list[ClozeError]]:
                 errors.append(ClozeError(pos, f"'}}}}' at character {pos + 1} closes no cloze; "
                                               "remove it or add the missing '{{c1::'."))
                 continue
-            if number:
+            if number is not None:
                 deletion = _deletion(text, open_at, body_start, pos, number, errors)
                 if deletion is not None:
                     deletions.append(deletion)

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 import genanki
 
 from rcc_cards import render
-from rcc_cards.summary import note_tags
 from rcc_cards.model import Card, Deck
+from rcc_cards.summary import note_tags
 from rcc_cards.templates import CSS, NOTE_TYPES, NoteType
 
 GUID_NAMESPACE = "rcc-cards"

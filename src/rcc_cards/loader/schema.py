@@ -82,8 +82,12 @@ class _Reader:
             self.report(node, ctx, f"{what} is missing {names} (required keys: {', '.join(required)})")
         return found
 
-    def text(self, node: Node, ctx: str, key: str, empty: str = "") -> str | None:
-        """A text value: a scalar, not empty, no control characters; block scalars lose their final newline."""
+    def text(self, node: Node, ctx: str, key: str, empty: str = "", prose: bool = True) -> str | None:
+        """A text value: a scalar, not empty, no control characters; block scalars lose their final newline.
+
+        ``prose`` values (card and deck text) may not be followed by a ' #' comment: YAML would have cut
+        the text there. Ids, keys, flags and tags may carry a trailing comment.
+        """
         if not isinstance(node, Scalar):
             self.report(node, ctx, f"'{key}' must be text; found {_shape(node)}. "
                                    "Put the text on the line after the key, or quote it")
@@ -104,7 +108,7 @@ class _Reader:
             self.report(node, ctx, f"'{key}' contains {what} {code}; control characters are not allowed "
                                    "(U+001F in a field makes Anki reject the whole import). Remove it")
             ok = False
-        if node.comment_after:
+        if prose and node.comment_after:
             self.report(node, ctx, f"'{key}' is cut short at ' #': YAML reads the rest of the line as a "
                                    f"comment, so the text is only {value!r}. Put the whole text in quotes, "
                                    "e.g. 'C# is #1', or move the comment to a line of its own")
@@ -112,7 +116,7 @@ class _Reader:
         return value if ok else None
 
     def name(self, node: Node, ctx: str, key: str, pattern: re.Pattern[str], example: str) -> str | None:
-        value = self.text(node, ctx, key)
+        value = self.text(node, ctx, key, prose=False)
         if value is None:
             return None
         if len(value) > MAX_ID_LENGTH or not pattern.match(value):
@@ -128,7 +132,7 @@ class _Reader:
             return []
         out = []
         for item in node.items:
-            value = self.text(item, ctx, key, empty)
+            value = self.text(item, ctx, key, empty, prose=False)
             if value is not None and isinstance(item, Scalar):
                 out.append((item, value))
         return out
@@ -306,7 +310,7 @@ class _Reader:
             return None
         if "reverse" not in found:
             return Kind.BASIC
-        flag = self.text(found["reverse"][1], ctx, "reverse")
+        flag = self.text(found["reverse"][1], ctx, "reverse", prose=False)
         if flag not in ("true", "false"):
             if flag is not None:
                 self.report(found["reverse"][1], ctx, f"'reverse' must be true or false; found {flag!r}")

@@ -10,19 +10,22 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Union
+from typing import Any
 
 import yaml
 
 from rcc_cards.errors import Problem
 
-_Loader = getattr(yaml, "CSafeLoader", None)
+_Loader: Any = getattr(yaml, "CSafeLoader", None)
 PARSER = "libyaml" if _Loader is not None else "pure-python"
 if _Loader is None:  # pragma: no cover - the wheels we install ship libyaml; tests assert it
     _Loader = yaml.SafeLoader
 
 MAX_DEPTH = 40
-_COMMENT_AFTER = re.compile(r"[ \t]+#")
+# A comment after a value conventionally has two or more spaces before its '#' (yamllint's rule too).
+# One space, or a '#' inside the value itself ("C# is #1"), is most likely text that YAML cut short.
+_TIGHT_COMMENT = re.compile(r"[ \t]#")
+_ANY_COMMENT = re.compile(r"[ \t]+#")
 
 
 @dataclass
@@ -31,7 +34,7 @@ class Scalar:
     line: int
     col: int
     style: str | None = None  # None (plain), "'", '"', "|" or ">"
-    comment_after: bool = False  # a plain scalar followed by ' #...' on its last line
+    comment_after: bool = False  # a plain scalar probably cut short by a ' #' comment
     bad: bool = False  # stands in for something already reported (alias, too deep, complex key)
 
 
@@ -49,7 +52,7 @@ class Sequence:
     items: list[Node] = field(default_factory=list)
 
 
-Node = Union[Scalar, Mapping, Sequence]
+Node = Scalar | Mapping | Sequence
 
 
 def parse(path: str, text: str) -> tuple[Node | None, list[Problem]]:
@@ -68,7 +71,7 @@ def parse(path: str, text: str) -> tuple[Node | None, list[Problem]]:
     return builder.root, builder.problems
 
 
-def _pos(mark: yaml.Mark) -> tuple[int, int]:
+def _pos(mark: Any) -> tuple[int, int]:  # libyaml's and PyYAML's Mark classes differ
     return mark.line + 1, mark.column + 1
 
 
@@ -122,9 +125,10 @@ class _Builder:
         style = event.style or None  # libyaml says '' for plain, the pure-Python parser None
         node = Scalar(event.value, line, col, style, bad=self._has_properties(event))
         if style is None:
-            end = event.end_mark
+            end: Any = event.end_mark
             rest = self.lines[end.line][end.column :] if end.line < len(self.lines) else ""
-            node.comment_after = bool(_COMMENT_AFTER.match(rest))
+            node.comment_after = bool(_TIGHT_COMMENT.match(rest)) or ("#" in node.value and bool(
+                _ANY_COMMENT.match(rest)))
         return node
 
     @staticmethod
@@ -174,11 +178,7 @@ class _Builder:
             self.skip_depth = 1
             self._attach(Scalar("", line, col, bad=True))
             return
-        node: Mapping | Sequence
-        if isinstance(event, yaml.MappingStartEvent):
-            node = Mapping(line, col)
-        else:
-            node = Sequence(line, col)
+        node = Mapping(line, col) if isinstance(event, yaml.MappingStartEvent) else Sequence(line, col)
         self.stack.append(node)
         self.pending_key.append(None)
         self.seen_keys.append({})

@@ -1,0 +1,165 @@
+"""The CLI, driven with CliRunner: exact output and exit codes."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+
+import rcc_cards
+from conftest import REPO, run, write_deck
+from rcc_cards import project
+from rcc_cards.cli import cli
+
+CARDS = """\
+      - id: c1
+        q: Question one
+        a: Answer one
+        tags: [topic::dosing]
+      - id: c2
+        cloze: "{{c1::Cloze}} with {{c2::two}} deletions"
+"""
+
+
+def test_build_prints_each_package_with_its_counts(tmp_path: Path) -> None:
+    write_deck(tmp_path / "decks", CARDS)
+    result = run(["build"], cwd=tmp_path)
+    assert result.exit_code == 0
+    assert result.stdout == "wrote build/t.apkg: 2 notes, 3 cards, 2 tags\n"
+    assert result.stderr == ""
+    with zipfile.ZipFile(tmp_path / "build" / "t.apkg") as archive:
+        assert archive.namelist() == ["collection.anki2", "media"]
+        assert all(i.compress_type == zipfile.ZIP_DEFLATED for i in archive.infolist())
+    assert sorted(p.name for p in (tmp_path / "build").iterdir()) == ["t.apkg"]
+
+
+def test_build_several_decks_into_a_folder_or_one_package(tmp_path: Path) -> None:
+    a = write_deck(tmp_path, CARDS, key="a")
+    b = write_deck(tmp_path, "      - id: b1\n        q: Q\n        a: A\n", key="b", name="Other deck")
+    result = run(["build", a.name, b.name, "-o", "pkgs"], cwd=tmp_path)
+    assert result.stdout == ("wrote pkgs/a.apkg: 2 notes, 3 cards, 2 tags\n"
+                             "wrote pkgs/b.apkg: 1 notes, 1 cards, 1 tags\n")
+    result = run(["build", a.name, b.name, "-o", "both.apkg"], cwd=tmp_path)
+    assert result.stdout == "wrote both.apkg: 3 notes, 4 cards, 3 tags\n"
+
+
+def test_build_with_tag_filter_reports_skipped_decks(tmp_path: Path) -> None:
+    a = write_deck(tmp_path, CARDS, key="a")
+    b = write_deck(tmp_path, "      - id: b1\n        q: Q\n        a: A\n", key="b", name="Other deck")
+    result = run(["build", a.name, b.name, "--tag", "TOPIC::Dosing", "-o", "out"], cwd=tmp_path)
+    assert result.exit_code == 0
+    assert result.stdout == ("skipped deck 'b': no note matches the tag filters\n"
+                             "wrote out/a.apkg: 1 notes, 1 cards, 2 tags\n")
+
+
+def test_a_filter_that_selects_nothing_is_a_usage_error(tmp_path: Path) -> None:
+    deck = write_deck(tmp_path, CARDS)
+    result = run(["build", deck.name, "--tag", "topic::nothing"], cwd=tmp_path)
+    assert result.exit_code == 2
+    assert "Invalid value for --tag/--exclude-tag: no note is left after --tag topic::nothing; " \
+           "'rcc-cards tags' lists the tags" in result.stderr
+    assert not (tmp_path / "build").exists()
+
+
+def test_check_ok_and_strict_warnings(tmp_path: Path) -> None:
+    deck = write_deck(tmp_path, CARDS)
+    result = run(["check", deck.name], cwd=tmp_path)
+    assert (result.exit_code, result.stdout, result.stderr) == (0, "ok: 1 deck, 2 notes, 3 cards, 2 tags\n", "")
+    deck.write_text(deck.read_text() + "  - key: empty\n    title: Nothing here yet\n")
+    result = run(["check", deck.name], cwd=tmp_path)
+    warning = ("t.yaml:18:5: warning: section 'empty': section has no 'cards' and no 'sections'; "
+               "add cards or remove the section\n")
+    assert (result.exit_code, result.stderr) == (0, warning)
+    strict = run(["check", "--strict", deck.name], cwd=tmp_path)
+    assert strict.exit_code == 1
+    assert strict.stderr == warning + "rcc-cards: 0 errors, 1 warning in 1 file\n"
+
+
+def test_tags_prints_the_tree_with_counts(tmp_path: Path) -> None:
+    deck = write_deck(tmp_path, CARDS)
+    result = run(["tags", deck.name], cwd=tmp_path)
+    assert result.exit_code == 0
+    assert result.stdout == (
+        "t                2\n"
+        "  t::s           2\n"
+        "topic            1\n"
+        "  topic::dosing  1\n"
+    )
+
+
+def test_problems_from_every_file_in_one_run(tmp_path: Path) -> None:
+    a = write_deck(tmp_path, "      - id: x\n        q: Q\n        anwser: A\n", key="a")
+    b = write_deck(tmp_path, "      - id: y\n        cloze: no deletion\n", key="b", name="B deck")
+    result = run(["check", a.name, b.name], cwd=tmp_path)
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert [line.split(": error")[0] for line in lines[:-1]] == ["a.yaml:12:9", "a.yaml:14:9", "b.yaml:13:16"]
+    assert lines[-1] == "rcc-cards: 3 errors, 0 warnings in 2 files"
+
+
+@pytest.mark.parametrize("args,message", [
+    (["build", "missing.yaml"], "Path 'missing.yaml' does not exist"),
+    (["check", "empty_dir"], "folder 'empty_dir' holds no deck files (*.yaml, *.yml)"),
+    (["tags"], "no deck files given and no 'decks/' folder here"),
+])
+def test_usage_errors_exit_2(tmp_path: Path, args: list[str], message: str) -> None:
+    (tmp_path / "empty_dir").mkdir()
+    result = run(args, cwd=tmp_path)
+    assert result.exit_code == 2
+    assert message in result.stderr
+
+
+def test_unwritable_output_is_an_error_not_a_traceback(tmp_path: Path) -> None:
+    deck = write_deck(tmp_path, CARDS)
+    (tmp_path / "afile").write_text("x")
+    result = run(["build", deck.name, "-o", "afile/sub"], cwd=tmp_path)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("rcc-cards: error: cannot write afile/sub/t.apkg: ")
+
+
+def test_unexpected_exceptions_are_reported_as_bugs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(project, "build", broken)
+    result = run(["build"], cwd=tmp_path)
+    assert result.exit_code == 3
+    assert result.stderr == (f"rcc-cards: internal error (a bug in rcc-cards {rcc_cards.__version__}; please "
+                             "report it with the command you ran): RuntimeError: boom\n")
+
+
+def test_version() -> None:
+    result = run(["--version"])
+    assert result.stdout == f"rcc-cards {rcc_cards.__version__} (YAML parser: libyaml)\n"
+
+
+@pytest.mark.parametrize("name", sorted(cli.commands))
+def test_every_command_has_help_with_an_example(name: str) -> None:
+    result = run([name, "--help"])
+    assert result.exit_code == 0
+    assert "Example" in result.stdout
+    assert f"rcc-cards {name}" in result.stdout
+
+
+@pytest.mark.parametrize("name", sorted(cli.commands))
+def test_every_command_is_documented_in_the_readme(name: str) -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert f"rcc-cards {name}" in readme
+
+
+def test_shipped_decks_build_from_the_project_folder(tmp_path: Path) -> None:
+    result = run(["build", "-o", str(tmp_path)], cwd=REPO)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith(f"wrote {tmp_path}/rcc.apkg: ")
+
+
+def test_the_readme_example_deck_builds(tmp_path: Path) -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    example = readme.split("```yaml\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "sources").mkdir()
+    (tmp_path / "sources" / "rcc_stage_iv.txt").write_text("text\n")
+    (tmp_path / "example.yaml").write_text(example, encoding="utf-8")
+    result = run(["build", "example.yaml", "-o", "out"], cwd=tmp_path)
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout == "wrote out/rcc.apkg: 3 notes, 4 cards, 3 tags\n"

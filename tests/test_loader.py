@@ -1,0 +1,137 @@
+"""The loader as a library: values stay as written, locations are exact, rules pair fail/pass cases."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import write_deck
+from rcc_cards.loader import PARSER, load_file
+from rcc_cards.model import Kind
+
+
+def _load(tmp_path: Path, cards: str):  # type: ignore[no-untyped-def]
+    return load_file(write_deck(tmp_path, cards), "deck.yaml")
+
+
+def test_the_shipped_parser_is_libyaml() -> None:
+    assert PARSER == "libyaml"
+
+
+@pytest.mark.parametrize("written", ["no", "yes", "off", "1.10", "0.90", "012", "1:20", "2024-01-01", "~",
+                                     "null", ".inf", "0x1F", "true"])
+def test_scalars_stay_as_written(tmp_path: Path, written: str) -> None:
+    deck, problems = _load(tmp_path, f"      - id: c1\n        q: Q\n        a: {written}\n")
+    assert problems == []
+    assert [c.back for c in deck.cards()] == [written]
+
+
+def test_card_kinds_fields_tags_and_locations(tmp_path: Path) -> None:
+    folder = tmp_path
+    path = write_deck(folder, """\
+      - id: qa
+        q: Question
+        a: Answer
+        extra: More
+        quote: Quoted
+        refs: ["11", "12"]
+        tags: [topic::a, TOPIC::A, topic::b]
+      - id: rev
+        q: IL-2
+        a: interleukin-2
+        reverse: true
+      - id: cz
+        cloze: "{{c1::x}}"
+""")
+    path.write_text(path.read_text().replace("    title: Section\n", "    title: Section\n    tags: [topic::b, sec]\n"))
+    deck, problems = load_file(path, "d.yaml")
+    assert problems == []
+    qa, rev, cz = deck.cards()
+    assert (qa.kind, rev.kind, cz.kind) == (Kind.BASIC, Kind.REVERSE, Kind.CLOZE)
+    assert (qa.front, qa.back, qa.extra, qa.quote, qa.refs) == ("Question", "Answer", "More", "Quoted", ("11", "12"))
+    assert qa.tags == ("topic::b", "sec", "topic::a")
+    assert qa.section_path == ("s",) and qa.section_titles == ("Section",)
+    assert (qa.loc.line, qa.loc.col) == (13, 9)
+    assert (qa.loc_of("a").line, qa.loc_of("a").col) == (15, 12)
+    assert cz.text == "{{c1::x}}"
+
+
+def test_block_scalars_keep_inner_blank_lines_and_drop_the_final_newline(tmp_path: Path) -> None:
+    deck, problems = _load(tmp_path, "      - id: c1\n        q: Q\n        a: |\n          one\n\n          two\n")
+    assert problems == []
+    assert next(deck.cards()).back == "one\n\ntwo"
+
+
+def test_columns_count_characters_not_bytes(tmp_path: Path) -> None:
+    _, problems = _load(tmp_path, "      - id: c1\n        q: 腎細胞癌 🫘\n        a: Ratio 1: 2\n")
+    assert [(p.line, p.col) for p in problems] == [(14, 19)]
+
+
+@pytest.mark.parametrize("flag,kind", [("true", Kind.REVERSE), ("false", Kind.BASIC)])
+def test_reverse_flag(tmp_path: Path, flag: str, kind: Kind) -> None:
+    deck, problems = _load(tmp_path, f"      - id: c1\n        q: Q\n        a: A\n        reverse: {flag}\n")
+    assert problems == [] and next(deck.cards()).kind is kind
+
+
+def test_reverse_flag_must_be_true_or_false(tmp_path: Path) -> None:
+    _, problems = _load(tmp_path, "      - id: c1\n        q: Q\n        a: A\n        reverse: yes\n")
+    assert [str(p) for p in problems] == [
+        "deck.yaml:15:18: error: section 's' > card 'c1': 'reverse' must be true or false; found 'yes'"]
+
+
+def test_cloze_card_cannot_mix_with_q_and_a(tmp_path: Path) -> None:
+    _, problems = _load(tmp_path, "      - id: c1\n        cloze: '{{c1::x}}'\n        q: Q\n")
+    assert [str(p) for p in problems] == [
+        "deck.yaml:14:9: error: section 's' > card 'c1': a cloze card cannot also have 'q'; "
+        "use either 'cloze' or 'q' and 'a'"]
+
+
+@pytest.mark.parametrize("bad_id", ["has space", "-leading", "a/b", "x" * 101])
+def test_invalid_card_ids(tmp_path: Path, bad_id: str) -> None:
+    _, problems = _load(tmp_path, f"      - id: '{bad_id}'\n        q: Q\n        a: A\n")
+    assert len(problems) == 1 and "is not a valid id" in problems[0].message
+
+
+def test_duplicate_sibling_section_keys(tmp_path: Path) -> None:
+    path = write_deck(tmp_path, "      - id: c1\n        q: Q\n        a: A\n")
+    path.write_text(path.read_text() + "  - key: s\n    title: Again\n    cards:\n"
+                    "      - id: c2\n        q: Q2\n        a: A2\n")
+    _, problems = load_file(path, "d.yaml")
+    assert [str(p) for p in problems] == [
+        "d.yaml:15:5: error: duplicate section key 's'; it is first used at line 9. "
+        "Sibling sections need different keys (the key becomes the tag)"]
+
+
+def test_missing_source_file(tmp_path: Path) -> None:
+    path = write_deck(tmp_path, "      - id: c1\n        q: Q\n        a: A\n")
+    (tmp_path / "source.txt").unlink()
+    _, problems = load_file(path, "d.yaml")
+    assert len(problems) == 1
+    assert problems[0].line == 6
+    assert problems[0].message.startswith("deck > source: source file 'source.txt' not found")
+
+
+def test_comment_after_a_non_text_value_is_fine(tmp_path: Path) -> None:
+    deck, problems = _load(tmp_path, "      - id: c1  # the first card\n        q: Q\n        a: 'C# is #1'\n")
+    assert problems == [] and next(deck.cards()).back == "C# is #1"
+
+
+def test_unknown_key_suggests_the_closest_allowed_key(tmp_path: Path) -> None:
+    _, problems = _load(tmp_path, "      - id: c1\n        question: Q\n        a: A\n        tag: [x]\n")
+    messages = [p.message for p in problems]
+    assert any(m.endswith("unknown key 'question'; allowed keys: a, cloze, extra, id, q, quote, refs, "
+                          "reverse, tags. Did you mean 'q'?") for m in messages)
+    assert any(m.endswith("Did you mean 'tags'?") for m in messages)
+
+
+@pytest.mark.parametrize("line,cut", [
+    ("a: Answer  # a maintainer's comment", False),
+    ("a: Answer # one space: probably text", True),
+    ("a: C#  # the value itself has a '#'", True),
+    ("a: C#", False),
+    ("a: 'C# is #1'", False),
+])
+def test_text_cut_short_by_a_comment(tmp_path: Path, line: str, cut: bool) -> None:
+    deck, problems = _load(tmp_path, f"      - id: c1\n        q: Q\n        {line}\n")
+    assert ["'a' is cut short at ' #'" in p.message for p in problems] == ([True] if cut else [])

@@ -1,0 +1,49 @@
+"""The package's own standards, run with the suite: ruff lint, strict mypy, and no unsafe YAML calls."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO
+
+SRC = REPO / "src" / "rcc_cards"
+
+
+def _tool(name: str) -> str:
+    path = shutil.which(name, path=str(Path(sys.executable).parent)) or shutil.which(name)
+    if path is None:
+        pytest.fail(f"{name} is not installed; install the test extras: pip install -e '.[test]'")
+    return path
+
+
+def test_ruff() -> None:
+    result = subprocess.run([_tool("ruff"), "check", "src", "tests"], cwd=REPO, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_mypy_strict() -> None:
+    result = subprocess.run([sys.executable, "-m", "mypy"], cwd=REPO, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_each_third_party_library_is_imported_by_one_module() -> None:
+    owners = {"yaml": {"loader/yamltree.py"}, "genanki": {"compiler.py"}, "click": {"cli.py"}}
+    for library, allowed in owners.items():
+        importers = {
+            str(p.relative_to(SRC)) for p in SRC.rglob("*.py")
+            if re.search(rf"^\s*(import|from) {library}\b", p.read_text(encoding="utf-8"), re.MULTILINE)
+        }
+        assert importers == allowed, library
+
+
+def test_no_code_path_constructs_python_objects_from_yaml_or_evaluates_text() -> None:
+    forbidden = re.compile(r"yaml\.(load|full_load|unsafe_load|safe_load|compose)\b|\beval\(|\bexec\(|os\.system|"
+                           r"subprocess")
+    for path in SRC.rglob("*.py"):
+        assert not forbidden.search(path.read_text(encoding="utf-8")), path
