@@ -29,10 +29,13 @@ sections:
 """
 
 
+SOURCE_TEXT = "# A test source.\nQuestion one has answer one. A cloze with two deletions.\n"
+
+
 def write_deck(folder: Path, cards: str, key: str = "t", name: str = "Test deck", filename: str = "") -> Path:
     """A deck file with one section holding ``cards`` (YAML list items indented by 6 spaces)."""
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "source.txt").write_text("The source text.\n", encoding="utf-8")
+    (folder / "source.txt").write_text(SOURCE_TEXT, encoding="utf-8")
     path = folder / (filename or f"{key}.yaml")
     path.write_text(DECK_HEAD.format(key=key, name=name) + cards, encoding="utf-8")
     return path

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -16,9 +17,11 @@ CARDS = """\
       - id: c1
         q: Question one
         a: Answer one
+        quote: Question one has answer one.
         tags: [topic::dosing]
       - id: c2
         cloze: "{{c1::Cloze}} with {{c2::two}} deletions"
+        quote: A cloze with two deletions.
 """
 
 
@@ -68,7 +71,7 @@ def test_check_ok_and_strict_warnings(tmp_path: Path) -> None:
     assert (result.exit_code, result.stdout, result.stderr) == (0, "ok: 1 deck, 2 notes, 3 cards, 2 tags\n", "")
     deck.write_text(deck.read_text() + "  - key: empty\n    title: Nothing here yet\n")
     result = run(["check", deck.name], cwd=tmp_path)
-    warning = ("t.yaml:18:5: warning: section 'empty': section has no 'cards' and no 'sections'; "
+    warning = ("t.yaml:20:5: warning: section 'empty': section has no 'cards' and no 'sections'; "
                "add cards or remove the section\n")
     assert (result.exit_code, result.stderr) == (0, warning)
     strict = run(["check", "--strict", deck.name], cwd=tmp_path)
@@ -158,7 +161,7 @@ def test_the_readme_example_deck_builds(tmp_path: Path) -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     example = readme.split("```yaml\n", 1)[1].split("```", 1)[0]
     (tmp_path / "sources").mkdir()
-    (tmp_path / "sources" / "rcc_stage_iv.txt").write_text("text\n")
+    shutil.copy(REPO / "decks" / "sources" / "rcc_stage_iv.txt", tmp_path / "sources")
     (tmp_path / "example.yaml").write_text(example, encoding="utf-8")
     result = run(["build", "example.yaml", "-o", "out"], cwd=tmp_path)
     assert (result.exit_code, result.stderr) == (0, "")

@@ -1,7 +1,8 @@
-"""Rules across decks: what no single file can know on its own."""
+"""The checks that run on loaded decks: across files (identity), and per card (grounding, quality)."""
 
 from __future__ import annotations
 
+from rcc_cards import grounding, quality
 from rcc_cards.errors import Problem
 from rcc_cards.model import Deck, Loc
 
@@ -41,5 +42,16 @@ def unique_deck_keys(decks: list[Deck]) -> list[Problem]:
     return problems
 
 
-def check_decks(decks: list[Deck]) -> list[Problem]:
-    return unique_deck_keys(decks) + unique_card_ids(decks)
+def check_decks(decks: list[Deck], clean: list[Deck]) -> list[Problem]:
+    """Every rule that looks at loaded decks.
+
+    Identity rules see every deck; grounding and quality rules only the ``clean`` ones (whose files
+    loaded without errors): content is judged once its structure is right, so a broken file is not
+    buried under warnings about cards that did not load.
+    """
+    problems = unique_deck_keys(decks) + unique_card_ids(decks) + quality.check_duplicate_fronts(clean)
+    for deck in clean:
+        problems += grounding.check_deck(deck)
+        for card in deck.cards():
+            problems += quality.check_card(card)
+    return problems

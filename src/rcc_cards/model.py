@@ -41,6 +41,7 @@ class Card:
     back: str = ""
     text: str = ""
     extra: str = ""
+    context: str = ""  # added by the author, not from the source; always shown labelled as such
     quote: str = ""
     refs: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()  # topic tags of the card and its sections, in order, no repeats
@@ -81,6 +82,7 @@ class Deck:
     source: Source
     sections: tuple[Section, ...]
     loc: Loc
+    context: str = ""  # shown, labelled "not from the source", on every card of the deck
 
     def cards(self) -> Iterator[Card]:
         """Every card, in file order."""

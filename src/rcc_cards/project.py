@@ -63,13 +63,16 @@ class Loaded:
 
 def load(paths: Sequence[Path]) -> Loaded:
     decks: list[Deck] = []
+    clean: list[Deck] = []
     problems: list[Problem] = []
     for path, shown in discover(paths):
         deck, file_problems = load_file(path, shown)
         problems += file_problems
         if deck is not None:
             decks.append(deck)
-    problems += checks.check_decks(decks)
+            if not has_errors(file_problems):
+                clean.append(deck)
+    problems += checks.check_decks(decks, clean)
     return Loaded(decks, sort_problems(problems))
 
 

@@ -29,15 +29,30 @@ def source_html(deck: Deck, card: Card) -> str:
     return "".join(parts)
 
 
+CONTEXT_LABEL = "Context (not from the source):"
+
+
+def context_html(deck: Deck, card: Card) -> str:
+    """The author's context for this card and its deck, each labelled as not coming from the source."""
+    return "".join(
+        f'<div class="rcc-context"><span class="rcc-context-label">{CONTEXT_LABEL}</span> {to_html(text)}</div>'
+        for text in (card.context, deck.context) if text
+    )
+
+
 def note_fields(deck: Deck, card: Card) -> list[str]:
     """The note's fields, in the order of its note type (see :mod:`rcc_cards.templates`)."""
-    source = source_html(deck, card)
+    tail = [to_html(card.extra), context_html(deck, card), source_html(deck, card), card.id]
     if card.kind is Kind.CLOZE:
-        return [to_html(card.text), to_html(card.extra), source, card.id]
-    return [to_html(card.front), to_html(card.back), to_html(card.extra), source, card.id]
+        return [to_html(card.text), *tail]
+    return [to_html(card.front), to_html(card.back), *tail]
 
 
 def description_html(deck: Deck) -> str:
     source = deck.source
     cite = f"Source: {source.title} ({source.as_of})" + (f", {source.url}" if source.url else "")
-    return f"{to_html(deck.description)}<br><br>{to_html(cite)}" if deck.description else to_html(cite)
+    parts = [to_html(deck.description)] if deck.description else []
+    if deck.context:
+        parts.append(f"{CONTEXT_LABEL} {to_html(deck.context)}")
+    parts.append(to_html(cite))
+    return "<br><br>".join(parts)

@@ -36,6 +36,7 @@ class NoteType:
 
 _BACK_FOOTER = (
     '{{#Extra}}<div class="rcc-extra">{{Extra}}</div>{{/Extra}}'
+    '{{#Context}}{{Context}}{{/Context}}'
     '<div class="rcc-source">{{Source}}</div>'
     '<div class="rcc-id">{{CardId}}</div>'
 )
@@ -43,6 +44,7 @@ _QA_FIELDS = (
     Field("Front", 7_301_554_120_001),
     Field("Back", 7_301_554_120_002),
     Field("Extra", 7_301_554_120_003),
+    Field("Context", 7_301_554_120_006),
     Field("Source", 7_301_554_120_004),
     Field("CardId", 7_301_554_120_005),
 )
@@ -70,6 +72,7 @@ NOTE_TYPES: dict[Kind, NoteType] = {
         (
             Field("Text", 7_301_554_120_011),
             Field("Extra", 7_301_554_120_012),
+            Field("Context", 7_301_554_120_015),
             Field("Source", 7_301_554_120_013),
             Field("CardId", 7_301_554_120_014),
         ),
@@ -89,6 +92,8 @@ CSS = """\
 .cloze { font-weight: 700; color: #0b57d0; }
 .rcc-extra { margin-top: 0.9em; padding: 0.5em 0.7em; border-left: 3px solid #b08900;
   background: #fff8e1; font-size: 0.9em; }
+.rcc-context { margin-top: 0.9em; padding: 0.5em 0.7em; border: 1px dashed #888; font-size: 0.85em; }
+.rcc-context-label { font-weight: 600; }
 .rcc-source { margin-top: 1.2em; font-size: 0.78em; color: #555; }
 .rcc-path { font-variant: small-caps; letter-spacing: 0.02em; }
 .rcc-quote { margin: 0.4em 0; padding: 0.3em 0.8em; border-left: 3px solid #bbb; font-style: italic; }

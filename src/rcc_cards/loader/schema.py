@@ -17,10 +17,10 @@ from rcc_cards.loader.yamltree import Mapping, Node, Scalar, Sequence
 from rcc_cards.model import Card, Deck, Kind, Loc, Section, Source
 
 TOP_KEYS = ("deck", "sections")
-DECK_KEYS = ("description", "key", "name", "source")
+DECK_KEYS = ("context", "description", "key", "name", "source")
 SOURCE_KEYS = ("as_of", "file", "title", "url")
 SECTION_KEYS = ("cards", "key", "sections", "tags", "title")
-CARD_KEYS = ("a", "cloze", "extra", "id", "q", "quote", "refs", "reverse", "tags")
+CARD_KEYS = ("a", "cloze", "context", "extra", "id", "q", "quote", "refs", "reverse", "tags")
 # Words authors reach for, mapped to the key they meant.
 _SYNONYMS = {
     "answer": "a", "back": "a", "question": "q", "front": "q", "text": "cloze", "hint": "extra",
@@ -161,10 +161,10 @@ class _Reader:
             if "sections" in top else ()
         if meta is None or "sections" not in top:
             return None
-        key, name, description, source = meta
-        return Deck(key, name, description, source, sections, self.loc(top["deck"][1]))
+        key, name, description, source, context = meta
+        return Deck(key, name, description, source, sections, self.loc(top["deck"][1]), context)
 
-    def _deck_meta(self, node: Node, file_path: Path) -> tuple[str, str, str, Source] | None:
+    def _deck_meta(self, node: Node, file_path: Path) -> tuple[str, str, str, Source, str] | None:
         ctx = "deck"
         found = self.mapping(node, ctx, "'deck'", DECK_KEYS, ("key", "name", "source"))
         if found is None:
@@ -176,10 +176,11 @@ class _Reader:
             self.report(found["name"][1], ctx, why)
             name = None
         description = self.text(found["description"][1], ctx, "description") if "description" in found else ""
+        context = self.text(found["context"][1], ctx, "context") if "context" in found else ""
         source = self._source(found["source"][1], file_path) if "source" in found else None
-        if key is None or name is None or description is None or source is None:
+        if key is None or name is None or description is None or source is None or context is None:
             return None
-        return key, name, description, source
+        return key, name, description, source, context
 
     def _source(self, node: Node, file_path: Path) -> Source | None:
         ctx = "deck > source"
@@ -269,7 +270,7 @@ class _Reader:
                                   "letters, digits, '-', '_' and '.', e.g. il2-durable-cr") if "id" in found else None
         kind = self._kind(node, ctx, found)
         values: dict[str, str] = {}
-        for key in ("q", "a", "cloze", "extra", "quote"):
+        for key in ("q", "a", "cloze", "extra", "context", "quote"):
             if key in found:
                 value = self.text(found[key][1], ctx, key)
                 if value is None:
@@ -286,7 +287,8 @@ class _Reader:
         return Card(
             id=card_id_value, kind=kind, section_path=path, section_titles=titles,
             front=values.get("q", ""), back=values.get("a", ""), text=values.get("cloze", ""),
-            extra=values.get("extra", ""), quote=values.get("quote", ""), refs=refs,
+            extra=values.get("extra", ""), context=values.get("context", ""), quote=values.get("quote", ""),
+            refs=refs,
             tags=_merge_tags(inherited, card_tags), loc=self.loc(node),
             key_locs={k: self.loc(v) for k, (_, v) in found.items()},
         )

@@ -1,0 +1,141 @@
+"""Is each card true to its source? Quotes must occur in the source text; answers' numbers in the quote;
+the quote's hedges ("approximately", "appears", …) on the card.
+
+Matching ignores differences of whitespace and of dash characters (– — ‐ − and -), and the source's
+numeric citation brackets such as ``[4,5,6]``, so a quote may run across them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rcc_cards import cloze
+from rcc_cards.errors import Problem
+from rcc_cards.model import Card, Deck, Kind, Loc
+
+_DASHES = re.compile("[\u2010\u2011\u2012\u2013\u2014\u2015\u2212-]")
+_SPACE = re.compile(r"\s+")
+_CITATION = re.compile(r"\s*\[\d+(?:\s*[,\u2013-]\s*\d+)*\]")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+HEDGES = ("approximately", "about", "appears", "appear", "in general", "selected", "may", "might",
+          "likely", "suggest", "unclear", "unknown", "modest")
+_HEDGE = re.compile(r"\b(" + "|".join(re.escape(h) for h in HEDGES) + r")\b", re.IGNORECASE)
+
+
+def normalize(text: str) -> str:
+    """The form quotes and sources are compared in."""
+    text = _CITATION.sub("", text)
+    text = _DASHES.sub("-", text)
+    return _SPACE.sub(" ", text).strip()
+
+
+def source_body(raw: str) -> str:
+    """A source file's text without its header (leading lines starting with '#')."""
+    lines = raw.splitlines()
+    while lines and (lines[0].startswith("#") or not lines[0].strip()):
+        lines.pop(0)
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class SourceText:
+    """A deck's source, read once and normalized."""
+
+    shown: str  # the path as the deck names it
+    text: str  # normalized body
+
+    def find(self, quote: str) -> bool:
+        return normalize(quote) in self.text
+
+    def mismatch(self, quote: str) -> str:
+        """Where ``quote`` stops matching the source: the longest prefix that occurs, and what follows."""
+        wanted = normalize(quote)
+        lo, hi = 0, len(wanted)
+        while lo < hi:  # the longest prefix of wanted that occurs in the source
+            mid = (lo + hi + 1) // 2
+            if wanted[:mid] in self.text:
+                lo = mid
+            else:
+                hi = mid - 1
+        if lo == 0:
+            return "no part of it occurs in the source"
+        at = self.text.find(wanted[:lo]) + lo
+        return (f"it matches up to {_tail(wanted[:lo])!r}, then the quote has {wanted[lo:lo + 25]!r} "
+                f"where the source has {self.text[at:at + 25]!r}")
+
+
+def _tail(text: str, n: int = 30) -> str:
+    return text if len(text) <= n else "…" + text[-n:]
+
+
+def read_source(deck: Deck) -> tuple[SourceText | None, list[Problem]]:
+    loc = deck.source.loc
+    shown = str(deck.source.path)
+    try:
+        raw = deck.source.path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, [Problem(loc.path, loc.line, loc.col, f"cannot read the source text {shown}: {exc}; "
+                                                           "it must be a UTF-8 text file")]
+    return SourceText(shown, normalize(source_body(raw))), []
+
+
+def answers(card: Card) -> list[str]:
+    """What the learner must recall: the back, both sides of a reverse card, or the cloze deletions."""
+    if card.kind is Kind.CLOZE:
+        deletions, _ = cloze.parse(card.text)
+        return [d.answer for d in deletions]
+    return [card.front, card.back] if card.kind is Kind.REVERSE else [card.back]
+
+
+def card_text(card: Card) -> str:
+    return " ".join([card.front, card.back, cloze_plain(card.text), card.extra])
+
+
+def cloze_plain(text: str) -> str:
+    """Cloze text as it reads with every deletion revealed (hints dropped)."""
+    return re.sub(r"\{\{c\d+::(.*?)(?:::[^}]*)?\}\}", r"\1", text)
+
+
+def _at(loc: Loc, message: str, rule: str, severity: str = "error") -> Problem:
+    return Problem(loc.path, loc.line, loc.col, f"{message} [{rule}]",
+                   "warning" if severity == "warning" else "error")
+
+
+def check_card(card: Card, source: SourceText) -> list[Problem]:
+    """The grounding rules for one card."""
+    name = f"card '{card.id}'"
+    if not card.quote:
+        return [_at(card.loc, f"{name} has no 'quote'; add the source sentence it comes from, verbatim, so "
+                              "the card can show where it came from and be checked", "quote-missing", "warning")]
+    problems = []
+    if not source.find(card.quote):
+        problems.append(_at(card.loc_of("quote"), f"{name}: quote not found in the source text "
+                                                  f"{source.shown} ({source.mismatch(card.quote)}). The source "
+                                                  "or the quote changed: update the quote, and check the card "
+                                                  "still says what the source says", "quote-stale"))
+    quoted = {n for n in _NUMBER.findall(normalize(card.quote))}
+    answer_key = "cloze" if card.kind is Kind.CLOZE else "a"
+    for answer in answers(card):
+        for number in _NUMBER.findall(normalize(answer)):
+            if number not in quoted:
+                problems.append(_at(card.loc_of(answer_key), f"{name}: the answer's number {number!r} does not "
+                                                             "occur in the card's quote; every number a learner "
+                                                             "memorizes must come from the source",
+                                    "number-not-in-quote"))
+    text = card_text(card).casefold()
+    for hedge in sorted({m.group(1).casefold() for m in _HEDGE.finditer(card.quote)}):
+        if not re.search(rf"\b{re.escape(hedge)}\b", text):
+            problems.append(_at(card.loc, f"{name}: the quote says {hedge!r} but the card does not; keep the "
+                                          "source's hedges (or quote only the part the card states)",
+                                "hedge-dropped", "warning"))
+    return problems
+
+
+def check_deck(deck: Deck) -> list[Problem]:
+    source, problems = read_source(deck)
+    if source is None:
+        return problems
+    for card in deck.cards():
+        problems += check_card(card, source)
+    return problems

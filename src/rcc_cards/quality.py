@@ -1,0 +1,127 @@
+"""Card-quality rules (the minimum-information principle): short answers, no lists of more than three
+items, no citation brackets or page boilerplate, clozes numbered c1, c2, … without gaps, and no two
+cards that ask the same thing.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rcc_cards import cloze
+from rcc_cards.errors import Problem
+from rcc_cards.grounding import answers
+from rcc_cards.model import Card, Deck, Kind, Loc
+
+MAX_ANSWER_WORDS = 20
+MAX_LIST_ITEMS = 3
+_CITATION = re.compile(r"\[(?:\d+(?:\s*[,\u2013-]\s*\d+)*|Level of evidence[^\]]*)\]", re.IGNORECASE)
+# Navigation text of web pages that sources are copied from; it is never card material.
+BOILERPLATE = ("skip to content", "font size", "today on webmd", "health center", "click here",
+               "advertisement", "read more")
+_LIST_SPLIT = re.compile(r"\s*(?:[,;\n]|\band\b|\bor\b)\s*", re.IGNORECASE)
+
+
+def _at(loc: Loc, message: str, rule: str, severity: str) -> Problem:
+    return Problem(loc.path, loc.line, loc.col, f"{message} [{rule}]",
+                   "warning" if severity == "warning" else "error")
+
+
+def _answer_key(card: Card) -> str:
+    return "cloze" if card.kind is Kind.CLOZE else "a"
+
+
+def check_answers(card: Card) -> list[Problem]:
+    problems = []
+    loc = card.loc_of(_answer_key(card))
+    for answer in answers(card):
+        words = len(answer.split())
+        if words > MAX_ANSWER_WORDS:
+            problems.append(_at(loc, f"card '{card.id}': the answer has {words} words (at most "
+                                     f"{MAX_ANSWER_WORDS}); split the fact into several cards",
+                                "answer-too-long", "warning"))
+        items = [i for i in _LIST_SPLIT.split(answer) if i.strip()]
+        if len(items) > MAX_LIST_ITEMS:
+            problems.append(_at(loc, f"card '{card.id}': the answer lists {len(items)} items (at most "
+                                     f"{MAX_LIST_ITEMS}); make one card per item, or an ordered cloze",
+                                "answer-is-a-list", "warning"))
+    return problems
+
+
+def check_text(card: Card) -> list[Problem]:
+    problems = []
+    for key in ("q", "a", "cloze", "extra", "context"):
+        text = {"q": card.front, "a": card.back, "cloze": card.text, "extra": card.extra,
+                "context": card.context}[key]
+        if not text:
+            continue
+        citation = _CITATION.search(text)
+        if citation:
+            problems.append(_at(card.loc_of(key), f"card '{card.id}': '{key}' contains the citation "
+                                                  f"{citation.group()!r}; put reference numbers in 'refs' and "
+                                                  "keep card text clean", "citation-in-text", "warning"))
+        lowered = text.casefold()
+        for phrase in BOILERPLATE:
+            if phrase in lowered:
+                problems.append(_at(card.loc_of(key), f"card '{card.id}': '{key}' contains page boilerplate "
+                                                      f"({phrase!r}); it is navigation text, not source "
+                                                      "material", "boilerplate-in-text", "warning"))
+    return problems
+
+
+def check_cloze_numbers(card: Card) -> list[Problem]:
+    if card.kind is not Kind.CLOZE:
+        return []
+    deletions, _ = cloze.parse(card.text)
+    numbers = cloze.numbers(deletions)
+    if numbers == list(range(1, len(numbers) + 1)):
+        return []
+    shown = ", ".join(f"c{n}" for n in numbers)
+    return [_at(card.loc_of("cloze"), f"card '{card.id}': cloze numbers {shown} should run c1, c2, … without "
+                                      "gaps; renumber them", "cloze-numbering", "warning")]
+
+
+def fronts(card: Card) -> list[str]:
+    """What each of the note's cards shows on its front, normalized for comparison."""
+    if card.kind is Kind.CLOZE:
+        deletions, _ = cloze.parse(card.text)
+        return [_key(_cloze_front(card.text, n)) for n in cloze.numbers(deletions)]
+    sides = [card.front, card.back] if card.kind is Kind.REVERSE else [card.front]
+    return [_key(s) for s in sides]
+
+
+_DELETION = re.compile(r"\{\{c(\d+)::(.*?)(?:::[^}]*)?\}\}")
+
+
+def _cloze_front(text: str, number: int) -> str:
+    """The question side of cloze card ``number``: its deletions hidden, the others shown."""
+
+    def shown(match: re.Match[str]) -> str:
+        return "[…]" if int(match.group(1)) == number else match.group(2)
+
+    return _DELETION.sub(shown, text)
+
+
+def _key(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def check_duplicate_fronts(decks: list[Deck]) -> list[Problem]:
+    seen: dict[str, Card] = {}
+    problems = []
+    for deck in decks:
+        for card in deck.cards():
+            for front in dict.fromkeys(fronts(card)):
+                other = seen.get(front)
+                if other is None:
+                    seen[front] = card
+                elif other is not card:
+                    key = "cloze" if card.kind is Kind.CLOZE else "q"
+                    problems.append(_at(card.loc_of(key), f"card '{card.id}' asks the same thing as card "
+                                                          f"'{other.id}' ({other.loc.path}:{other.loc.line}); "
+                                                          "a learner cannot tell which answer is wanted. "
+                                                          "Make the fronts differ", "duplicate-front", "error"))
+    return problems
+
+
+def check_card(card: Card) -> list[Problem]:
+    return check_answers(card) + check_text(card) + check_cloze_numbers(card)
