@@ -223,3 +223,31 @@ class CliRunnerEnv:
         from rcc_cards.cli import cli
 
         return CliRunner().invoke(cli, args, env=env, catch_exceptions=False)
+
+
+def test_shipped_deck_counts_per_section_and_topic_tag_and_every_back_shows_its_source(tmp_path: Path,
+                                                                                       col) -> None:
+    assert run(["build", str(REPO / "decks" / "rcc.yaml"), "-o", str(tmp_path / "rcc.apkg")]).exit_code == 0
+    import_apkg(col, tmp_path / "rcc.apkg")
+    cards = _shipped_cards()
+    expected_notes: dict[str, int] = {}
+    expected_cards: dict[str, int] = {}
+    for card in cards:
+        section = "::".join(("rcc", *card["_path"]))  # type: ignore[arg-type]
+        below = set(tagmod.with_ancestors(section)) | {t for tag in card["_tags"] for t in tagmod.with_ancestors(tag)}  # type: ignore[attr-defined]
+        for tag in below:
+            expected_notes[tag] = expected_notes.get(tag, 0) + 1
+            expected_cards[tag] = expected_cards.get(tag, 0) + _expected_card_count(card)
+    for required in ("rcc::stage_iv::surgery", "rcc::stage_iv::cytokine_therapy::interferon_alpha",
+                     "rcc::stage_iv::cytokine_therapy::interleukin_2", "topic::dosing", "topic::survival",
+                     "topic::toxicity", "topic::patient_selection", "topic::response_rate", "topic::evidence"):
+        assert expected_notes.get(required, 0) > 0, required
+    for tag, count in expected_notes.items():
+        search = tagmod.anki_search(tag)
+        assert len(col.find_notes(search)) == count, tag
+        assert len(col.find_cards(search)) == expected_cards[tag], tag
+    for cid in col.find_cards(""):
+        answer = col.get_card(cid).answer()
+        assert "Source: Stage IV and Recurrent Renal Cell Cancer (undated copy; the page carries no date)" in answer
+        assert '<blockquote class="rcc-quote">' in answer
+        assert "Context (not from the source):</span> This source is dated." in answer

@@ -166,3 +166,9 @@ def test_the_readme_example_deck_builds(tmp_path: Path) -> None:
     result = run(["build", "example.yaml", "-o", "out"], cwd=tmp_path)
     assert (result.exit_code, result.stderr) == (0, "")
     assert result.stdout == "wrote out/rcc.apkg: 3 notes, 4 cards, 3 tags\n"
+
+
+def test_the_shipped_deck_passes_check_strict() -> None:
+    result = run(["check", "--strict"], cwd=REPO)
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout.startswith("ok: 1 deck, ")

@@ -2,7 +2,8 @@
 the quote's hedges ("approximately", "appears", …) on the card.
 
 Matching ignores differences of whitespace and of dash characters (– — ‐ − and -), and the source's
-numeric citation brackets such as ``[4,5,6]``, so a quote may run across them.
+numeric citation brackets such as ``[4,5,6]``, so a quote may run across them. An ellipsis (``…`` or
+``...``) in a quote stands for omitted source text: the parts around it must occur in that order.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from rcc_cards.model import Card, Deck, Kind, Loc
 _DASHES = re.compile("[\u2010\u2011\u2012\u2013\u2014\u2015\u2212-]")
 _SPACE = re.compile(r"\s+")
 _CITATION = re.compile(r"\s*\[\d+(?:\s*[,\u2013-]\s*\d+)*\]")
+_ELLIPSIS = re.compile(r"…|\.\.\.")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 HEDGES = ("approximately", "about", "appears", "appear", "in general", "selected", "may", "might",
           "likely", "suggest", "unclear", "unknown", "modest")
@@ -42,15 +44,22 @@ def source_body(raw: str) -> str:
 class SourceText:
     """A deck's source, read once and normalized."""
 
-    shown: str  # the path as the deck names it
+    shown: str  # the path as the deck names it, quoted
     text: str  # normalized body
 
     def find(self, quote: str) -> bool:
-        return normalize(quote) in self.text
+        start = 0
+        for part in _ELLIPSIS.split(normalize(quote)):
+            at = self.text.find(part.strip(), start)
+            if at < 0:
+                return False
+            start = at + len(part.strip())
+        return True
 
     def mismatch(self, quote: str) -> str:
         """Where ``quote`` stops matching the source: the longest prefix that occurs, and what follows."""
-        wanted = normalize(quote)
+        wanted = next((p.strip() for p in _ELLIPSIS.split(normalize(quote)) if p.strip() not in self.text),
+                      normalize(quote))
         lo, hi = 0, len(wanted)
         while lo < hi:  # the longest prefix of wanted that occurs in the source
             mid = (lo + hi + 1) // 2
@@ -71,7 +80,7 @@ def _tail(text: str, n: int = 30) -> str:
 
 def read_source(deck: Deck) -> tuple[SourceText | None, list[Problem]]:
     loc = deck.source.loc
-    shown = str(deck.source.path)
+    shown = repr(deck.source.file)
     try:
         raw = deck.source.path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:

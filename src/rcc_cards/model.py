@@ -72,6 +72,7 @@ class Source:
     as_of: str
     url: str = ""
     loc: Loc = Loc("", 0, 0)
+    file: str = ""  # the path as written in the deck, relative to the deck file's folder
 
 
 @dataclass(frozen=True)

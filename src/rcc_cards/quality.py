@@ -89,14 +89,16 @@ def fronts(card: Card) -> list[str]:
     return [_key(s) for s in sides]
 
 
-_DELETION = re.compile(r"\{\{c(\d+)::(.*?)(?:::[^}]*)?\}\}")
+_DELETION = re.compile(r"\{\{c(\d+)::(.*?)(?:::([^}]*))?\}\}")
 
 
 def _cloze_front(text: str, number: int) -> str:
     """The question side of cloze card ``number``: its deletions hidden, the others shown."""
 
     def shown(match: re.Match[str]) -> str:
-        return "[…]" if int(match.group(1)) == number else match.group(2)
+        if int(match.group(1)) != number:
+            return match.group(2)
+        return f"[{match.group(3)}]" if match.group(3) else "[…]"
 
     return _DELETION.sub(shown, text)
 

@@ -197,7 +197,7 @@ class _Reader:
                                         "the path is relative to the deck file's folder")
             return None
         return Source(str(values["title"]), source_path, str(values["as_of"]), values.get("url") or "",
-                      self.loc(node))
+                      self.loc(file_node), str(values["file"]))
 
     def _sections(self, node: Node, deck_key: str, path: tuple[str, ...], titles: tuple[str, ...],
                   inherited: tuple[str, ...]) -> tuple[Section, ...]:
