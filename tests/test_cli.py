@@ -29,22 +29,28 @@ def test_build_prints_each_package_with_its_counts(tmp_path: Path) -> None:
     write_deck(tmp_path / "decks", CARDS)
     result = run(["build"], cwd=tmp_path)
     assert result.exit_code == 0
-    assert result.stdout == "wrote build/t.apkg: 2 notes, 3 cards, 2 tags\n"
+    assert result.stdout == ("t: first build; every card is new to decks/t.lock.json\n"
+                             "wrote build/t.apkg: 2 notes, 3 cards, 2 tags\n"
+                             "wrote decks/t.lock.json\n")
     assert result.stderr == ""
     with zipfile.ZipFile(tmp_path / "build" / "t.apkg") as archive:
         assert archive.namelist() == ["collection.anki2", "media"]
         assert all(i.compress_type == zipfile.ZIP_DEFLATED for i in archive.infolist())
     assert sorted(p.name for p in (tmp_path / "build").iterdir()) == ["t.apkg"]
+    again = run(["build"], cwd=tmp_path)
+    assert again.stdout == ("t: no changes since decks/t.lock.json\n"
+                            "wrote build/t.apkg: 2 notes, 3 cards, 2 tags\n")
 
 
 def test_build_several_decks_into_a_folder_or_one_package(tmp_path: Path) -> None:
     a = write_deck(tmp_path, CARDS, key="a")
     b = write_deck(tmp_path, "      - id: b1\n        q: Q\n        a: A\n", key="b", name="Other deck")
     result = run(["build", a.name, b.name, "-o", "pkgs"], cwd=tmp_path)
-    assert result.stdout == ("wrote pkgs/a.apkg: 2 notes, 3 cards, 2 tags\n"
-                             "wrote pkgs/b.apkg: 1 notes, 1 cards, 1 tags\n")
+    assert result.stdout.splitlines()[2:4] == ["wrote pkgs/a.apkg: 2 notes, 3 cards, 2 tags",
+                                               "wrote pkgs/b.apkg: 1 notes, 1 cards, 1 tags"]
     result = run(["build", a.name, b.name, "-o", "both.apkg"], cwd=tmp_path)
-    assert result.stdout == "wrote both.apkg: 3 notes, 4 cards, 3 tags\n"
+    assert result.stdout == ("a: no changes since a.lock.json\nb: no changes since b.lock.json\n"
+                             "wrote both.apkg: 3 notes, 4 cards, 3 tags\n")
 
 
 def test_build_with_tag_filter_reports_skipped_decks(tmp_path: Path) -> None:
@@ -52,8 +58,8 @@ def test_build_with_tag_filter_reports_skipped_decks(tmp_path: Path) -> None:
     b = write_deck(tmp_path, "      - id: b1\n        q: Q\n        a: A\n", key="b", name="Other deck")
     result = run(["build", a.name, b.name, "--tag", "TOPIC::Dosing", "-o", "out"], cwd=tmp_path)
     assert result.exit_code == 0
-    assert result.stdout == ("skipped deck 'b': no note matches the tag filters\n"
-                             "wrote out/a.apkg: 1 notes, 1 cards, 2 tags\n")
+    assert result.stdout.splitlines()[2:4] == ["skipped deck 'b': no note matches the tag filters",
+                                               "wrote out/a.apkg: 1 notes, 1 cards, 2 tags"]
 
 
 def test_a_filter_that_selects_nothing_is_a_usage_error(tmp_path: Path) -> None:
@@ -154,7 +160,7 @@ def test_every_command_is_documented_in_the_readme(name: str) -> None:
 def test_shipped_decks_build_from_the_project_folder(tmp_path: Path) -> None:
     result = run(["build", "-o", str(tmp_path)], cwd=REPO)
     assert result.exit_code == 0, result.stderr
-    assert result.stdout.startswith(f"wrote {tmp_path}/rcc.apkg: ")
+    assert result.stdout.startswith(f"rcc: no changes since decks/rcc.lock.json\nwrote {tmp_path}/rcc.apkg: ")
 
 
 def test_the_readme_example_deck_builds(tmp_path: Path) -> None:
@@ -165,10 +171,16 @@ def test_the_readme_example_deck_builds(tmp_path: Path) -> None:
     (tmp_path / "example.yaml").write_text(example, encoding="utf-8")
     result = run(["build", "example.yaml", "-o", "out"], cwd=tmp_path)
     assert (result.exit_code, result.stderr) == (0, "")
-    assert result.stdout == "wrote out/rcc.apkg: 3 notes, 4 cards, 3 tags\n"
+    assert result.stdout.splitlines()[1] == "wrote out/rcc.apkg: 3 notes, 4 cards, 3 tags"
 
 
 def test_the_shipped_deck_passes_check_strict() -> None:
     result = run(["check", "--strict"], cwd=REPO)
     assert (result.exit_code, result.stderr) == (0, "")
     assert result.stdout.startswith("ok: 1 deck, ")
+
+
+def test_the_shipped_lock_files_are_up_to_date(tmp_path: Path) -> None:
+    result = run(["build", "--locked", "-o", str(tmp_path)], cwd=REPO)
+    assert result.exit_code == 0, result.stderr
+    assert "rcc: no changes since decks/rcc.lock.json" in result.stdout

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from rcc_cards import __version__, project, summary
+from rcc_cards import __version__, project, stamps, summary, tags
 from rcc_cards.errors import Problem, ProblemsFound, RccCardsError
 from rcc_cards.loader import PARSER
 
@@ -32,6 +32,32 @@ def _tally(problems: Sequence[Problem]) -> str:
     files = len({p.path for p in problems})
     return (f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)} "
             f"in {files} file{'s' * (files != 1)}")
+
+
+def _changes(item: stamps.Stamped) -> list[str]:
+    """What a rebuild means for learners, in words."""
+    key, lock = item.deck.key, project.lock_shown(item.deck)
+    if item.first_build:
+        return [f"{key}: first build; every card is new to {lock}"]
+    if not item.has_changes:
+        return [f"{key}: no changes since {lock}"]
+    lines = [f"{key}: {len(item.added)} added, {len(item.changed)} changed, {len(item.removed)} removed "
+             f"since {lock}"]
+    lines += [f"  added    {c.id}" for c in item.added]
+    lines += [f"  changed  {c.id}" for c in item.changed]
+    lines += [f"  removed  {card_id}" for card_id in item.removed]
+    if item.removed:
+        lines.append("  removed cards stay in learners' collections (an import never deletes); "
+                     f"find them in Anki with: {tags.card_id_search(item.removed)}")
+    for change in item.type_changes:
+        if change.schema_changed:
+            lines.append(f"  note type '{change.name}': fields or card templates were added, removed or "
+                         "renamed; learners must import with 'Merge note types' checked and 'Update notes: "
+                         "Always', or their notes of this type will not update")
+        else:
+            lines.append(f"  note type '{change.name}': templates or styling changed; learners' copies "
+                         "update on import")
+    return lines
 
 
 def _load(paths: Sequence[Path]) -> project.Loaded:
@@ -84,12 +110,17 @@ def cli() -> None:
               help="Keep only notes tagged TAG or a tag below it (repeatable: any of them).")
 @click.option("--exclude-tag", "exclude", multiple=True, metavar="TAG",
               help="Drop notes tagged TAG or a tag below it (repeatable).")
+@click.option("--locked", is_flag=True,
+              help="Fail, writing nothing, if a deck's lock file is out of date (for CI).")
 def build(paths: tuple[Path, ...], output: Path | None, include: tuple[str, ...],
-          exclude: tuple[str, ...]) -> None:
+          exclude: tuple[str, ...], locked: bool) -> None:
     """Build Anki packages from deck files (default: every deck under decks/).
 
-    Nothing is written unless every deck is free of errors. A --tag subset keeps each note's
-    identity, so importing the full deck later updates the same notes.
+    Nothing is written unless every deck is free of errors. Each deck's lock file
+    (rcc.yaml -> rcc.lock.json) records when each card's content last changed, so only
+    changed notes update on import; build updates it, build --locked only checks it.
+    A --tag subset keeps each note's identity, so importing the full deck later
+    updates the same notes.
 
     \b
     Examples:
@@ -98,16 +129,42 @@ def build(paths: tuple[Path, ...], output: Path | None, include: tuple[str, ...]
       rcc-cards build --tag rcc::stage_iv::cytokine_therapy -o cytokines.apkg
     """
     try:
-        written, plan, warnings = project.build(paths, output, include, exclude)
+        report = project.build(paths, output, include, exclude, locked)
     except project.NoDeckFiles as exc:
         raise click.UsageError(str(exc)) from exc
     except project.NothingSelected as exc:
         raise click.BadParameter(str(exc), param_hint="--tag/--exclude-tag") from exc
-    _report(warnings)
-    for key in plan.skipped:
+    _report(report.warnings)
+    for item in report.stamped:
+        for line in _changes(item):
+            click.echo(line)
+    for key in report.plan.skipped:
         click.echo(f"skipped deck '{key}': no note matches the tag filters")
-    for item in written:
-        click.echo(f"wrote {item.path}: {item.counts}")
+    for written in report.written:
+        click.echo(f"wrote {written.path}: {written.counts}")
+    for lock in report.locks_written:
+        click.echo(f"wrote {lock}")
+
+
+@cli.command()
+@_paths
+def diff(paths: tuple[Path, ...]) -> None:
+    """Show what a build would change for learners, without writing anything.
+
+    Lists the cards added, changed and removed since each deck's lock file, the Anki
+    search that finds removed cards, and note-type changes with the import options they need.
+
+    \b
+    Example:
+      rcc-cards diff
+    """
+    try:
+        _, stamped = project.prepare(paths)
+    except project.NoDeckFiles as exc:
+        raise click.UsageError(str(exc)) from exc
+    for item in stamped:
+        for line in _changes(item):
+            click.echo(line)
 
 
 @cli.command()

@@ -12,15 +12,15 @@ import itertools
 import json
 import sqlite3
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import genanki
 
-from rcc_cards import render
-from rcc_cards.model import Card, Deck
+from rcc_cards import render, templates
+from rcc_cards.model import Card, Deck, Kind
 from rcc_cards.summary import note_tags
-from rcc_cards.templates import CSS, NOTE_TYPES, NoteType
+from rcc_cards.templates import NoteType
 
 GUID_NAMESPACE = "rcc-cards"
 # Fixed zip entry time: packages built from the same input are the same bytes.
@@ -29,10 +29,13 @@ _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
 @dataclass(frozen=True)
 class DeckBuild:
-    """One deck and the cards of it that go into the package (all of them, or a ``--tag`` subset)."""
+    """One deck, the cards of it that go into the package (all, or a ``--tag`` subset), and the
+    modification time of each note (by card id) and note type (by id): see :mod:`rcc_cards.stamps`."""
 
     deck: Deck
     cards: Sequence[Card]
+    mods: Mapping[str, int]
+    type_mods: Mapping[int, int]
 
 
 def deck_id(deck_key: str) -> int:
@@ -52,20 +55,29 @@ def _model(note_type: NoteType) -> genanki.Model:
         note_type.name,
         fields=[{"name": f.name, "id": f.id} for f in note_type.fields],
         templates=[{"name": t.name, "id": t.id, "qfmt": t.front, "afmt": t.back} for t in note_type.templates],
-        css=CSS,
+        css=templates.CSS,
         model_type=genanki.Model.CLOZE if note_type.is_cloze else genanki.Model.FRONT_BACK,
     )
 
 
-_MODELS = {kind: _model(note_type) for kind, note_type in NOTE_TYPES.items()}
+class _Note(genanki.Note):  # type: ignore[misc]  # genanki has no type hints
+    """A note written with its own modification time instead of the package's."""
+
+    def __init__(self, mod: int, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self.mod = mod
+
+    def write_to_db(self, cursor: sqlite3.Cursor, timestamp: float, deck_id: int, id_gen: object) -> None:
+        super().write_to_db(cursor, self.mod, deck_id, id_gen)
 
 
-def _genanki_deck(build: DeckBuild) -> genanki.Deck:
+def _genanki_deck(build: DeckBuild, models: Mapping[Kind, genanki.Model]) -> genanki.Deck:
     deck = build.deck
     out = genanki.Deck(deck_id(deck.key), deck.name, render.description_html(deck))
     for position, card in enumerate(build.cards):
-        out.add_note(genanki.Note(
-            model=_MODELS[card.kind],
+        out.add_note(_Note(
+            mod=build.mods[card.id],
+            model=models[card.kind],
             fields=render.note_fields(deck, card),
             tags=note_tags(deck, card),
             guid=note_guid(deck.key, card.id),
@@ -74,24 +86,45 @@ def _genanki_deck(build: DeckBuild) -> genanki.Deck:
     return out
 
 
-def collection_bytes(builds: Sequence[DeckBuild], timestamp: int) -> bytes:
+def _timestamp(builds: Sequence[DeckBuild]) -> int:
+    """The package's own time: its newest content. Deterministic, unlike the clock."""
+    return max(max(b.mods[c.id] for c in b.cards) for b in builds)
+
+
+def _restamp_note_types(cursor: sqlite3.Cursor, builds: Sequence[DeckBuild]) -> None:
+    """Give every note type the time its definition last changed (genanki stamps all alike)."""
+    type_mods: dict[int, int] = {}
+    for build in builds:
+        for type_id, mod in build.type_mods.items():
+            type_mods[type_id] = max(mod, type_mods.get(type_id, 0))
+    (models_json,) = cursor.execute("SELECT models FROM col").fetchone()
+    models = json.loads(models_json)
+    for type_id, model in models.items():
+        model["mod"] = type_mods.get(int(type_id), model["mod"])
+    cursor.execute("UPDATE col SET models = ?", (json.dumps(models, sort_keys=True),))
+
+
+def collection_bytes(builds: Sequence[DeckBuild]) -> bytes:
     """The package's SQLite collection, built in memory."""
     conn = sqlite3.connect(":memory:")
     try:
-        package = genanki.Package([_genanki_deck(b) for b in builds])
-        ids = itertools.count(timestamp * 1000)
-        package.write_to_db(conn.cursor(), timestamp, ids)
+        timestamp = _timestamp(builds)
+        models = {kind: _model(note_type) for kind, note_type in templates.NOTE_TYPES.items()}
+        package = genanki.Package([_genanki_deck(b, models) for b in builds])
+        cursor = conn.cursor()
+        package.write_to_db(cursor, timestamp, itertools.count(timestamp * 1000))
+        _restamp_note_types(cursor, builds)
         conn.commit()
         return conn.serialize()
     finally:
         conn.close()
 
 
-def package_bytes(builds: Sequence[DeckBuild], timestamp: int) -> bytes:
+def package_bytes(builds: Sequence[DeckBuild]) -> bytes:
     """A complete .apkg: the collection plus an empty media map, deflated, with fixed entry dates."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        for name, data in (("collection.anki2", collection_bytes(builds, timestamp)),
+        for name, data in (("collection.anki2", collection_bytes(builds)),
                            ("media", json.dumps({}).encode())):
             info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
             info.compress_type = zipfile.ZIP_DEFLATED

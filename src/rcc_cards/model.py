@@ -84,6 +84,7 @@ class Deck:
     sections: tuple[Section, ...]
     loc: Loc
     context: str = ""  # shown, labelled "not from the source", on every card of the deck
+    file: Path = Path()  # the deck file; its lock file lives beside it
 
     def cards(self) -> Iterator[Card]:
         """Every card, in file order."""

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rcc_cards import checks, compiler, summary, tags, writer
+from rcc_cards import checks, compiler, lockfile, stamps, summary, tags, writer
 from rcc_cards.errors import Problem, ProblemsFound, RccCardsError, has_errors, sort_problems
 from rcc_cards.loader import load_file
 from rcc_cards.model import Card, Deck
@@ -96,11 +96,12 @@ class BuildPlan:
     skipped: list[str] = field(default_factory=list)  # deck keys the filters emptied
 
 
-def plan(decks: Sequence[Deck], output: Path | None, include: Sequence[str] = (),
+def plan(stamped: Sequence[stamps.Stamped], output: Path | None, include: Sequence[str] = (),
          exclude: Sequence[str] = ()) -> BuildPlan:
     """``output`` ending in ``.apkg`` takes every deck; otherwise it is a folder of ``<deck key>.apkg``."""
     result = BuildPlan()
-    for deck in decks:
+    for item in stamped:
+        deck = item.deck
         cards = select(deck, include, exclude)
         if not cards:
             result.skipped.append(deck.key)
@@ -109,40 +110,122 @@ def plan(decks: Sequence[Deck], output: Path | None, include: Sequence[str] = ()
             target = output
         else:
             target = (output or DEFAULT_OUTPUT) / f"{deck.key}.apkg"
-        result.packages.setdefault(target, []).append(compiler.DeckBuild(deck, cards))
+        build = compiler.DeckBuild(deck, cards, item.mods, item.type_mods)
+        result.packages.setdefault(target, []).append(build)
     if not result.packages:
         wanted = ", ".join([f"--tag {t}" for t in include] + [f"--exclude-tag {t}" for t in exclude])
         raise NothingSelected(f"no note is left after {wanted}; 'rcc-cards tags' lists the tags")
     return result
 
 
-def build_timestamp(environ: Mapping[str, str] = os.environ) -> int:
-    """Build time: ``SOURCE_DATE_EPOCH`` when set (reproducible builds), else now."""
+def build_timestamp(environ: Mapping[str, str] = os.environ, clock: float | None = None) -> int:
+    """The time new content is stamped with: ``SOURCE_DATE_EPOCH`` when set, else now.
+
+    A time in the future is refused: notes stamped later than the learner's clock would block every
+    later update until that time passed.
+    """
+    now = int(time.time() if clock is None else clock)
     value = environ.get("SOURCE_DATE_EPOCH")
     if value is None:
-        return int(time.time())
+        return now
     if not value.isdigit():
         raise RccCardsError(f"SOURCE_DATE_EPOCH must be whole seconds since 1970; found {value!r}")
+    if int(value) > now + FUTURE_TOLERANCE:
+        raise RccCardsError(f"SOURCE_DATE_EPOCH={value} is in the future (now is {now}); notes stamped in the "
+                            "future would block every later update. Use a past time, e.g. the last commit's")
     return int(value)
 
 
-def build(paths: Sequence[Path], output: Path | None = None, include: Sequence[str] = (),
-          exclude: Sequence[str] = (), timestamp: int | None = None) -> tuple[list[Written], BuildPlan,
-                                                                            list[Problem]]:
-    """Load, check, and write every package; nothing is written unless every input is free of errors.
+FUTURE_TOLERANCE = 300  # seconds of clock difference between machines that we accept
 
-    Returns what was written, the plan (with decks the filters emptied) and the warnings.
-    """
+
+def lock_shown(deck: Deck) -> str:
+    """The lock file's path, named the way the deck file was named."""
+    return str(lockfile.lock_path(Path(deck.loc.path)))
+
+
+def stamp_decks(decks: Sequence[Deck], now: int) -> tuple[list[stamps.Stamped], list[Problem]]:
+    """Each deck compared with its lock file."""
+    stamped: list[stamps.Stamped] = []
+    problems: list[Problem] = []
+    for deck in decks:
+        lock, lock_problems = lockfile.read(lockfile.lock_path(deck.file), lock_shown(deck))
+        problems += lock_problems
+        future = [] if lock is None else [k for k, s in lock.cards.items() if s.changed > now + FUTURE_TOLERANCE]
+        if future:
+            problems.append(Problem(lock_shown(deck), 1, 1, f"the lock file stamps {len(future)} card(s) in the "
+                                                            f"future (e.g. '{future[0]}'); was it written on a "
+                                                            "machine with a wrong clock? Restore it from git"))
+        if not lock_problems and not future:
+            stamped.append(stamps.stamp(deck, lock, now))
+    return stamped, problems
+
+
+def stale_lock_problems(item: stamps.Stamped) -> list[Problem]:
+    """For ``build --locked``: every way the lock file is out of date, at the place to look."""
+    shown = lock_shown(item.deck)
+    fix = f"run 'rcc-cards build' and commit {shown}"
+    if item.first_build:
+        loc = item.deck.loc
+        return [Problem(loc.path, loc.line, loc.col, f"deck '{item.deck.key}' has no lock file {shown}; {fix}")]
+    try:
+        text = lockfile.lock_path(item.deck.file).read_text(encoding="utf-8")
+    except OSError:
+        text = ""
+    problems = [Problem(c.loc.path, c.loc.line, c.loc.col, f"card '{c.id}' is not in {shown}; {fix}")
+                for c in item.added]
+    problems += [Problem(c.loc.path, c.loc.line, c.loc.col, f"card '{c.id}' changed since {shown} was written; "
+                                                            f"{fix}") for c in item.changed]
+    problems += [Problem(shown, lockfile.line_of(text, r), 5, f"card '{r}' was removed from the deck; {fix}")
+                 for r in item.removed]
+    problems += [Problem(shown, 1, 1, f"note type '{t.name}' changed; {fix}") for t in item.type_changes]
+    return problems
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    written: list[Written]
+    plan: BuildPlan
+    stamped: list[stamps.Stamped]
+    warnings: list[Problem]
+    locks_written: list[str]
+
+
+def prepare(paths: Sequence[Path], locked: bool = False, now: int | None = None
+            ) -> tuple[Loaded, list[stamps.Stamped]]:
+    """Load, check and stamp; raises ProblemsFound on any error (and, when ``locked``, on a stale lock)."""
     loaded = load(paths)
     if not loaded.ok:
         raise ProblemsFound(loaded.problems)
-    the_plan = plan(loaded.decks, output, include, exclude)
-    stamp = build_timestamp() if timestamp is None else timestamp
-    packed = {target: compiler.package_bytes(builds, stamp) for target, builds in the_plan.packages.items()}
+    stamped, problems = stamp_decks(loaded.decks, build_timestamp() if now is None else now)
+    if locked:
+        problems += [p for item in stamped if item.has_changes for p in stale_lock_problems(item)]
+    if problems:
+        raise ProblemsFound(sort_problems(loaded.problems + problems))
+    return loaded, stamped
+
+
+def build(paths: Sequence[Path], output: Path | None = None, include: Sequence[str] = (),
+          exclude: Sequence[str] = (), locked: bool = False, now: int | None = None) -> BuildReport:
+    """Load, check, stamp and write every package, then the lock files that changed.
+
+    Nothing is written unless every input is free of errors (and, with ``locked``, every lock file is
+    up to date).
+    """
+    loaded, stamped = prepare(paths, locked, now)
+    the_plan = plan(stamped, output, include, exclude)
+    packed = {target: compiler.package_bytes(builds) for target, builds in the_plan.packages.items()}
     written = []
     for target, data in packed.items():
-        writer.write_atomic(target, data)
+        writer.write_package(target, data)
         builds = the_plan.packages[target]
         written.append(Written(target, tuple(b.deck.key for b in builds),
                                summary.counts((b.deck, b.cards) for b in builds)))
-    return written, the_plan, loaded.problems
+    locks = []
+    for item in stamped:
+        path = lockfile.lock_path(item.deck.file)
+        text = lockfile.dumps(item.lock)
+        if not path.is_file() or path.read_text(encoding="utf-8") != text:
+            writer.write_atomic(path, text.encode("utf-8"))
+            locks.append(lock_shown(item.deck))
+    return BuildReport(written, the_plan, stamped, loaded.problems, locks)

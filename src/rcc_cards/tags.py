@@ -70,7 +70,15 @@ def with_ancestors(tag: str) -> list[str]:
     return [SEP.join(parts[: i + 1]) for i in range(len(parts))]
 
 
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("_", "\\_").replace("*", "\\*").replace('"', '\\"')
+
+
+def card_id_search(card_ids: Iterable[str]) -> str:
+    """The Anki search that finds the notes with these card ids (every rcc-cards note has a CardId field)."""
+    return " OR ".join(f'"CardId:{_escape(card_id)}"' for card_id in card_ids)
+
+
 def anki_search(tag: str) -> str:
     """The Anki search that finds ``tag`` and its children (``_`` and ``*`` are wildcards there)."""
-    escaped = tag.replace("\\", "\\\\").replace("_", "\\_").replace("*", "\\*")
-    return f'"tag:{escaped}"'
+    return f'"tag:{_escape(tag)}"'

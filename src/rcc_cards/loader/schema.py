@@ -162,7 +162,7 @@ class _Reader:
         if meta is None or "sections" not in top:
             return None
         key, name, description, source, context = meta
-        return Deck(key, name, description, source, sections, self.loc(top["deck"][1]), context)
+        return Deck(key, name, description, source, sections, self.loc(top["deck"][1]), context, file_path)
 
     def _deck_meta(self, node: Node, file_path: Path) -> tuple[str, str, str, Source, str] | None:
         ctx = "deck"

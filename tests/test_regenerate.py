@@ -1,0 +1,297 @@
+"""Safe regeneration, proven against the real Anki backend: edit, rebuild, re-import over a studied
+collection. Each test is one scenario of issue 4."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from conftest import import_apkg, notes_by_card_id, run, write_deck
+from rcc_cards import lockfile, render, tags, templates
+from rcc_cards.model import Kind
+
+CARDS = "".join(
+    f"      - id: c{i}\n        q: Question {i} about the source?\n        a: Answer {i}\n"
+    for i in range(1, 6)
+)
+
+
+def _build(folder: Path, name: str, *args: str) -> str:
+    result = run(["build", "t.yaml", "-o", name, *args], cwd=folder)
+    assert result.exit_code == 0, result.stderr
+    return result.stdout
+
+
+def _study(col, answers: int = 3) -> None:  # type: ignore[no-untyped-def]
+    col.decks.select(col.decks.id("Test deck"))
+    for _ in range(answers):
+        card = col.sched.getCard()
+        col.sched.answerCard(card, 3)
+
+
+def _scheduling(col) -> dict[int, tuple[object, ...]]:  # type: ignore[no-untyped-def]
+    rows = col.db.all("select id, type, queue, due, ivl, factor, reps, lapses from cards")
+    return {row[0]: tuple(row[1:]) for row in rows}
+
+
+def _revlog(col) -> list[tuple[object, ...]]:  # type: ignore[no-untyped-def]
+    return [tuple(r) for r in col.db.all("select id, cid, ease, ivl, type from revlog order by id")]
+
+
+def test_editing_one_card_updates_exactly_that_note_and_keeps_all_scheduling(tmp_path: Path, col) -> None:
+    deck = write_deck(tmp_path, CARDS)
+    _build(tmp_path, "v1.apkg")
+    import_apkg(col, tmp_path / "v1.apkg")
+    _study(col)
+    scheduling, revlog = _scheduling(col), _revlog(col)
+    assert len(revlog) == 3
+    deck.write_text(deck.read_text().replace("Answer 2\n", "Answer two\n"))
+    out = _build(tmp_path, "v2.apkg")
+    assert out.splitlines()[:2] == ["t: 0 added, 1 changed, 0 removed since t.lock.json", "  changed  c2"]
+    log = import_apkg(col, tmp_path / "v2.apkg")
+    assert (len(log.new), len(log.updated), len(log.duplicate)) == (0, 1, 4)
+    assert notes_by_card_id(col)["c2"]["Back"] == "Answer two"
+    assert _scheduling(col) == scheduling
+    assert _revlog(col) == revlog
+
+
+def test_a_learners_edit_to_an_unchanged_note_survives_the_next_import(tmp_path: Path, col) -> None:
+    deck = write_deck(tmp_path, CARDS)
+    _build(tmp_path, "v1.apkg")
+    import_apkg(col, tmp_path / "v1.apkg")
+    note = notes_by_card_id(col)["c1"]
+    note["Extra"] = "my own mnemonic"
+    note.tags.append("marked")
+    col.update_note(note)
+    deck.write_text(deck.read_text().replace("Answer 3\n", "Answer three\n"))
+    _build(tmp_path, "v2.apkg")
+    import_apkg(col, tmp_path / "v2.apkg")
+    notes = notes_by_card_id(col)
+    assert notes["c1"]["Extra"] == "my own mnemonic"
+    assert "marked" in notes["c1"].tags
+    assert notes["c3"]["Back"] == "Answer three"
+
+
+def test_a_rebuild_without_changes_is_byte_identical_and_imports_as_nothing(tmp_path: Path, col) -> None:
+    write_deck(tmp_path, CARDS)
+    _build(tmp_path, "v1.apkg")
+    lock_before = (tmp_path / "t.lock.json").read_bytes()
+    time.sleep(1.1)  # a later clock must not change anything
+    out = _build(tmp_path, "v2.apkg")
+    assert out.splitlines()[0] == "t: no changes since t.lock.json"
+    assert (tmp_path / "v1.apkg").read_bytes() == (tmp_path / "v2.apkg").read_bytes()
+    assert (tmp_path / "t.lock.json").read_bytes() == lock_before
+    import_apkg(col, tmp_path / "v1.apkg")
+    _study(col, 1)
+    scheduling, revlog = _scheduling(col), _revlog(col)
+    log = import_apkg(col, tmp_path / "v2.apkg")
+    assert (len(log.new), len(log.updated), len(log.duplicate)) == (0, 0, 5)
+    assert (_scheduling(col), _revlog(col)) == (scheduling, revlog)
+
+
+def test_a_typo_fix_in_the_question_updates_the_same_note(tmp_path: Path, col) -> None:
+    deck = write_deck(tmp_path, CARDS.replace("Question 4 about", "Qeustion 4 about"))
+    _build(tmp_path, "v1.apkg")
+    import_apkg(col, tmp_path / "v1.apkg")
+    _study(col, 5)
+    guid = notes_by_card_id(col)["c4"].guid
+    deck.write_text(deck.read_text().replace("Qeustion", "Question"))
+    _build(tmp_path, "v2.apkg")
+    log = import_apkg(col, tmp_path / "v2.apkg")
+    assert (len(log.new), len(log.updated)) == (0, 1)
+    note = notes_by_card_id(col)["c4"]
+    assert (note.guid, note["Front"]) == (guid, "Question 4 about the source?")
+    assert col.note_count() == 5
+
+
+def test_removing_a_card_is_reported_with_the_search_that_finds_it(tmp_path: Path, col) -> None:
+    deck = write_deck(tmp_path, CARDS.replace("id: c5", "id: old_card"))
+    _build(tmp_path, "v1.apkg")
+    import_apkg(col, tmp_path / "v1.apkg")
+    text = deck.read_text()
+    removed = text[text.index("      - id: old_card"):]
+    deck.write_text(text.replace(removed, "").replace("Answer 1\n", "Answer one\n"))
+    out = _build(tmp_path, "v2.apkg").splitlines()
+    search = '"CardId:old\\_card"'
+    assert out[:4] == [
+        "t: 0 added, 1 changed, 1 removed since t.lock.json",
+        "  changed  c1",
+        "  removed  old_card",
+        f"  removed cards stay in learners' collections (an import never deletes); find them in Anki with: {search}",
+    ]
+    log = import_apkg(col, tmp_path / "v2.apkg")
+    assert (len(log.new), len(log.updated), len(log.duplicate)) == (0, 1, 3)
+    assert [col.get_note(n)["CardId"] for n in col.find_notes(search)] == ["old_card"]
+    assert col.note_count() == 5
+    assert '"old_card"' not in (tmp_path / "t.lock.json").read_text()
+
+
+def test_two_decks_with_the_same_card_id_make_two_notes(tmp_path: Path, col) -> None:
+    for key in ("one", "two"):
+        write_deck(tmp_path / key, "      - id: c1\n        q: Same id\n        a: A\n", key=key, name=f"Deck {key}")
+        assert run(["build", f"{key}.yaml", "-o", "p.apkg"], cwd=tmp_path / key).exit_code == 0
+        import_apkg(col, tmp_path / key / "p.apkg")
+    assert col.note_count() == 2
+    assert len({col.get_note(n).guid for n in col.find_notes("")}) == 2
+
+
+def test_locked_build_fails_on_a_stale_lock_and_writes_nothing(tmp_path: Path) -> None:
+    deck = write_deck(tmp_path, CARDS)
+    _build(tmp_path, "v1.apkg")
+    assert run(["build", "t.yaml", "--locked", "-o", "v1.apkg"], cwd=tmp_path).exit_code == 0
+    deck.write_text(deck.read_text().replace("Answer 2\n", "Answer two\n").replace(
+        "      - id: c5", "      - id: c6").replace("Question 5", "Question 6"))
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.is_file()}
+    result = run(["build", "t.yaml", "--locked", "-o", "v2.apkg"], cwd=tmp_path)
+    assert result.exit_code == 1
+    assert [line for line in result.stderr.splitlines() if ": warning: " not in line] == [
+        "t.lock.json:12:5: error: card 'c5' was removed from the deck; run 'rcc-cards build' and commit t.lock.json",
+        "t.yaml:15:9: error: card 'c2' changed since t.lock.json was written; run 'rcc-cards build' and commit "
+        "t.lock.json",
+        "t.yaml:24:9: error: card 'c6' is not in t.lock.json; run 'rcc-cards build' and commit t.lock.json",
+        "rcc-cards: 3 errors, 5 warnings in 2 files; nothing was written",
+    ]
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.is_file()} == before
+
+
+def test_diff_reports_without_writing(tmp_path: Path) -> None:
+    deck = write_deck(tmp_path, CARDS)
+    assert run(["diff", "t.yaml"], cwd=tmp_path).stdout == "t: first build; every card is new to t.lock.json\n"
+    assert not (tmp_path / "t.lock.json").exists()
+    _build(tmp_path, "v1.apkg")
+    deck.write_text(deck.read_text().replace("Answer 2\n", "Answer two\n"))
+    assert run(["diff", "t.yaml"], cwd=tmp_path).stdout == (
+        "t: 0 added, 1 changed, 0 removed since t.lock.json\n  changed  c2\n")
+
+
+@pytest.mark.parametrize("epoch,ok", [("1600000000", True), (str(int(time.time()) + 3600), False)])
+def test_source_date_epoch_stamps_new_content_and_the_future_is_refused(tmp_path: Path, epoch: str,
+                                                                       ok: bool) -> None:
+    write_deck(tmp_path, CARDS)
+    from click.testing import CliRunner
+
+    from rcc_cards.cli import cli
+
+    os.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["build", "t.yaml", "-o", "p.apkg"], env={"SOURCE_DATE_EPOCH": epoch})
+    assert result.exit_code == (0 if ok else 1)
+    if ok:
+        lock, _ = lockfile.read(tmp_path / "t.lock.json", "t.lock.json")
+        assert lock is not None and {s.changed for s in lock.cards.values()} == {1600000000}
+    else:
+        assert "is in the future" in result.stderr
+        assert not (tmp_path / "p.apkg").exists() and not (tmp_path / "t.lock.json").exists()
+
+
+def test_a_killed_build_leaves_the_previous_package_intact(tmp_path: Path) -> None:
+    cards = "".join(f"      - id: c{i}\n        q: Question {i} of a large deck?\n        a: Answer {i}\n"
+                    for i in range(3000))
+    deck = write_deck(tmp_path, cards)
+    out = tmp_path / "out"
+    _build(tmp_path, "out")
+    previous = (out / "t.apkg").read_bytes()
+    deck.write_text(deck.read_text().replace("Answer ", "Changed answer "))
+    killed_mid_write = 0
+    for _ in range(8):
+        proc = subprocess.Popen([sys.executable, "-m", "rcc_cards", "build", "t.yaml", "-o", "out"], cwd=tmp_path,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        while proc.poll() is None and not any(p.name.endswith(".tmp") for p in out.iterdir()):
+            pass
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        current = (out / "t.apkg").read_bytes()
+        if current == previous:
+            killed_mid_write += any(p.name.endswith(".tmp") for p in out.iterdir())
+        else:  # the rename had already happened: then the new package is complete
+            with zipfile.ZipFile(out / "t.apkg") as archive:
+                assert archive.testzip() is None
+            break
+    assert killed_mid_write >= 1
+    result = run(["build", "t.yaml", "-o", "out"], cwd=tmp_path)
+    assert result.exit_code == 0
+    assert sorted(p.name for p in out.iterdir()) == ["t.apkg"]  # leftovers cleaned
+
+
+def test_a_template_change_updates_learners_note_types_and_keeps_their_notes(
+        tmp_path: Path, col, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_deck(tmp_path, CARDS)
+    _build(tmp_path, "v1.apkg")
+    import_apkg(col, tmp_path / "v1.apkg")
+    _study(col)
+    scheduling, revlog = _scheduling(col), _revlog(col)
+    monkeypatch.setattr(templates, "CSS", templates.CSS + "\n.rcc-a { color: teal; }\n")  # rcc-cards, next release
+    out = _build(tmp_path, "v2.apkg")
+    assert "  note type 'rcc-cards Q/A': templates or styling changed; learners' copies update on import" in out
+    log = import_apkg(col, tmp_path / "v2.apkg")
+    assert (len(log.new), len(log.conflicting)) == (0, 0)
+    from anki.collection import Collection
+
+    col.close()  # the Python-side note-type cache can be stale after an import
+    reopened = Collection(col.path)
+    try:
+        note_type = reopened.models.by_name("rcc-cards Q/A")
+        assert note_type is not None and "color: teal" in note_type["css"]
+        assert [m["name"] for m in reopened.models.all() if m["name"].startswith("rcc-cards Q/A")] == ["rcc-cards Q/A"]
+        assert (_scheduling(reopened), _revlog(reopened)) == (scheduling, revlog)
+    finally:
+        reopened.close()
+        col.reopen()
+
+
+def _add_field(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What a future rcc-cards that adds a field to the Q/A note type would do."""
+    basic = templates.NOTE_TYPES[Kind.BASIC]
+    extended = templates.NoteType(basic.id, basic.name, (*basic.fields, templates.Field("Mnemonic", 7_301_554_120_099)),
+                                  basic.templates, basic.is_cloze)
+    monkeypatch.setitem(templates.NOTE_TYPES, Kind.BASIC, extended)
+    original = render.note_fields
+    monkeypatch.setattr(render, "note_fields", lambda deck, card: [*original(deck, card)] +
+                        (["new field"] if card.kind is Kind.BASIC else []))
+
+
+def test_a_field_addition_is_announced_and_applies_with_merge_and_update_always(
+        tmp_path: Path, col, monkeypatch: pytest.MonkeyPatch) -> None:
+    from anki.collection import Collection
+    from anki.import_export_pb2 import ImportAnkiPackageUpdateCondition as Condition
+
+    write_deck(tmp_path, CARDS)
+    _build(tmp_path, "v1.apkg")
+    import_apkg(col, tmp_path / "v1.apkg")
+    _study(col)
+    scheduling, revlog = _scheduling(col), _revlog(col)
+    _add_field(monkeypatch)
+    out = _build(tmp_path, "v2.apkg")
+    assert "  note type 'rcc-cards Q/A': fields or card templates were added, removed or renamed; learners must " \
+           "import with 'Merge note types' checked and 'Update notes: Always', or their notes of this type will " \
+           "not update" in out
+    # With the default options the notes are stranded: that is why the build says what to do.
+    default_col = Collection(str(tmp_path / "default.anki2"))
+    try:
+        import_apkg(default_col, tmp_path / "v1.apkg")
+        assert len(import_apkg(default_col, tmp_path / "v2.apkg").conflicting) == 5
+    finally:
+        default_col.close()
+    always = Condition.Value("IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_ALWAYS")
+    log = import_apkg(col, tmp_path / "v2.apkg", merge_notetypes=True, update_notes=always)
+    assert (len(log.new), len(log.updated), len(log.conflicting)) == (0, 5, 0)
+    col.close()
+    reopened = Collection(col.path)
+    try:
+        names = sorted(m["name"] for m in reopened.models.all() if m["name"].startswith("rcc-cards Q/A"))
+        assert names == ["rcc-cards Q/A"]
+        assert {reopened.get_note(n)["Mnemonic"] for n in reopened.find_notes("")} == {"new field"}
+        assert (_scheduling(reopened), _revlog(reopened)) == (scheduling, revlog)
+    finally:
+        reopened.close()
+        col.reopen()
+
+
+def test_the_removed_card_search_is_anki_syntax() -> None:
+    assert tags.card_id_search(["a_b", "c*d"]) == '"CardId:a\\_b" OR "CardId:c\\*d"'
