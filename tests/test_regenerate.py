@@ -9,9 +9,12 @@ import subprocess
 import sys
 import time
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from anki.collection import Collection
 
 from conftest import import_apkg, notes_by_card_id, run, write_deck
 from rcc_cards import lockfile, render, tags, templates
@@ -45,12 +48,30 @@ def _revlog(col) -> list[tuple[object, ...]]:  # type: ignore[no-untyped-def]
     return [tuple(r) for r in col.db.all("select id, cid, ease, ivl, type from revlog order by id")]
 
 
-def test_editing_one_card_updates_exactly_that_note_and_keeps_all_scheduling(tmp_path: Path, col) -> None:
-    deck = write_deck(tmp_path, CARDS)
-    _build(tmp_path, "v1.apkg")
-    import_apkg(col, tmp_path / "v1.apkg")
+def _studied_v1(folder: Path, col) -> tuple[dict[int, tuple[object, ...]], list[tuple[object, ...]]]:  # type: ignore[no-untyped-def]
+    """Build v1 of a five-card deck, import it, answer three cards; the scheduling and review log."""
+    write_deck(folder, CARDS)
+    _build(folder, "v1.apkg")
+    import_apkg(col, folder / "v1.apkg")
     _study(col)
-    scheduling, revlog = _scheduling(col), _revlog(col)
+    return _scheduling(col), _revlog(col)
+
+
+@contextmanager
+def _reopened(col) -> Iterator[Collection]:  # type: ignore[no-untyped-def]
+    """The collection reopened: the Python-side note-type cache can be stale after an import."""
+    col.close()
+    fresh = Collection(col.path)
+    try:
+        yield fresh
+    finally:
+        fresh.close()
+        col.reopen()
+
+
+def test_editing_one_card_updates_exactly_that_note_and_keeps_all_scheduling(tmp_path: Path, col) -> None:
+    scheduling, revlog = _studied_v1(tmp_path, col)
+    deck = tmp_path / "t.yaml"
     assert len(revlog) == 3
     deck.write_text(deck.read_text().replace("Answer 2\n", "Answer two\n"))
     out = _build(tmp_path, "v2.apkg")
@@ -221,28 +242,17 @@ def test_a_killed_build_leaves_the_previous_package_intact(tmp_path: Path) -> No
 
 def test_a_template_change_updates_learners_note_types_and_keeps_their_notes(
         tmp_path: Path, col, monkeypatch: pytest.MonkeyPatch) -> None:
-    write_deck(tmp_path, CARDS)
-    _build(tmp_path, "v1.apkg")
-    import_apkg(col, tmp_path / "v1.apkg")
-    _study(col)
-    scheduling, revlog = _scheduling(col), _revlog(col)
+    scheduling, revlog = _studied_v1(tmp_path, col)
     monkeypatch.setattr(templates, "CSS", templates.CSS + "\n.rcc-a { color: teal; }\n")  # rcc-cards, next release
     out = _build(tmp_path, "v2.apkg")
     assert "  note type 'rcc-cards Q/A': templates or styling changed; learners' copies update on import" in out
     log = import_apkg(col, tmp_path / "v2.apkg")
     assert (len(log.new), len(log.conflicting)) == (0, 0)
-    from anki.collection import Collection
-
-    col.close()  # the Python-side note-type cache can be stale after an import
-    reopened = Collection(col.path)
-    try:
+    with _reopened(col) as reopened:
         note_type = reopened.models.by_name("rcc-cards Q/A")
         assert note_type is not None and "color: teal" in note_type["css"]
         assert [m["name"] for m in reopened.models.all() if m["name"].startswith("rcc-cards Q/A")] == ["rcc-cards Q/A"]
         assert (_scheduling(reopened), _revlog(reopened)) == (scheduling, revlog)
-    finally:
-        reopened.close()
-        col.reopen()
 
 
 def _add_field(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -258,14 +268,9 @@ def _add_field(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_a_field_addition_is_announced_and_applies_with_merge_and_update_always(
         tmp_path: Path, col, monkeypatch: pytest.MonkeyPatch) -> None:
-    from anki.collection import Collection
     from anki.import_export_pb2 import ImportAnkiPackageUpdateCondition as Condition
 
-    write_deck(tmp_path, CARDS)
-    _build(tmp_path, "v1.apkg")
-    import_apkg(col, tmp_path / "v1.apkg")
-    _study(col)
-    scheduling, revlog = _scheduling(col), _revlog(col)
+    scheduling, revlog = _studied_v1(tmp_path, col)
     _add_field(monkeypatch)
     out = _build(tmp_path, "v2.apkg")
     assert "  note type 'rcc-cards Q/A': fields or card templates were added, removed or renamed; learners must " \
@@ -281,16 +286,11 @@ def test_a_field_addition_is_announced_and_applies_with_merge_and_update_always(
     always = Condition.Value("IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_ALWAYS")
     log = import_apkg(col, tmp_path / "v2.apkg", merge_notetypes=True, update_notes=always)
     assert (len(log.new), len(log.updated), len(log.conflicting)) == (0, 5, 0)
-    col.close()
-    reopened = Collection(col.path)
-    try:
+    with _reopened(col) as reopened:
         names = sorted(m["name"] for m in reopened.models.all() if m["name"].startswith("rcc-cards Q/A"))
         assert names == ["rcc-cards Q/A"]
         assert {reopened.get_note(n)["Mnemonic"] for n in reopened.find_notes("")} == {"new field"}
         assert (_scheduling(reopened), _revlog(reopened)) == (scheduling, revlog)
-    finally:
-        reopened.close()
-        col.reopen()
 
 
 def test_the_removed_card_search_is_anki_syntax() -> None:
