@@ -14,6 +14,7 @@ import sqlite3
 import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import genanki
 
@@ -120,12 +121,21 @@ def collection_bytes(builds: Sequence[DeckBuild]) -> bytes:
         conn.close()
 
 
+def media_files(builds: Sequence[DeckBuild]) -> dict[str, Path]:
+    """Every media file the package's notes show, by its name in Anki's media folder, sorted."""
+    found = {m.name: m.path for b in builds for c in b.cards for m in (c.image, c.audio) if m is not None}
+    return dict(sorted(found.items()))
+
+
 def package_bytes(builds: Sequence[DeckBuild]) -> bytes:
-    """A complete .apkg: the collection plus an empty media map, deflated, with fixed entry dates."""
+    """A complete .apkg: the collection, the media map and files, deflated, with fixed entry dates."""
+    media = media_files(builds)
+    entries = [("collection.anki2", collection_bytes(builds)),
+               ("media", json.dumps({str(i): name for i, name in enumerate(media)}).encode())]
+    entries += [(str(i), path.read_bytes()) for i, path in enumerate(media.values())]
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        for name, data in (("collection.anki2", collection_bytes(builds)),
-                           ("media", json.dumps({}).encode())):
+        for name, data in entries:
             info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16

@@ -21,6 +21,14 @@ class Loc:
     col: int
 
 
+@dataclass(frozen=True)
+class Media:
+    """An image or sound file of a card."""
+
+    path: Path  # the real file
+    name: str  # its name in Anki's media folder (see :mod:`rcc_cards.media`)
+
+
 class Kind(Enum):
     """The three card kinds; each compiles to its own Anki note type."""
 
@@ -44,6 +52,8 @@ class Card:
     context: str = ""  # added by the author, not from the source; always shown labelled as such
     quote: str = ""
     refs: tuple[str, ...] = ()
+    image: Media | None = None  # shown with the question
+    audio: Media | None = None  # played with the question
     tags: tuple[str, ...] = ()  # topic tags of the card and its sections, in order, no repeats
     loc: Loc = Loc("", 0, 0)
     key_locs: Mapping[str, Loc] = field(default_factory=dict)

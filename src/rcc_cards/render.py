@@ -40,9 +40,19 @@ def context_html(deck: Deck, card: Card) -> str:
     )
 
 
+def media_html(card: Card) -> str:
+    """The card's image and sound, by their names in Anki's media folder."""
+    parts = []
+    if card.image is not None:
+        parts.append(f'<img src="{html.escape(card.image.name)}" alt="">')
+    if card.audio is not None:
+        parts.append(f"[sound:{card.audio.name}]")
+    return "".join(parts)
+
+
 def note_fields(deck: Deck, card: Card) -> list[str]:
     """The note's fields, in the order of its note type (see :mod:`rcc_cards.templates`)."""
-    tail = [to_html(card.extra), context_html(deck, card), source_html(deck, card), card.id]
+    tail = [media_html(card), to_html(card.extra), context_html(deck, card), source_html(deck, card), card.id]
     if card.kind is Kind.CLOZE:
         return [to_html(card.text), *tail]
     return [to_html(card.front), to_html(card.back), *tail]

@@ -40,9 +40,11 @@ _BACK_FOOTER = (
     '<div class="rcc-source">{{Source}}</div>'
     '<div class="rcc-id">{{CardId}}</div>'
 )
+_MEDIA = '{{#Media}}<div class="rcc-media">{{Media}}</div>{{/Media}}'
 _QA_FIELDS = (
     Field("Front", 7_301_554_120_001),
     Field("Back", 7_301_554_120_002),
+    Field("Media", 7_301_554_120_007),
     Field("Extra", 7_301_554_120_003),
     Field("Context", 7_301_554_120_006),
     Field("Source", 7_301_554_120_004),
@@ -50,18 +52,18 @@ _QA_FIELDS = (
 )
 _FORWARD = Template(
     "Question → answer", 7_301_554_121_001,
-    '<div class="rcc-q">{{Front}}</div>',
-    '<div class="rcc-q">{{Front}}</div><hr id="answer"><div class="rcc-a">{{Back}}</div>' + _BACK_FOOTER,
+    '<div class="rcc-q">{{Front}}</div>' + _MEDIA,
+    '{{FrontSide}}<hr id="answer"><div class="rcc-a">{{Back}}</div>' + _BACK_FOOTER,
 )
 _BACKWARD = Template(
     "Answer → question", 7_301_554_121_002,
     '<div class="rcc-q">{{Back}}</div>',
-    '<div class="rcc-q">{{Back}}</div><hr id="answer"><div class="rcc-a">{{Front}}</div>' + _BACK_FOOTER,
+    '{{FrontSide}}<hr id="answer"><div class="rcc-a">{{Front}}</div>' + _MEDIA + _BACK_FOOTER,
 )
 _CLOZE = Template(
     "Cloze", 7_301_554_121_003,
-    '<div class="rcc-cloze">{{cloze:Text}}</div>',
-    '<div class="rcc-cloze">{{cloze:Text}}</div>' + _BACK_FOOTER,
+    '<div class="rcc-cloze">{{cloze:Text}}</div>' + _MEDIA,
+    '<div class="rcc-cloze">{{cloze:Text}}</div>' + _MEDIA + _BACK_FOOTER,
 )
 
 NOTE_TYPES: dict[Kind, NoteType] = {
@@ -71,6 +73,7 @@ NOTE_TYPES: dict[Kind, NoteType] = {
         1_738_240_103, "rcc-cards cloze",
         (
             Field("Text", 7_301_554_120_011),
+            Field("Media", 7_301_554_120_016),
             Field("Extra", 7_301_554_120_012),
             Field("Context", 7_301_554_120_015),
             Field("Source", 7_301_554_120_013),
@@ -92,6 +95,8 @@ CSS = """\
 .cloze { font-weight: 700; color: #0b57d0; }
 .rcc-extra { margin-top: 0.9em; padding: 0.5em 0.7em; border-left: 3px solid #b08900;
   background: #fff8e1; font-size: 0.9em; }
+.rcc-media { margin-top: 0.6em; text-align: center; }
+.rcc-media img { max-width: 100%; height: auto; }
 .rcc-context { margin-top: 0.9em; padding: 0.5em 0.7em; border: 1px dashed #888; font-size: 0.85em; }
 .rcc-context-label { font-weight: 600; }
 .rcc-source { margin-top: 1.2em; font-size: 0.78em; color: #555; }

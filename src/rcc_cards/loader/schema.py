@@ -11,16 +11,16 @@ import difflib
 import re
 from pathlib import Path
 
-from rcc_cards import cloze, tags
+from rcc_cards import cloze, media, tags
 from rcc_cards.errors import Problem
 from rcc_cards.loader.yamltree import Mapping, Node, Scalar, Sequence
-from rcc_cards.model import Card, Deck, Kind, Loc, Section, Source
+from rcc_cards.model import Card, Deck, Kind, Loc, Media, Section, Source
 
 TOP_KEYS = ("deck", "sections")
 DECK_KEYS = ("context", "description", "key", "name", "source")
 SOURCE_KEYS = ("as_of", "file", "title", "url")
 SECTION_KEYS = ("cards", "key", "sections", "tags", "title")
-CARD_KEYS = ("a", "cloze", "context", "extra", "id", "q", "quote", "refs", "reverse", "tags")
+CARD_KEYS = ("a", "audio", "cloze", "context", "extra", "id", "image", "q", "quote", "refs", "reverse", "tags")
 # Words authors reach for, mapped to the key they meant.
 _SYNONYMS = {
     "answer": "a", "back": "a", "question": "q", "front": "q", "text": "cloze", "hint": "extra",
@@ -35,7 +35,7 @@ _BAD_TEXT_CHAR = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uff
 
 def build_deck(path: str, file_path: Path, root: Node | None) -> tuple[Deck | None, list[Problem]]:
     """Read one file's tree as a deck. ``file_path`` locates the source text relative to the deck."""
-    reader = _Reader(path)
+    reader = _Reader(path, file_path.parent)
     deck = reader.deck(root, file_path)
     return deck, reader.problems
 
@@ -49,8 +49,9 @@ def _shape(node: Node) -> str:
 
 
 class _Reader:
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, deck_dir: Path) -> None:
         self.path = path
+        self.deck_dir = deck_dir
         self.problems: list[Problem] = []
 
     # -- reporting ----------------------------------------------------------------------------
@@ -253,6 +254,19 @@ class _Reader:
         cards = (self._card(item, ctx, path, titles, inherited) for item in node.items)
         return tuple(c for c in cards if c is not None)
 
+    def _media(self, found: dict[str, tuple[Scalar, Node]], ctx: str, kind: str) -> tuple[bool, Media | None]:
+        """``(ok, media)`` for the card's ``image`` or ``audio`` key."""
+        if kind not in found:
+            return True, None
+        node = found[kind][1]
+        written = self.text(node, ctx, kind, prose=False)
+        if written is None:
+            return False, None
+        resolved, why = media.resolve(self.deck_dir, written, kind)
+        if resolved is None:
+            self.report(node, ctx, why)
+        return resolved is not None, resolved
+
     def _card(self, node: Node, parent: str, path: tuple[str, ...], titles: tuple[str, ...],
               inherited: tuple[str, ...]) -> Card | None:
         card_id = _peek_id(node)
@@ -281,6 +295,9 @@ class _Reader:
                                                                            values["cloze"]):
             ok = False
         refs = tuple(v for _, v in self.text_list(found["refs"][1], ctx, "refs")) if "refs" in found else ()
+        image_ok, image = self._media(found, ctx, "image")
+        audio_ok, audio = self._media(found, ctx, "audio")
+        ok = ok and image_ok and audio_ok
         card_tags = self.tag_list(found["tags"][1], ctx) if "tags" in found else ()
         if not ok or kind is None or card_id_value is None:
             return None
@@ -288,7 +305,7 @@ class _Reader:
             id=card_id_value, kind=kind, section_path=path, section_titles=titles,
             front=values.get("q", ""), back=values.get("a", ""), text=values.get("cloze", ""),
             extra=values.get("extra", ""), context=values.get("context", ""), quote=values.get("quote", ""),
-            refs=refs,
+            refs=refs, image=image, audio=audio,
             tags=_merge_tags(inherited, card_tags), loc=self.loc(node),
             key_locs={k: self.loc(v) for k, (_, v) in found.items()},
         )
