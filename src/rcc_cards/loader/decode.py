@@ -10,7 +10,7 @@ import re
 
 from rcc_cards.errors import Problem
 
-MAX_FILE_BYTES = 16 * 1024 * 1024
+MAX_FILE_BYTES = 64 * 1024 * 1024
 BOM = "\ufeff"
 
 # C0 controls except tab, line feed and carriage return; DEL; C1 controls; noncharacters U+FFFE/U+FFFF.

@@ -30,6 +30,7 @@ _SYNONYMS = {
 KEY_PATTERN = re.compile(r"[a-z0-9][a-z0-9_]*\Z")
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*\Z")
 MAX_ID_LENGTH = 100
+MAX_CARDS = 100_000  # per deck file; a larger curriculum is several files
 _BAD_TEXT_CHAR = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
@@ -53,6 +54,7 @@ class _Reader:
         self.path = path
         self.deck_dir = deck_dir
         self.problems: list[Problem] = []
+        self.card_count = 0
 
     # -- reporting ----------------------------------------------------------------------------
     def loc(self, node: Node) -> Loc:
@@ -251,8 +253,18 @@ class _Reader:
         if not isinstance(node, Sequence):
             self.report(node, ctx, f"'cards' must be a list of cards ('- id: …' items); found {_shape(node)}")
             return ()
-        cards = (self._card(item, ctx, path, titles, inherited) for item in node.items)
-        return tuple(c for c in cards if c is not None)
+        cards = []
+        for item in node.items:
+            self.card_count += 1
+            if self.card_count > MAX_CARDS:
+                if self.card_count == MAX_CARDS + 1:
+                    self.report(item, ctx, f"more than {MAX_CARDS:,} cards in one deck file; split the deck "
+                                           "into several files (card ids stay unique across them)")
+                continue
+            card = self._card(item, ctx, path, titles, inherited)
+            if card is not None:
+                cards.append(card)
+        return tuple(cards)
 
     def _media(self, found: dict[str, tuple[Scalar, Node]], ctx: str, kind: str) -> tuple[bool, Media | None]:
         """``(ok, media)`` for the card's ``image`` or ``audio`` key."""

@@ -259,6 +259,9 @@ def _syntax_problem(path: str, exc: yaml.MarkedYAMLError, lines: list[str]) -> P
     here = lines[line - 1] if line <= len(lines) else ""
     char = here[col - 1] if 0 < col <= len(here) else ""
 
+    if "nesting depth" in problem:
+        return Problem(path, line, col, f"nesting far deeper than the {MAX_DEPTH} levels a deck may use; "
+                                        "the YAML parser gave up here. Flatten the structure.")
     if "cannot start any token" in problem:
         if char == "\t":
             message = "tab used for indentation; YAML cannot indent with tabs. Indent with spaces."
