@@ -1,0 +1,47 @@
+"""The obvious approach, for comparison: ``yaml.safe_load`` the deck, walk it, and write the notes with
+genanki's ``Package.write_to_file``. No validation, no grounding, no lock file.
+
+    python benchmarks/baseline.py DECK.yaml OUT.apkg
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+import genanki
+import yaml
+
+QA = genanki.Model(1_607_392_319, "Baseline Q/A", fields=[{"name": "Front"}, {"name": "Back"}, {"name": "Extra"}],
+                   templates=[{"name": "Card 1", "qfmt": "{{Front}}", "afmt": "{{FrontSide}}<hr>{{Back}}"}])
+CLOZE = genanki.Model(1_607_392_320, "Baseline cloze", fields=[{"name": "Text"}, {"name": "Extra"}],
+                      templates=[{"name": "Cloze", "qfmt": "{{cloze:Text}}", "afmt": "{{cloze:Text}}"}],
+                      model_type=genanki.Model.CLOZE)
+
+
+def cards(sections: list[dict[str, Any]], path: tuple[str, ...]) -> Iterator[tuple[dict[str, Any], tuple[str, ...]]]:
+    for section in sections:
+        here = (*path, str(section["key"]))
+        for card in section.get("cards", []):
+            yield card, here
+        yield from cards(section.get("sections", []), here)
+
+
+def main(deck_file: str, out: str) -> None:
+    with open(deck_file, encoding="utf-8") as handle:
+        data = yaml.safe_load(handle)
+    meta = data["deck"]
+    deck = genanki.Deck(2_059_400_110, meta["name"])
+    for card, path in cards(data["sections"], ()):
+        tags = ["::".join((meta["key"], *path)), *card.get("tags", [])]
+        if "cloze" in card:
+            note = genanki.Note(model=CLOZE, fields=[card["cloze"], card.get("extra", "")], tags=tags)
+        else:
+            note = genanki.Note(model=QA, fields=[card["q"], card["a"], card.get("extra", "")], tags=tags)
+        deck.add_note(note)
+    genanki.Package(deck).write_to_file(out)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])

@@ -1,0 +1,71 @@
+"""The floor: the least work any YAML -> .apkg compiler must do. libyaml events straight to note rows
+(no tree, no validation), one ``executemany`` transaction into genanki's schema, deflate.
+
+    python benchmarks/floor.py DECK.yaml OUT.apkg
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import sqlite3
+import sys
+import zipfile
+
+import yaml
+from genanki.apkg_col import APKG_COL
+from genanki.apkg_schema import APKG_SCHEMA
+
+
+def rows(deck_file: str) -> list[tuple[object, ...]]:
+    """One row per card mapping: its scalar values by key, in event order."""
+    out = []
+    with open(deck_file, encoding="utf-8") as handle:
+        current: dict[str, str] | None = None
+        key: str | None = None
+        for event in yaml.parse(handle, Loader=yaml.CSafeLoader):
+            if isinstance(event, yaml.ScalarEvent):
+                if key is None:
+                    key = event.value
+                else:
+                    if key == "id":
+                        current = {}
+                    if current is not None:
+                        current[key] = event.value
+                    key = None
+            elif isinstance(event, yaml.MappingStartEvent):
+                key = None
+            elif isinstance(event, yaml.MappingEndEvent):
+                if current is not None and "id" in current:
+                    out.append(_row(len(out), current))
+                current, key = None, None
+            elif isinstance(event, yaml.SequenceStartEvent):
+                key = None
+    return out
+
+
+def _row(i: int, card: dict[str, str]) -> tuple[object, ...]:
+    fields = "\x1f".join([card.get("q", card.get("cloze", "")), card.get("a", ""), card.get("extra", "")])
+    guid = hashlib.sha256(card["id"].encode()).hexdigest()[:10]
+    return (1_700_000_000_000 + i, guid, 1_607_392_319, 1_700_000_000, -1, " ", fields, "", 0, 0, "")
+
+
+def main(deck_file: str, out: str) -> None:
+    gc.disable()
+    note_rows = rows(deck_file)
+    gc.enable()
+    conn = sqlite3.connect(":memory:")
+    conn.executescript(APKG_SCHEMA)
+    conn.executescript(APKG_COL)
+    with conn:
+        conn.executemany("INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?)", note_rows)
+        conn.executemany("INSERT INTO cards VALUES (?,?,1,0,1700000000,-1,0,0,?,0,0,0,0,0,0,0,0,'')",
+                         [(row[0], row[0], i) for i, row in enumerate(note_rows)])
+    data = conn.serialize()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
+        archive.writestr("collection.anki2", data)
+        archive.writestr("media", "{}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])

@@ -1,0 +1,83 @@
+"""Synthetic decks in rcc-cards' format, for benchmarks: N medical-style cards (questions of ~100
+characters, answers of ~40, extras of ~150), 2-4 hierarchical tags each, a quarter of them clozes, every
+card quoting a sentence of a generated source text.
+
+    python benchmarks/generate.py 10000 /tmp/bench/deck-10k.yaml
+
+Deterministic: the same N gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+from pathlib import Path
+
+DRUGS = ["interferon-alpha", "interleukin-2", "sunitinib", "pazopanib", "nivolumab", "everolimus"]
+TOPICS = ["dosing", "survival", "toxicity", "response_rate", "patient_selection", "evidence", "imaging"]
+WORDS = ("renal cell carcinoma metastatic nephrectomy resection cohort randomized trial response remission "
+         "toxicity hypotension performance status pulmonary soft tissue lesion interval median outcome "
+         "regimen inpatient outpatient subcutaneous hazard ratio confidence weighted analysis").split()
+SENTENCES = 300
+
+
+def _phrase(rng: random.Random, length: int) -> str:
+    out: list[str] = []
+    while len(" ".join(out)) < length:
+        out.append(rng.choice(WORDS))
+    return " ".join(out)
+
+
+def source_text(rng: random.Random) -> list[str]:
+    return [f"In study {i} the {_phrase(rng, 60)} was reported in {i % 97 + 3} patients."
+            for i in range(SENTENCES)]
+
+
+def deck_yaml(n: int, source_name: str, sentences: list[str], rng: random.Random) -> str:
+    lines = ["deck:", "  key: bench", "  name: Benchmark::Synthetic", "  description: Synthetic benchmark cards.",
+             "  source:", "    title: Synthetic source", f"    file: {source_name}", "    as_of: '2026'",
+             "sections:"]
+    per_leaf = max(1, n // 100)
+    card = 0
+    for top in range(10):
+        lines += [f"  - key: area_{top}", f"    title: Area {top}", "    sections:"]
+        for sub in range(10):
+            lines += [f"      - key: topic_{top}_{sub}", f"        title: Topic {top}.{sub}", "        cards:"]
+            count = per_leaf if (top, sub) != (9, 9) else n - card
+            for _ in range(count):
+                lines += _card(card, rng, sentences)
+                card += 1
+    return "\n".join(lines) + "\n"
+
+
+def _card(i: int, rng: random.Random, sentences: list[str]) -> list[str]:
+    pad = "          "
+    drug = rng.choice(DRUGS)
+    quote = sentences[i % len(sentences)]
+    tags = ", ".join(f"topic::{t}" for t in rng.sample(TOPICS, rng.randint(1, 3)))
+    out = [f"        - id: card-{i:06d}"]
+    if i % 4 == 3:
+        answer = quote.split(" was reported")[0].split("the ", 1)[1]
+        out.append(f"{pad}cloze: \"Renal cell cancer, {drug}: in study {i % SENTENCES} the {{{{c1::{answer}}}}} was "
+                   f"reported (card {i}).\"")
+    else:
+        out.append(f"{pad}q: \"Renal cell cancer, {drug}: in study {i % SENTENCES}, what was the "
+                   f"{_phrase(rng, 40)} finding? (card {i})\"")
+        out.append(f"{pad}a: {_phrase(rng, 40)}")
+    out += [f"{pad}extra: {_phrase(rng, 150)}", f"{pad}quote: \"{quote}\"", f"{pad}tags: [{tags}]"]
+    return out
+
+
+def generate(n: int, target: Path) -> Path:
+    """Write an N-card deck (and its source text) to ``target``; returns the deck path."""
+    rng = random.Random(n)
+    sentences = source_text(rng)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    source = target.with_suffix(".source.txt")
+    source.write_text("\n".join(sentences) + "\n", encoding="utf-8")
+    target.write_text(deck_yaml(n, source.name, sentences, rng), encoding="utf-8")
+    return target
+
+
+if __name__ == "__main__":
+    print(generate(int(sys.argv[1]), Path(sys.argv[2])))
