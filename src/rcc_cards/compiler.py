@@ -12,13 +12,13 @@ import itertools
 import json
 import sqlite3
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import genanki
 
-from rcc_cards import render, templates
+from rcc_cards import cloze, render, templates
 from rcc_cards.model import Card, Deck, Kind
 from rcc_cards.summary import note_tags
 from rcc_cards.templates import NoteType
@@ -37,6 +37,7 @@ class DeckBuild:
     cards: Sequence[Card]
     mods: Mapping[str, int]
     type_mods: Mapping[int, int]
+    fields: Mapping[str, list[str]] | None = None  # rendered fields by card id, when already computed
 
 
 def deck_id(deck_key: str) -> int:
@@ -61,30 +62,38 @@ def _model(note_type: NoteType) -> genanki.Model:
     )
 
 
-class _Note(genanki.Note):  # type: ignore[misc]  # genanki has no type hints
-    """A note written with its own modification time instead of the package's."""
-
-    def __init__(self, mod: int, **kwargs: object) -> None:
-        super().__init__(**kwargs)
-        self.mod = mod
-
-    def write_to_db(self, cursor: sqlite3.Cursor, timestamp: float, deck_id: int, id_gen: object) -> None:
-        super().write_to_db(cursor, self.mod, deck_id, id_gen)
-
-
 def _genanki_deck(build: DeckBuild, models: Mapping[Kind, genanki.Model]) -> genanki.Deck:
-    deck = build.deck
-    out = genanki.Deck(deck_id(deck.key), deck.name, render.description_html(deck))
-    for position, card in enumerate(build.cards):
-        out.add_note(_Note(
-            mod=build.mods[card.id],
-            model=models[card.kind],
-            fields=render.note_fields(deck, card),
-            tags=note_tags(deck, card),
-            guid=note_guid(deck.key, card.id),
-            due=position,
-        ))
+    """The deck and the note types its cards use; the notes themselves are written by :func:`_write_notes`."""
+    out = genanki.Deck(deck_id(build.deck.key), build.deck.name, render.description_html(build.deck))
+    for kind in sorted({card.kind for card in build.cards}, key=lambda k: k.value):
+        out.add_model(models[kind])
     return out
+
+
+def card_ords(card: Card) -> list[int]:
+    """The template ordinals of the note's cards, as Anki numbers them."""
+    if card.kind is Kind.CLOZE:
+        deletions, _ = cloze.parse(card.text)
+        return [n - 1 for n in cloze.numbers(deletions)]
+    return [0, 1] if card.kind is Kind.REVERSE else [0]
+
+
+def _write_notes(cursor: sqlite3.Cursor, builds: Sequence[DeckBuild], ids: Iterator[int]) -> None:
+    """Note and card rows in one ``executemany`` each: the rows genanki's ``Note.write_to_db`` would
+    write, with each note's own modification time, at a fraction of its per-note cost."""
+    notes, cards = [], []
+    for build in builds:
+        did, deck = deck_id(build.deck.key), build.deck
+        for position, card in enumerate(build.cards):
+            nid, mod = next(ids), build.mods[card.id]
+            fields = build.fields[card.id] if build.fields else render.note_fields(deck, card)
+            tags = " " + " ".join(note_tags(deck, card)) + " "
+            notes.append((nid, note_guid(deck.key, card.id), templates.NOTE_TYPES[card.kind].id, mod, -1, tags,
+                          "\x1f".join(fields), fields[0], 0, 0, ""))
+            cards += [(next(ids), nid, did, ord_, mod, -1, 0, 0, position, 0, 0, 0, 0, 0, 0, 0, 0, "")
+                      for ord_ in card_ords(card)]
+    cursor.executemany("INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?)", notes)
+    cursor.executemany("INSERT INTO cards VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", cards)
 
 
 def _timestamp(builds: Sequence[DeckBuild]) -> int:
@@ -113,7 +122,9 @@ def collection_bytes(builds: Sequence[DeckBuild]) -> bytes:
         models = {kind: _model(note_type) for kind, note_type in templates.NOTE_TYPES.items()}
         package = genanki.Package([_genanki_deck(b, models) for b in builds])
         cursor = conn.cursor()
-        package.write_to_db(cursor, timestamp, itertools.count(timestamp * 1000))
+        ids = itertools.count(timestamp * 1000)
+        package.write_to_db(cursor, timestamp, ids)
+        _write_notes(cursor, builds, ids)
         _restamp_note_types(cursor, builds)
         conn.commit()
         return conn.serialize()

@@ -142,7 +142,7 @@ def plan(stamped: Sequence[stamps.Stamped], output: Path | None, include: Sequen
             target = output
         else:
             target = (output or DEFAULT_OUTPUT) / f"{deck.key}.apkg"
-        build = compiler.DeckBuild(deck, cards, item.mods, item.type_mods)
+        build = compiler.DeckBuild(deck, cards, item.mods, item.type_mods, item.fields)
         result.packages.setdefault(target, []).append(build)
     if not result.packages:
         wanted = ", ".join([f"--tag {t}" for t in include] + [f"--exclude-tag {t}" for t in exclude])

@@ -21,9 +21,9 @@ def _digest(value: object) -> str:
     return hashlib.sha256(json.dumps(value, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:20]
 
 
-def content_hash(deck: Deck, card: Card) -> str:
-    """A hash of everything the note carries: note type, fields, tags."""
-    return _digest({"type": templates.NOTE_TYPES[card.kind].id, "fields": render.note_fields(deck, card),
+def content_hash(deck: Deck, card: Card, fields: list[str]) -> str:
+    """A hash of everything the note carries: note type, fields (as rendered), tags."""
+    return _digest({"type": templates.NOTE_TYPES[card.kind].id, "fields": fields,
                     "tags": sorted(t.casefold() for t in summary.note_tags(deck, card))})
 
 
@@ -48,6 +48,7 @@ class Stamped:
 
     deck: Deck
     mods: dict[str, int]  # card id -> note mod
+    fields: dict[str, list[str]]  # card id -> the note's rendered fields
     type_mods: dict[int, int]  # note type id -> mod
     lock: Lock
     first_build: bool
@@ -69,7 +70,7 @@ def _next_time(now: int, previous: int | None) -> int:
 def stamp(deck: Deck, old: Lock | None, now: int) -> Stamped:
     """Compare the deck with its lock; changed or new content is stamped ``now``."""
     base = old or Lock(deck.key)
-    result = Stamped(deck, {}, {}, Lock(deck.key), first_build=old is None)
+    result = Stamped(deck, {}, {}, {}, Lock(deck.key), first_build=old is None)
     used_kinds = {card.kind for card in deck.cards()}
     for kind, note_type in templates.NOTE_TYPES.items():
         if kind not in used_kinds:
@@ -86,7 +87,8 @@ def stamp(deck: Deck, old: Lock | None, now: int) -> Stamped:
                 result.type_changes.append(TypeChange(note_type.name, previous.schema != schema))
         result.type_mods[note_type.id] = result.lock.note_types[key].changed
     for card in deck.cards():
-        digest = content_hash(deck, card)
+        fields = result.fields[card.id] = render.note_fields(deck, card)
+        digest = content_hash(deck, card, fields)
         previous_card = base.cards.get(card.id)
         if previous_card is not None and previous_card.hash == digest:
             result.lock.cards[card.id] = previous_card

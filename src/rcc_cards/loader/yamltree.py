@@ -28,7 +28,7 @@ _TIGHT_COMMENT = re.compile(r"[ \t]#")
 _ANY_COMMENT = re.compile(r"[ \t]+#")
 
 
-@dataclass
+@dataclass(slots=True)
 class Scalar:
     value: str
     line: int
@@ -38,14 +38,14 @@ class Scalar:
     bad: bool = False  # stands in for something already reported (alias, too deep, complex key)
 
 
-@dataclass
+@dataclass(slots=True)
 class Mapping:
     line: int
     col: int
     pairs: list[tuple[Scalar, Node]] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class Sequence:
     line: int
     col: int
@@ -93,12 +93,19 @@ class _Builder:
     def problem(self, line: int, col: int, message: str) -> None:
         self.problems.append(Problem(self.path, line, col, message))
 
-    def feed(self, event: yaml.Event) -> bool:
+    def feed(self, event: Any) -> bool:  # Any: dispatched on the exact class, which mypy cannot narrow
         """Take one event; True means stop reading (a second document began)."""
         if self.skip_depth:
             self._skip(event)
             return False
-        if isinstance(event, yaml.DocumentStartEvent):
+        kind = type(event)
+        if kind is yaml.ScalarEvent:  # the common case first: most events are scalars
+            if event.anchor is not None or event.tag is not None:
+                self._check_properties(event)
+            self._attach(self._scalar(event))
+        elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+            self._close()
+        elif isinstance(event, yaml.DocumentStartEvent):
             self.documents += 1
             if self.documents > 1:
                 line, col = _pos(event.start_mark)
@@ -108,32 +115,25 @@ class _Builder:
                     "Delete this '---' line, or move what follows into its own file.",
                 )
                 return True
-        elif isinstance(event, (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+        elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             self._check_properties(event)
-            if isinstance(event, yaml.ScalarEvent):
-                self._attach(self._scalar(event))
-            else:
-                self._open(event)
-        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-            self._close()
+            self._open(event)
         elif isinstance(event, yaml.AliasEvent):
             self._alias(event)
         return False
 
     def _scalar(self, event: yaml.ScalarEvent) -> Scalar:
-        line, col = _pos(event.start_mark)
+        mark: Any = event.start_mark
         style = event.style or None  # libyaml says '' for plain, the pure-Python parser None
-        node = Scalar(event.value, line, col, style, bad=self._has_properties(event))
+        node = Scalar(event.value, mark.line + 1, mark.column + 1, style,
+                      bad=event.anchor is not None or event.tag is not None)
         if style is None:
             end: Any = event.end_mark
             rest = self.lines[end.line][end.column :] if end.line < len(self.lines) else ""
-            node.comment_after = bool(_TIGHT_COMMENT.match(rest)) or ("#" in node.value and bool(
-                _ANY_COMMENT.match(rest)))
+            if rest and rest[0] in " \t":
+                node.comment_after = bool(_TIGHT_COMMENT.match(rest)) or ("#" in node.value and bool(
+                    _ANY_COMMENT.match(rest)))
         return node
-
-    @staticmethod
-    def _has_properties(event: yaml.NodeEvent) -> bool:
-        return event.anchor is not None or getattr(event, "tag", None) is not None
 
     def _check_properties(self, event: yaml.NodeEvent) -> None:
         line, col = _pos(event.start_mark)
