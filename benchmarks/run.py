@@ -1,0 +1,143 @@
+"""Benchmark runner: rcc-cards against the obvious approach and the floor, side by side, repeated.
+
+    python benchmarks/run.py                      # 1k, 10k and 100k cards, 3 repeats (about 15 minutes)
+    python benchmarks/run.py --sizes 1000,10000 --repeat 5
+
+Every command runs as its own process; each repetition runs all of them in turn (so machine noise hits
+all alike). Reports the median wall time with the min-max range, and each process's peak memory (max
+RSS, from wait4), as a markdown table, then the ratios the targets are stated in. Decks come from
+benchmarks/generate.py; nothing here is a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(HERE))
+from generate import generate  # noqa: E402
+
+PY = sys.executable
+
+
+def measure(cmd: Sequence[str], cwd: Path) -> tuple[float, int]:
+    """Wall seconds and peak RSS (MiB) of one run of ``cmd``."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    stderr = proc.stderr.read().decode() if proc.stderr else ""
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{stderr}")
+    return seconds, usage.ru_maxrss // 1024
+
+
+class Row:
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.times: list[float] = []
+        self.rss: list[int] = []
+
+    def add(self, result: tuple[float, int]) -> None:
+        self.times.append(result[0])
+        self.rss.append(result[1])
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.times)
+
+    def cells(self) -> str:
+        return (f"| {self.name} | {self.median:.3f} | {min(self.times):.3f}–{max(self.times):.3f} "
+                f"| {max(self.rss)} |")
+
+
+def _one_card_changed(deck: Path, n: int) -> None:
+    text = deck.read_text(encoding="utf-8")
+    deck.write_text(text.replace(f"card {n // 2})", f"card {n // 2}, edited)", 1), encoding="utf-8")
+
+
+def bench_size(n: int, work: Path, repeat: int) -> list[Row]:
+    deck = generate(n, work / f"deck-{n}.yaml")
+    lock = deck.with_name(deck.stem + ".lock.json")
+    pristine = deck.read_text(encoding="utf-8")
+    rows = {k: Row(k) for k in ("rcc-cards build", "rcc-cards build, nothing changed",
+                                "rcc-cards build, one card changed", "rcc-cards check",
+                                "baseline: safe_load + genanki write_to_file", "floor: libyaml events + executemany")}
+    ours = [PY, "-m", "rcc_cards", "build", deck.name, "-o", "ours.apkg"]
+    for _ in range(repeat):
+        lock.unlink(missing_ok=True)
+        deck.write_text(pristine, encoding="utf-8")
+        rows["rcc-cards build"].add(measure(ours, work))
+        rows["rcc-cards build, nothing changed"].add(measure(ours, work))
+        _one_card_changed(deck, n)
+        rows["rcc-cards build, one card changed"].add(measure(ours, work))
+        rows["rcc-cards check"].add(measure([PY, "-m", "rcc_cards", "check", deck.name], work))
+        rows["baseline: safe_load + genanki write_to_file"].add(
+            measure([PY, str(HERE / "baseline.py"), deck.name, "base.apkg"], work))
+        rows["floor: libyaml events + executemany"].add(
+            measure([PY, str(HERE / "floor.py"), deck.name, "floor.apkg"], work))
+    deck.write_text(pristine, encoding="utf-8")
+    return list(rows.values())
+
+
+def bench_shipped(work: Path, repeat: int) -> list[Row]:
+    rows = {k: Row(k) for k in ('python -c "import genanki, yaml, click"', "rcc-cards build (shipped deck)",
+                                "rcc-cards check (shipped deck)", "rcc-cards tags (shipped deck)")}
+    for _ in range(repeat):
+        rows['python -c "import genanki, yaml, click"'].add(measure([PY, "-c", "import genanki, yaml, click"], REPO))
+        rows["rcc-cards build (shipped deck)"].add(
+            measure([PY, "-m", "rcc_cards", "build", "-o", str(work / "shipped.apkg")], REPO))
+        rows["rcc-cards check (shipped deck)"].add(measure([PY, "-m", "rcc_cards", "check"], REPO))
+        rows["rcc-cards tags (shipped deck)"].add(measure([PY, "-m", "rcc_cards", "tags"], REPO))
+    return list(rows.values())
+
+
+HEADER = "| command | median s | min–max s | peak RSS MiB |\n| --- | ---: | ---: | ---: |"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--shipped-repeat", type=int, default=15)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="rcc-bench-"))
+    out = [f"Run on {date.today()}, {platform.machine()}, {os.cpu_count()} cores, Python "
+           f"{platform.python_version()}; {args.repeat} repeats per size, medians.", ""]
+    ratios = []
+    try:
+        shipped = bench_shipped(work, args.shipped_repeat)
+        out += ["**Shipped deck** (start-up dominated)", "", HEADER, *(r.cells() for r in shipped), ""]
+        bare = shipped[0].median
+        ratios += [f"- shipped deck: build / bare import = {shipped[1].median / bare:.2f} (target <= 1.3); "
+                   f"check / bare import = {shipped[2].median / bare:.2f}, tags / bare import = "
+                   f"{shipped[3].median / bare:.2f} (target < 1)"]
+        for n in (int(s) for s in args.sizes.split(",")):
+            rows = bench_size(n, work, args.repeat)
+            out += [f"**{n:,} cards**", "", HEADER, *(r.cells() for r in rows), ""]
+            build, same, one, _, base, floor = rows
+            ratios.append(f"- {n:,} cards: baseline / build = {base.median / build.median:.1f}x faster (target >= 10); "
+                          f"build / floor = {build.median / floor.median:.1f}x (target <= 2); "
+                          f"rebuild unchanged / build = {same.median / build.median:.2f}, one card changed / "
+                          f"build = {one.median / build.median:.2f}; peak RSS {max(build.rss)} MiB")
+            print("\n".join(out[-len(rows) - 4:]), flush=True)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print("\n".join(out + ["Ratios:", ""] + ratios))
+
+
+if __name__ == "__main__":
+    main()
