@@ -47,3 +47,9 @@ def test_no_code_path_constructs_python_objects_from_yaml_or_evaluates_text() ->
                            r"subprocess")
     for path in SRC.rglob("*.py"):
         assert not forbidden.search(path.read_text(encoding="utf-8")), path
+
+
+def test_ci_runs_exactly_the_readme_test_command() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    command = [line for line in (REPO / ".ci" / "run").read_text().splitlines() if line and not line.startswith(("#", "set ", "cd "))]
+    assert len(command) == 1 and command[0] in readme

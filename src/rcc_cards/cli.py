@@ -148,6 +148,32 @@ def build(paths: tuple[Path, ...], output: Path | None, include: tuple[str, ...]
 
 @cli.command()
 @_paths
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=Path("build/preview.html"),
+              show_default=True, help="Where to write the page.")
+@click.option("--tag", "include", multiple=True, metavar="TAG", help="Show only notes tagged TAG or below it.")
+@click.option("--exclude-tag", "exclude", multiple=True, metavar="TAG", help="Leave out notes tagged TAG or below.")
+def preview(paths: tuple[Path, ...], output: Path, include: tuple[str, ...], exclude: tuple[str, ...]) -> None:
+    """Write one self-contained HTML page showing every card, front and back, as Anki will.
+
+    Cards are grouped by section, with a tag filter, a text search and the source quote on
+    each back. The page makes no network requests; open it in any browser.
+
+    \b
+    Example:
+      rcc-cards preview && xdg-open build/preview.html
+    """
+    try:
+        warnings, counts = project.write_preview(paths, output, include, exclude)
+    except project.NoDeckFiles as exc:
+        raise click.UsageError(str(exc)) from exc
+    except project.NothingSelected as exc:
+        raise click.BadParameter(str(exc), param_hint="--tag/--exclude-tag") from exc
+    _report(warnings)
+    click.echo(f"wrote {output}: {counts}")
+
+
+@cli.command()
+@_paths
 def diff(paths: tuple[Path, ...]) -> None:
     """Show what a build would change for learners, without writing anything.
 

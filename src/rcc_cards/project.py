@@ -214,6 +214,22 @@ def stale_lock_problems(item: stamps.Stamped) -> list[Problem]:
     return problems
 
 
+def write_preview(paths: Sequence[Path], output: Path, include: Sequence[str] = (),
+                  exclude: Sequence[str] = ()) -> tuple[list[Problem], summary.Counts]:
+    """Write the preview page of the decks (a ``--tag`` subset if asked); returns the warnings and counts."""
+    from rcc_cards import preview
+
+    loaded = load(paths)
+    if not loaded.ok:
+        raise ProblemsFound(loaded.problems)
+    selection = [(d, select(d, include, exclude)) for d in loaded.decks]
+    selection = [(d, cards) for d, cards in selection if cards]
+    if not selection:
+        raise NothingSelected("no note is left after the tag filters; 'rcc-cards tags' lists the tags")
+    writer.write_atomic(output, preview.page(selection).encode("utf-8"))
+    return loaded.problems, summary.counts(selection)
+
+
 @dataclass(frozen=True)
 class BuildReport:
     written: list[Written]

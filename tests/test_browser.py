@@ -1,0 +1,63 @@
+"""The preview page in a real browser: headless Chromium (Debian's ``chromium`` package, which
+``.ci/run`` installs) driven by Playwright. No console errors, no network requests, the tag filter and
+the search show exactly the right cards, readable at phone width in dark mode. Screenshots are saved
+in the test's temporary folder."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from playwright.sync_api import Page, sync_playwright
+
+from conftest import REPO, run
+from rcc_cards import preview, project, tags
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# As the machine's own probe starts Chromium: this sandbox has no network, so background services are off.
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+
+
+def _expected(tag: str) -> list[str]:
+    (deck,) = project.load([REPO / "decks" / "rcc.yaml"]).decks
+    return sorted(f"{e.card.id}:{e.ord}" for e in preview.entries(deck, deck.cards()) if tags.selected(e.tags, [tag], []))
+
+
+def _visible(page: Page) -> list[str]:
+    return sorted(page.eval_on_selector_all(".pv-entry:not([hidden])", "els => els.map(e => e.dataset.card + ':' + e.dataset.ord)"))
+
+
+def test_preview_page_in_headless_chromium(tmp_path: Path) -> None:
+    page_file = tmp_path / "preview.html"
+    assert run(["preview", "-o", str(page_file)], cwd=REPO).exit_code == 0
+    problems: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1200, "height": 900})
+            page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+            page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+            page.on("request", lambda r: None if r.url.startswith(("file:", "data:")) else problems.append(r.url))
+            page.goto(page_file.as_uri())
+            assert page.locator(".pv-entry").count() == 39
+            for tag in ("topic::dosing", "rcc::stage_iv::cytokine_therapy::interleukin_2", "rcc"):
+                page.select_option("#pv-tag", tag.casefold())
+                assert _visible(page) == _expected(tag), tag
+                assert page.inner_text("#pv-shown") == str(len(_expected(tag)))
+            page.screenshot(path=str(tmp_path / "preview-dosing.png"))
+            page.select_option("#pv-tag", "")
+            page.fill("#pv-search", "hypotension")
+            visible = _visible(page)
+            assert visible and all("hypotension" in page.inner_text(f'[data-card="{v.split(":")[0]}"]').lower()
+                                   for v in visible)
+
+            phone = browser.new_page(viewport={"width": 390, "height": 844}, color_scheme="dark")
+            phone.goto(page_file.as_uri())
+            assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+            assert phone.locator(".card.nightMode").count() == 2 * 39
+            phone.screenshot(path=str(tmp_path / "preview-phone-dark.png"))
+        finally:
+            browser.close()
+    assert problems == []
+    assert (tmp_path / "preview-dosing.png").stat().st_size > 10_000

@@ -1,0 +1,72 @@
+"""The preview page shows what Anki shows: card by card, the page's HTML equals what the real Anki
+backend renders for the same package (up to whitespace). A real browser test is in test_browser.py."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from conftest import REPO, import_apkg, run, write_deck
+from rcc_cards import compiler, preview, project
+
+TRICKY = """\
+      - id: qa
+        q: "x < y & z, \\"quoted\\" and 'single'"
+        a: "line one\\nline two"
+        extra: An extra note
+        context: Context not from the source.
+        quote: Question one has answer one.
+      - id: both
+        q: IL-2
+        a: interleukin-2
+        reverse: true
+      - id: gaps
+        cloze: "A {{c1::first & <b>}} and {{c2::sécond 'x' (y) 🫘 ĉ 腎 –::a hint}} and {{c1::third}}"
+"""
+
+
+def _strip(text: str) -> str:
+    return " ".join(re.sub(r"<style>.*?</style>", "", text, flags=re.S).split())
+
+
+def test_preview_html_equals_ankis_rendering_card_by_card(tmp_path: Path, col) -> None:
+    tricky = write_deck(tmp_path / "tricky", TRICKY)
+    shipped = REPO / "decks" / "rcc.yaml"
+    for deck_file, out in ((tricky, tmp_path / "t.apkg"), (shipped, tmp_path / "rcc.apkg")):
+        assert run(["build", str(deck_file), "-o", str(out)]).exit_code == 0
+        import_apkg(col, out)
+    loaded = project.load([tricky, shipped])
+    compared = 0
+    for deck in loaded.decks:
+        page = preview.page([(deck, list(deck.cards()))])
+        for entry in preview.entries(deck, deck.cards()):
+            nid = col.db.scalar("select id from notes where guid = ?", compiler.note_guid(deck.key, entry.card.id))
+            cid = col.db.scalar("select id from cards where nid = ? and ord = ?", nid, entry.ord)
+            card = col.get_card(cid)
+            assert _strip(entry.front) == _strip(card.question()), (entry.card.id, entry.ord)
+            assert _strip(entry.back) == _strip(card.answer()), (entry.card.id, entry.ord)
+            assert entry.front in page and entry.back in page
+            compared += 1
+    assert compared == col.card_count() == 39 + 1 + 2 + 2
+
+
+def test_preview_command_writes_one_self_contained_page(tmp_path: Path) -> None:
+    deck = write_deck(tmp_path, TRICKY)
+    (tmp_path / "pic.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(16))
+    deck.write_text(deck.read_text().replace("      - id: both\n", "      - id: both\n        image: pic.png\n"))
+    result = run(["preview", deck.name, "-o", "out/p.html"], cwd=tmp_path)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == "wrote out/p.html: 3 notes, 5 cards, 1 tags\n"
+    page = (tmp_path / "out" / "p.html").read_text(encoding="utf-8")
+    assert page.count('<article class="pv-entry"') == 5
+    assert 'src="data:image/png;base64,' in page
+    assert not re.search(r"(src|href)=\"(https?:)?//", page)  # no network requests
+    assert "Context not from the source." in page and "Question one has answer one." in page
+
+
+def test_preview_of_a_tag_subset(tmp_path: Path) -> None:
+    result = run(["preview", "--tag", "topic::dosing", "-o", str(tmp_path / "p.html")], cwd=REPO)
+    assert result.exit_code == 0, result.stderr
+    page = (tmp_path / "p.html").read_text(encoding="utf-8")
+    assert result.stdout == f"wrote {tmp_path / 'p.html'}: 3 notes, 6 cards, 8 tags\n"
+    assert page.count('<article class="pv-entry"') == 6
