@@ -21,11 +21,13 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--
 
 def _expected(tag: str) -> list[str]:
     (deck,) = project.load([REPO / "decks" / "rcc.yaml"]).decks
-    return sorted(f"{e.card.id}:{e.ord}" for e in preview.entries(deck, deck.cards()) if tags.selected(e.tags, [tag], []))
+    entries = preview.entries(deck, deck.cards())
+    return sorted(f"{e.card.id}:{e.ord}" for e in entries if tags.selected(e.tags, [tag], []))
 
 
 def _visible(page: Page) -> list[str]:
-    return sorted(page.eval_on_selector_all(".pv-entry:not([hidden])", "els => els.map(e => e.dataset.card + ':' + e.dataset.ord)"))
+    script = "els => els.map(e => e.dataset.card + ':' + e.dataset.ord)"
+    return sorted(page.eval_on_selector_all(".pv-entry:not([hidden])", script))
 
 
 def test_preview_page_in_headless_chromium(tmp_path: Path) -> None:

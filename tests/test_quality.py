@@ -51,5 +51,6 @@ def test_no_code_path_constructs_python_objects_from_yaml_or_evaluates_text() ->
 
 def test_ci_runs_exactly_the_readme_test_command() -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
-    command = [line for line in (REPO / ".ci" / "run").read_text().splitlines() if line and not line.startswith(("#", "set ", "cd "))]
+    lines = (REPO / ".ci" / "run").read_text().splitlines()
+    command = [line for line in lines if line and not line.startswith(("#", "set ", "cd "))]
     assert len(command) == 1 and command[0] in readme
