@@ -6,12 +6,15 @@ nothing written); 2 usage error (Click's); 3 an unexpected error, which is a bug
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from importlib import resources
 from pathlib import Path
 
 import click
 
-from rcc_cards import __version__, project, stamps, summary, tags
+from rcc_cards import __version__, project, stamps, summary, tags, watch
 from rcc_cards.errors import Problem, ProblemsFound, RccCardsError
 from rcc_cards.loader import PARSER
 
@@ -112,8 +115,9 @@ def cli() -> None:
               help="Drop notes tagged TAG or a tag below it (repeatable).")
 @click.option("--locked", is_flag=True,
               help="Fail, writing nothing, if a deck's lock file is out of date (for CI).")
+@click.option("--watch", is_flag=True, help="Rebuild whenever a deck, its source or its media change.")
 def build(paths: tuple[Path, ...], output: Path | None, include: tuple[str, ...],
-          exclude: tuple[str, ...], locked: bool) -> None:
+          exclude: tuple[str, ...], locked: bool, watch: bool) -> None:
     """Build Anki packages from deck files (default: every deck under decks/).
 
     Nothing is written unless every deck is free of errors. Each deck's lock file
@@ -127,9 +131,19 @@ def build(paths: tuple[Path, ...], output: Path | None, include: tuple[str, ...]
       rcc-cards build
       rcc-cards build decks/rcc.yaml -o rcc.apkg
       rcc-cards build --tag rcc::stage_iv::cytokine_therapy -o cytokines.apkg
+      rcc-cards build --watch
     """
+    if watch:
+        _watch(paths, output, include, exclude)
+        return
+    _build_once(paths, output, include, exclude, locked)
+
+
+def _build_once(paths: tuple[Path, ...], output: Path | None, include: tuple[str, ...], exclude: tuple[str, ...],
+                locked: bool) -> None:
     try:
-        report = project.build(paths, output, include, exclude, locked)
+        with _progress(paths) as progress:
+            report = project.build(paths, output, include, exclude, locked, progress=progress)
     except project.NoDeckFiles as exc:
         raise click.UsageError(str(exc)) from exc
     except project.NothingSelected as exc:
@@ -144,6 +158,44 @@ def build(paths: tuple[Path, ...], output: Path | None, include: tuple[str, ...]
         click.echo(f"wrote {written.path}: {written.counts}")
     for lock in report.locks_written:
         click.echo(f"wrote {lock}")
+
+
+PROGRESS_MIN_BYTES = 512 * 1024  # about a thousand cards: below this a build takes well under a second
+
+
+@contextmanager
+def _progress(paths: Sequence[Path]) -> Iterator[Callable[[str], None] | None]:
+    """A progress bar over the build's steps, on a terminal and for large inputs only."""
+    size = sum(p.stat().st_size for p, _ in project.discover(paths))
+    if size < PROGRESS_MIN_BYTES or not sys.stderr.isatty():
+        yield None
+        return
+    with click.progressbar(length=len(project.BUILD_STEPS), label="building", file=sys.stderr,
+                           item_show_func=lambda step: step) as bar:
+        def advance(step: str) -> None:
+            bar.update(1, step)
+
+        yield advance
+
+
+def _watch(paths: tuple[Path, ...], output: Path | None, include: tuple[str, ...], exclude: tuple[str, ...]) -> None:
+    """Build, then rebuild whenever a deck, its source or its media change, until Ctrl-C."""
+    try:
+        while True:
+            files = watch.watched_files(paths)
+            seen = watch.snapshot(files)
+            try:
+                _build_once(paths, output, include, exclude, locked=False)
+            except ProblemsFound as exc:
+                _report(exc.problems)
+                click.echo(f"rcc-cards: {_tally(exc.problems)}; nothing was written", err=True)
+            except RccCardsError as exc:
+                click.echo(f"rcc-cards: error: {exc}", err=True)
+            click.echo(f"watching {len(seen)} files for changes (Ctrl-C to stop)")
+            watch.wait_for_change(paths, files, seen)
+            click.echo("change detected; rebuilding")
+    except KeyboardInterrupt:
+        click.echo("stopped watching")
 
 
 @cli.command()
@@ -170,6 +222,20 @@ def preview(paths: tuple[Path, ...], output: Path, include: tuple[str, ...], exc
         raise click.BadParameter(str(exc), param_hint="--tag/--exclude-tag") from exc
     _report(warnings)
     click.echo(f"wrote {output}: {counts}")
+
+
+@cli.command()
+def schema() -> None:
+    """Print the JSON Schema of the deck format, for editors.
+
+    Point your editor's YAML support at it, e.g. with a first line in the deck file:
+    '# yaml-language-server: $schema=deck.schema.json'.
+
+    \b
+    Example:
+      rcc-cards schema > decks/deck.schema.json
+    """
+    click.echo(resources.files("rcc_cards").joinpath("deck.schema.json").read_text(encoding="utf-8"), nl=False)
 
 
 @cli.command()

@@ -8,7 +8,7 @@ from __future__ import annotations
 import gc
 import os
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -253,8 +253,12 @@ def prepare(paths: Sequence[Path], locked: bool = False, now: int | None = None
     return loaded, stamped
 
 
+BUILD_STEPS = ("checking", "compiling", "writing packages", "writing lock files")
+
+
 def build(paths: Sequence[Path], output: Path | None = None, include: Sequence[str] = (),
-          exclude: Sequence[str] = (), locked: bool = False, now: int | None = None) -> BuildReport:
+          exclude: Sequence[str] = (), locked: bool = False, now: int | None = None,
+          progress: Callable[[str], None] | None = None) -> BuildReport:
     """Load, check, stamp and write every package, then the lock files that changed.
 
     Nothing is written unless every input is free of errors (and, with ``locked``, every lock file is
@@ -262,16 +266,20 @@ def build(paths: Sequence[Path], output: Path | None = None, include: Sequence[s
     """
     from rcc_cards import compiler  # see _compiler_import below
 
+    step = progress or (lambda name: None)
     with _no_cyclic_gc():
         loaded, stamped = prepare(paths, locked, now)
+        step(BUILD_STEPS[0])
         the_plan = plan(stamped, output, include, exclude)
         packed = {target: compiler.package_bytes(builds) for target, builds in the_plan.packages.items()}
+        step(BUILD_STEPS[1])
     written = []
     for target, data in packed.items():
         writer.write_package(target, data)
         builds = the_plan.packages[target]
         written.append(Written(target, tuple(b.deck.key for b in builds),
                                summary.counts((b.deck, b.cards) for b in builds)))
+    step(BUILD_STEPS[2])
     locks = []
     for item in stamped:
         path = lockfile.lock_path(item.deck.file)
@@ -279,4 +287,5 @@ def build(paths: Sequence[Path], output: Path | None = None, include: Sequence[s
         if not path.is_file() or path.read_text(encoding="utf-8") != text:
             writer.write_atomic(path, text.encode("utf-8"))
             locks.append(lock_shown(item.deck))
+    step(BUILD_STEPS[3])
     return BuildReport(written, the_plan, stamped, loaded.problems, locks)

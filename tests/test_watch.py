@@ -1,0 +1,74 @@
+"""Watch mode with real file changes, in a real process stopped by a real Ctrl-C (SIGINT)."""
+
+from __future__ import annotations
+
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from conftest import write_deck
+from rcc_cards import project
+
+
+class Lines:
+    """The process's output lines, read by a thread so that waiting never blocks the test forever."""
+
+    def __init__(self, proc: subprocess.Popen[str]) -> None:
+        self.queue: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=self._pump, args=(proc,), daemon=True).start()
+
+    def _pump(self, proc: subprocess.Popen[str]) -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            self.queue.put(line)
+
+    def until(self, needle: str, timeout: float = 20) -> str:
+        """Everything printed until a line containing ``needle``."""
+        seen = ""
+        deadline = time.monotonic() + timeout
+        while needle not in seen:
+            try:
+                seen += self.queue.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                raise AssertionError(f"timed out waiting for {needle!r}; got:\n{seen}") from None
+        return seen
+
+
+def test_watch_rebuilds_on_change_reports_problems_and_stops_on_ctrl_c(tmp_path: Path) -> None:
+    deck = write_deck(tmp_path, "      - id: c1\n        q: Question\n        a: Answer\n")
+    proc = subprocess.Popen([sys.executable, "-m", "rcc_cards", "build", "--watch", "t.yaml", "-o", "out"],
+                            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    lines = Lines(proc)
+    try:
+        first = lines.until("watching")
+        assert "wrote out/t.apkg: 1 notes, 1 cards, 1 tags" in first
+        assert "watching 2 files for changes (Ctrl-C to stop)" in first
+        deck.write_text(deck.read_text().replace("Answer", "New answer"))
+        second = lines.until("watching")
+        assert "change detected; rebuilding" in second
+        assert "t: 0 added, 1 changed, 0 removed since t.lock.json" in second
+        deck.write_text(deck.read_text().replace("id: c1", "id: c1\n        anwser: typo"))
+        third = lines.until("watching")
+        assert "t.yaml:13:9: error: section 's' > card 'c1': unknown key 'anwser'" in third
+        assert "nothing was written" in third
+        (tmp_path / "source.txt").write_text("An edited source.\n")  # the source is watched too
+        assert "change detected; rebuilding" in lines.until("watching")
+        proc.send_signal(signal.SIGINT)
+        assert "stopped watching" in lines.until("stopped watching")
+        assert proc.wait(timeout=20) == 0
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def test_build_reports_its_steps_to_a_progress_callback(tmp_path: Path) -> None:
+    deck = write_deck(tmp_path, "      - id: c1\n        q: Question\n        a: Answer\n")
+    steps: list[str] = []
+    project.build([deck], tmp_path / "out", progress=steps.append)
+    assert steps == list(project.BUILD_STEPS)
