@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import zipfile
 from pathlib import Path
@@ -132,6 +133,7 @@ def test_unexpected_exceptions_are_reported_as_bugs(tmp_path: Path, monkeypatch:
         raise RuntimeError("boom")
 
     monkeypatch.setattr(project, "build", broken)
+    write_deck(tmp_path / "decks", CARDS)
     result = run(["build"], cwd=tmp_path)
     assert result.exit_code == 3
     assert result.stderr == (f"rcc-cards: internal error (a bug in rcc-cards {rcc_cards.__version__}; please "
@@ -184,3 +186,30 @@ def test_the_shipped_lock_files_are_up_to_date(tmp_path: Path) -> None:
     result = run(["build", "--locked", "-o", str(tmp_path)], cwd=REPO)
     assert result.exit_code == 0, result.stderr
     assert "rcc: no changes since decks/rcc.lock.json" in result.stdout
+
+
+def test_pre_commit_hooks_run_real_commands(tmp_path: Path) -> None:
+    import yaml
+
+    hooks = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    assert [h["id"] for h in hooks] == ["rcc-cards-check", "rcc-cards-locked"]
+    for hook in hooks:
+        program, *args = hook["entry"].split()
+        assert program == "rcc-cards" and hook["language"] == "python"
+        assert run(args, cwd=REPO).exit_code == 0, hook["id"]
+    deck = write_deck(tmp_path / "decks", CARDS)
+    assert run(["diff", "--locked"], cwd=tmp_path).exit_code == 1  # no lock file yet
+    assert run(["build"], cwd=tmp_path).exit_code == 0
+    assert run(["diff", "--locked"], cwd=tmp_path).exit_code == 0
+    deck.write_text(deck.read_text().replace("Answer one", "Answer 1"))
+    assert run(["diff", "--locked"], cwd=tmp_path).exit_code == 1
+
+
+def test_shell_completion_scripts_come_from_click() -> None:
+    import subprocess
+    import sys
+
+    for shell in ("bash", "zsh", "fish"):
+        result = subprocess.run([str(Path(sys.executable).parent / "rcc-cards")], capture_output=True, text=True,
+                                env={**os.environ, "_RCC_CARDS_COMPLETE": f"{shell}_source"})
+        assert result.returncode == 0 and "_RCC_CARDS_COMPLETE" in result.stdout, shell

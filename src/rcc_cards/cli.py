@@ -240,18 +240,20 @@ def schema() -> None:
 
 @cli.command()
 @_paths
-def diff(paths: tuple[Path, ...]) -> None:
+@click.option("--locked", is_flag=True, help="Exit 1 if any lock file is out of date (for pre-commit and CI).")
+def diff(paths: tuple[Path, ...], locked: bool) -> None:
     """Show what a build would change for learners, without writing anything.
 
     Lists the cards added, changed and removed since each deck's lock file, the Anki
     search that finds removed cards, and note-type changes with the import options they need.
 
     \b
-    Example:
+    Examples:
       rcc-cards diff
+      rcc-cards diff --locked     # exit 1 when a lock file needs 'rcc-cards build'
     """
     try:
-        _, stamped = project.prepare(paths)
+        _, stamped = project.prepare(paths, locked)
     except project.NoDeckFiles as exc:
         raise click.UsageError(str(exc)) from exc
     for item in stamped:
