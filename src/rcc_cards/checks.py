@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 from rcc_cards import grounding, quality
-from rcc_cards.errors import Problem
+from rcc_cards.errors import Problem, problem_at
 from rcc_cards.model import Deck, Loc
-
-
-def _at(loc: Loc, message: str) -> Problem:
-    return Problem(loc.path, loc.line, loc.col, message)
 
 
 def unique_card_ids(decks: list[Deck]) -> list[Problem]:
@@ -20,7 +16,7 @@ def unique_card_ids(decks: list[Deck]) -> list[Problem]:
             loc = card.loc_of("id")
             if card.id in first:
                 other = first[card.id]
-                problems.append(_at(loc, f"duplicate card id '{card.id}'; first used at "
+                problems.append(problem_at(loc, f"duplicate card id '{card.id}'; first used at "
                                          f"{other.path}:{other.line}. Card ids must be unique across all "
                                          "decks built together: rename this one"))
             else:
@@ -35,7 +31,7 @@ def unique_deck_keys(decks: list[Deck]) -> list[Problem]:
     for deck in decks:
         if deck.key in first:
             other = first[deck.key]
-            problems.append(_at(deck.loc, f"deck key '{deck.key}' is already used by {other.path}:{other.line}; "
+            problems.append(problem_at(deck.loc, f"deck key '{deck.key}' is already used by {other.path}:{other.line}; "
                                           "each deck file needs its own key (it namespaces note GUIDs)"))
         else:
             first[deck.key] = deck.loc

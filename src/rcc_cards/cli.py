@@ -37,6 +37,13 @@ def _tally(problems: Sequence[Problem]) -> str:
             f"in {files} file{'s' * (files != 1)}")
 
 
+def _show_problems(problems: Sequence[Problem], wrote_nothing: bool) -> None:
+    """Every problem, then the tally line."""
+    _report(problems)
+    suffix = "; nothing was written" if wrote_nothing else ""
+    click.echo(f"rcc-cards: {_tally(problems)}{suffix}", err=True)
+
+
 def _changes(item: stamps.Stamped) -> list[str]:
     """What a rebuild means for learners, in words."""
     key, lock = item.deck.key, project.lock_shown(item.deck)
@@ -79,9 +86,7 @@ class _Group(click.Group):
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except ProblemsFound as exc:
-            _report(exc.problems)
-            wrote = "; nothing was written" if ctx.invoked_subcommand == "build" else ""
-            click.echo(f"rcc-cards: {_tally(exc.problems)}{wrote}", err=True)
+            _show_problems(exc.problems, wrote_nothing=ctx.invoked_subcommand == "build")
         except RccCardsError as exc:
             click.echo(f"rcc-cards: error: {exc}", err=True)
         except Exception as exc:  # noqa: BLE001 - the one top-level handler: anything else is a bug
@@ -187,8 +192,7 @@ def _watch(paths: tuple[Path, ...], output: Path | None, include: tuple[str, ...
             try:
                 _build_once(paths, output, include, exclude, locked=False)
             except ProblemsFound as exc:
-                _report(exc.problems)
-                click.echo(f"rcc-cards: {_tally(exc.problems)}; nothing was written", err=True)
+                _show_problems(exc.problems, wrote_nothing=True)
             except RccCardsError as exc:
                 click.echo(f"rcc-cards: error: {exc}", err=True)
             click.echo(f"watching {len(seen)} files for changes (Ctrl-C to stop)")

@@ -7,9 +7,11 @@ markers in surprising ways, so every such text is an error here.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 _MARKER = re.compile(r"\{\{|\}\}")
+_DELETION = re.compile(r"\{\{c(\d+)::(.*?)(?:::([^}]*))?\}\}", re.S)
 _OPEN = re.compile(r"\{\{c(\d+)::")
 
 
@@ -81,6 +83,12 @@ def _deletion(text: str, open_at: int, start: int, end: int, number: int,
                                           "write the hidden answer between '::' and '}}'."))
         return None
     return Deletion(number, answer, hint, open_at)
+
+
+def substitute(text: str, replace: Callable[[int, str, str], str]) -> str:
+    """``text`` (already checked by :func:`parse`) with each deletion replaced by
+    ``replace(number, answer, hint)``; the hint is "" when there is none."""
+    return _DELETION.sub(lambda m: replace(int(m.group(1)), m.group(2), m.group(3) or ""), text)
 
 
 def numbers(deletions: list[Deletion]) -> list[int]:

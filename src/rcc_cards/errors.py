@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
+from rcc_cards.model import Loc
+
 Severity = Literal["error", "warning"]
 
 
@@ -28,6 +30,16 @@ class Problem:
     @property
     def is_error(self) -> bool:
         return self.severity == "error"
+
+
+def problem_at(loc: Loc, message: str, severity: Severity = "error") -> Problem:
+    """A problem at a place in the model (a card, one of its keys, a deck)."""
+    return Problem(loc.path, loc.line, loc.col, message, severity)
+
+
+def rule_problem(loc: Loc, message: str, rule: str, severity: Severity = "error") -> Problem:
+    """A content rule's problem: the message ends with the rule's name in brackets (README: rules)."""
+    return problem_at(loc, f"{message} [{rule}]", severity)
 
 
 def sort_problems(problems: Iterable[Problem]) -> list[Problem]:

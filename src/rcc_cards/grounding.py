@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass
 
 from rcc_cards import cloze
-from rcc_cards.errors import Problem
-from rcc_cards.model import Card, Deck, Kind, Loc
+from rcc_cards.errors import Problem, rule_problem
+from rcc_cards.model import Card, Deck, Kind
 
 _DASHES = str.maketrans({c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"})
 _CITATION = re.compile(r"\s*\[\d+(?:\s*[,\u2013-]\s*\d+)*\]")
@@ -111,39 +111,38 @@ def card_text(card: Card) -> str:
 
 def cloze_plain(text: str) -> str:
     """Cloze text as it reads with every deletion revealed (hints dropped)."""
-    return re.sub(r"\{\{c\d+::(.*?)(?:::[^}]*)?\}\}", r"\1", text)
-
-
-def _at(loc: Loc, message: str, rule: str, severity: str = "error") -> Problem:
-    return Problem(loc.path, loc.line, loc.col, f"{message} [{rule}]",
-                   "warning" if severity == "warning" else "error")
+    return cloze.substitute(text, lambda number, answer, hint: answer)
 
 
 def check_card(card: Card, source: SourceText) -> list[Problem]:
     """The grounding rules for one card."""
     name = f"card '{card.id}'"
     if not card.quote:
-        return [_at(card.loc, f"{name} has no 'quote'; add the source sentence it comes from, verbatim, so "
-                              "the card can show where it came from and be checked", "quote-missing", "warning")]
+        return [rule_problem(
+            card.loc, f"{name} has no 'quote'; add the source sentence it comes from, verbatim, so "
+            "the card can show where it came from and be checked", "quote-missing", "warning")]
     problems = []
     if not source.find(card.quote):
-        problems.append(_at(card.loc_of("quote"), f"{name}: quote not found in the source text "
-                                                  f"{source.shown} ({source.mismatch(card.quote)}). The source "
-                                                  "or the quote changed: update the quote, and check the card "
-                                                  "still says what the source says", "quote-stale"))
+        problems.append(rule_problem(
+            card.loc_of("quote"), f"{name}: quote not found in the source text "
+            f"{source.shown} ({source.mismatch(card.quote)}). The source "
+            "or the quote changed: update the quote, and check the card "
+            "still says what the source says", "quote-stale"))
     quoted = {n for n in _NUMBER.findall(normalize(card.quote))}
     answer_key = "cloze" if card.kind is Kind.CLOZE else "a"
     for answer in answers(card):
         for number in _NUMBER.findall(normalize(answer)):
             if number not in quoted:
-                problems.append(_at(card.loc_of(answer_key), f"{name}: the answer's number {number!r} does not "
-                                                             "occur in the card's quote; every number a learner "
-                                                             "memorizes must come from the source",
-                                    "number-not-in-quote"))
+                problems.append(rule_problem(
+                    card.loc_of(answer_key), f"{name}: the answer's number {number!r} does not "
+                    "occur in the card's quote; every number a learner "
+                    "memorizes must come from the source",
+                    "number-not-in-quote"))
     for hedge in sorted(hedges(card.quote) - hedges(card_text(card))):
-        problems.append(_at(card.loc, f"{name}: the quote says {hedge!r} but the card does not; keep the "
-                                      "source's hedges (or quote only the part the card states)",
-                            "hedge-dropped", "warning"))
+        problems.append(rule_problem(
+            card.loc, f"{name}: the quote says {hedge!r} but the card does not; keep the "
+            "source's hedges (or quote only the part the card states)",
+            "hedge-dropped", "warning"))
     return problems
 
 

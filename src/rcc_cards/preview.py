@@ -23,7 +23,6 @@ from rcc_cards.model import Card, Deck, Kind
 
 _SECTION = re.compile(r"\{\{#(\w+)\}\}(.*?)\{\{/\1\}\}", re.S)
 _FIELD = re.compile(r"\{\{(cloze:)?(\w+)\}\}")
-_DELETION = re.compile(r"\{\{c(\d+)::(.*?)(?:::([^}]*))?\}\}", re.S)
 
 
 @dataclass(frozen=True)
@@ -50,8 +49,7 @@ def attribute(text: str) -> str:
 
 
 def _cloze_html(text: str, ordinal: int, answer: bool) -> str:
-    def one(match: re.Match[str]) -> str:
-        number, content, hint = int(match.group(1)), match.group(2), match.group(3)
+    def one(number: int, content: str, hint: str) -> str:
         if number != ordinal:
             return f'<span class="cloze-inactive" data-ordinal="{number}">{content}</span>'
         if answer:
@@ -59,7 +57,7 @@ def _cloze_html(text: str, ordinal: int, answer: bool) -> str:
         shown = f"[{hint}]" if hint else "[...]"
         return f'<span class="cloze" data-cloze="{attribute(content)}" data-ordinal="{number}">{shown}</span>'
 
-    return _DELETION.sub(one, text)
+    return cloze.substitute(text, one)
 
 
 def _fill(template: str, fields: dict[str, str], ordinal: int, answer: bool, front_side: str = "") -> str:

@@ -8,9 +8,9 @@ from __future__ import annotations
 import re
 
 from rcc_cards import cloze
-from rcc_cards.errors import Problem
+from rcc_cards.errors import Problem, rule_problem
 from rcc_cards.grounding import answers
-from rcc_cards.model import Card, Deck, Kind, Loc
+from rcc_cards.model import Card, Deck, Kind
 
 MAX_ANSWER_WORDS = 20
 MAX_LIST_ITEMS = 3
@@ -19,11 +19,6 @@ _CITATION = re.compile(r"\[(?:\d+(?:\s*[,\u2013-]\s*\d+)*|Level of evidence[^\]]
 BOILERPLATE = ("skip to content", "font size", "today on webmd", "health center", "click here",
                "advertisement", "read more")
 _LIST_SPLIT = re.compile(r"\s*(?:[,;\n]|\band\b|\bor\b)\s*", re.IGNORECASE)
-
-
-def _at(loc: Loc, message: str, rule: str, severity: str) -> Problem:
-    return Problem(loc.path, loc.line, loc.col, f"{message} [{rule}]",
-                   "warning" if severity == "warning" else "error")
 
 
 def _answer_key(card: Card) -> str:
@@ -36,14 +31,16 @@ def check_answers(card: Card) -> list[Problem]:
     for answer in answers(card):
         words = len(answer.split())
         if words > MAX_ANSWER_WORDS:
-            problems.append(_at(loc, f"card '{card.id}': the answer has {words} words (at most "
-                                     f"{MAX_ANSWER_WORDS}); split the fact into several cards",
-                                "answer-too-long", "warning"))
+            problems.append(rule_problem(
+                loc, f"card '{card.id}': the answer has {words} words (at most "
+                f"{MAX_ANSWER_WORDS}); split the fact into several cards",
+                "answer-too-long", "warning"))
         items = [i for i in _LIST_SPLIT.split(answer) if i.strip()]
         if len(items) > MAX_LIST_ITEMS:
-            problems.append(_at(loc, f"card '{card.id}': the answer lists {len(items)} items (at most "
-                                     f"{MAX_LIST_ITEMS}); make one card per item, or an ordered cloze",
-                                "answer-is-a-list", "warning"))
+            problems.append(rule_problem(
+                loc, f"card '{card.id}': the answer lists {len(items)} items (at most "
+                f"{MAX_LIST_ITEMS}); make one card per item, or an ordered cloze",
+                "answer-is-a-list", "warning"))
     return problems
 
 
@@ -56,15 +53,17 @@ def check_text(card: Card) -> list[Problem]:
             continue
         citation = _CITATION.search(text)
         if citation:
-            problems.append(_at(card.loc_of(key), f"card '{card.id}': '{key}' contains the citation "
-                                                  f"{citation.group()!r}; put reference numbers in 'refs' and "
-                                                  "keep card text clean", "citation-in-text", "warning"))
+            problems.append(rule_problem(
+                card.loc_of(key), f"card '{card.id}': '{key}' contains the citation "
+                f"{citation.group()!r}; put reference numbers in 'refs' and "
+                "keep card text clean", "citation-in-text", "warning"))
         lowered = text.casefold()
         for phrase in BOILERPLATE:
             if phrase in lowered:
-                problems.append(_at(card.loc_of(key), f"card '{card.id}': '{key}' contains page boilerplate "
-                                                      f"({phrase!r}); it is navigation text, not source "
-                                                      "material", "boilerplate-in-text", "warning"))
+                problems.append(rule_problem(
+                    card.loc_of(key), f"card '{card.id}': '{key}' contains page boilerplate "
+                    f"({phrase!r}); it is navigation text, not source "
+                    "material", "boilerplate-in-text", "warning"))
     return problems
 
 
@@ -76,8 +75,9 @@ def check_cloze_numbers(card: Card) -> list[Problem]:
     if numbers == list(range(1, len(numbers) + 1)):
         return []
     shown = ", ".join(f"c{n}" for n in numbers)
-    return [_at(card.loc_of("cloze"), f"card '{card.id}': cloze numbers {shown} should run c1, c2, … without "
-                                      "gaps; renumber them", "cloze-numbering", "warning")]
+    return [rule_problem(
+        card.loc_of("cloze"), f"card '{card.id}': cloze numbers {shown} should run c1, c2, … without "
+        "gaps; renumber them", "cloze-numbering", "warning")]
 
 
 def fronts(card: Card) -> list[str]:
@@ -89,18 +89,13 @@ def fronts(card: Card) -> list[str]:
     return [_key(s) for s in sides]
 
 
-_DELETION = re.compile(r"\{\{c(\d+)::(.*?)(?:::([^}]*))?\}\}")
-
-
 def _cloze_front(text: str, number: int) -> str:
     """The question side of cloze card ``number``: its deletions hidden, the others shown."""
 
-    def shown(match: re.Match[str]) -> str:
-        if int(match.group(1)) != number:
-            return match.group(2)
-        return f"[{match.group(3)}]" if match.group(3) else "[…]"
+    def shown(other: int, answer: str, hint: str) -> str:
+        return answer if other != number else f"[{hint or '…'}]"
 
-    return _DELETION.sub(shown, text)
+    return cloze.substitute(text, shown)
 
 
 def _key(text: str) -> str:
@@ -118,10 +113,11 @@ def check_duplicate_fronts(decks: list[Deck]) -> list[Problem]:
                     seen[front] = card
                 elif other is not card:
                     key = "cloze" if card.kind is Kind.CLOZE else "q"
-                    problems.append(_at(card.loc_of(key), f"card '{card.id}' asks the same thing as card "
-                                                          f"'{other.id}' ({other.loc.path}:{other.loc.line}); "
-                                                          "a learner cannot tell which answer is wanted. "
-                                                          "Make the fronts differ", "duplicate-front", "error"))
+                    problems.append(rule_problem(
+                        card.loc_of(key), f"card '{card.id}' asks the same thing as card "
+                        f"'{other.id}' ({other.loc.path}:{other.loc.line}); "
+                        "a learner cannot tell which answer is wanted. "
+                        "Make the fronts differ", "duplicate-front", "error"))
     return problems
 
 
