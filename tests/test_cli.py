@@ -37,10 +37,12 @@ def test_build_prints_each_package_with_its_counts(tmp_path: Path) -> None:
     with zipfile.ZipFile(tmp_path / "build" / "t.apkg") as archive:
         assert archive.namelist() == ["collection.anki2", "media"]
         assert all(i.compress_type == zipfile.ZIP_DEFLATED for i in archive.infolist())
-    assert sorted(p.name for p in (tmp_path / "build").iterdir()) == ["t.apkg"]
+    assert sorted(p.name for p in (tmp_path / "build").iterdir()) == [".rcc-cards-cache.json", "t.apkg"]
     again = run(["build"], cwd=tmp_path)
-    assert again.stdout == ("t: no changes since decks/t.lock.json\n"
-                            "wrote build/t.apkg: 2 notes, 3 cards, 2 tags\n")
+    assert again.stdout == "up to date: build/t.apkg: 2 notes, 3 cards, 2 tags (no input changed since it was built)\n"
+    forced = run(["build", "--force"], cwd=tmp_path)
+    assert forced.stdout == ("t: no changes since decks/t.lock.json\n"
+                             "wrote build/t.apkg: 2 notes, 3 cards, 2 tags\n")
 
 
 def test_build_several_decks_into_a_folder_or_one_package(tmp_path: Path) -> None:

@@ -121,11 +121,13 @@ def cli() -> None:
 @click.option("--locked", is_flag=True,
               help="Fail, writing nothing, if a deck's lock file is out of date (for CI).")
 @click.option("--watch", is_flag=True, help="Rebuild whenever a deck, its source or its media change.")
+@click.option("--force", is_flag=True, help="Rebuild even when no input changed since the last build.")
 def build(paths: tuple[Path, ...], output: Path | None, include: tuple[str, ...],
-          exclude: tuple[str, ...], locked: bool, watch: bool) -> None:
+          exclude: tuple[str, ...], locked: bool, watch: bool, force: bool) -> None:
     """Build Anki packages from deck files (default: every deck under decks/).
 
-    Nothing is written unless every deck is free of errors. Each deck's lock file
+    Nothing is written unless every deck is free of errors, and nothing is redone when
+    no input changed since the last build with the same options. Each deck's lock file
     (rcc.yaml -> rcc.lock.json) records when each card's content last changed, so only
     changed notes update on import; build updates it, build --locked only checks it.
     A --tag subset keeps each note's identity, so importing the full deck later
@@ -141,14 +143,14 @@ def build(paths: tuple[Path, ...], output: Path | None, include: tuple[str, ...]
     if watch:
         _watch(paths, output, include, exclude)
         return
-    _build_once(paths, output, include, exclude, locked)
+    _build_once(paths, output, include, exclude, locked, force)
 
 
 def _build_once(paths: tuple[Path, ...], output: Path | None, include: tuple[str, ...], exclude: tuple[str, ...],
-                locked: bool) -> None:
+                locked: bool, force: bool = False) -> None:
     try:
         with _progress(paths) as progress:
-            report = project.build(paths, output, include, exclude, locked, progress=progress)
+            report = project.build(paths, output, include, exclude, locked, progress=progress, force=force)
     except project.NoDeckFiles as exc:
         raise click.UsageError(str(exc)) from exc
     except project.NothingSelected as exc:
@@ -160,7 +162,10 @@ def _build_once(paths: tuple[Path, ...], output: Path | None, include: tuple[str
     for key in report.plan.skipped:
         click.echo(f"skipped deck '{key}': no note matches the tag filters")
     for written in report.written:
-        click.echo(f"wrote {written.path}: {written.counts}")
+        if written.up_to_date:
+            click.echo(f"up to date: {written.path}: {written.counts} (no input changed since it was built)")
+        else:
+            click.echo(f"wrote {written.path}: {written.counts}")
     for lock in report.locks_written:
         click.echo(f"wrote {lock}")
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rcc_cards import checks, lockfile, stamps, summary, tags, writer
+from rcc_cards import buildcache, checks, lockfile, stamps, summary, tags, writer
 from rcc_cards.errors import Problem, ProblemsFound, RccCardsError, has_errors, sort_problems
 from rcc_cards.loader import load_file
 from rcc_cards.model import Card, Deck
@@ -116,6 +116,7 @@ class Written:
     path: Path
     deck_keys: tuple[str, ...]
     counts: summary.Counts
+    up_to_date: bool = False  # not rebuilt: nothing it depends on changed since it was written
 
 
 @dataclass(frozen=True)
@@ -258,12 +259,35 @@ BUILD_STEPS = ("checking", "compiling", "writing packages", "writing lock files"
 
 def build(paths: Sequence[Path], output: Path | None = None, include: Sequence[str] = (),
           exclude: Sequence[str] = (), locked: bool = False, now: int | None = None,
-          progress: Callable[[str], None] | None = None) -> BuildReport:
+          progress: Callable[[str], None] | None = None, force: bool = False) -> BuildReport:
     """Load, check, stamp and write every package, then the lock files that changed.
 
     Nothing is written unless every input is free of errors (and, with ``locked``, every lock file is
-    up to date).
+    up to date). When nothing the last identical build read or wrote has changed, nothing is redone
+    (:mod:`rcc_cards.buildcache`) and the report says so.
     """
+    cache = buildcache.cache_path(output, DEFAULT_OUTPUT)
+    key = buildcache.options_key(paths, output, include, exclude, locked)
+    record = None if force else buildcache.lookup(cache, key, [p for p, _ in discover(paths)])
+    if record is not None:
+        written = [Written(Path(p), (), summary.Counts(*c), up_to_date=True) for p, c in record.counts.items()]
+        return BuildReport(written, BuildPlan(), [], record.warnings, [])
+    report = _build(paths, output, include, exclude, locked, now, progress)
+    inputs = [p for item in report.stamped for p in (item.deck.file, lockfile.lock_path(item.deck.file),
+                                                    item.deck.source.path, *_media(item.deck))]
+    outputs = [w.path for w in report.written]
+    buildcache.store(cache, key, buildcache.Record(
+        buildcache.code_digest(), buildcache.digests(inputs), buildcache.digests(outputs), report.warnings,
+        {str(w.path): [w.counts.notes, w.counts.cards, w.counts.tags] for w in report.written}))
+    return report
+
+
+def _media(deck: Deck) -> list[Path]:
+    return [m.path for c in deck.cards() for m in (c.image, c.audio) if m is not None]
+
+
+def _build(paths: Sequence[Path], output: Path | None, include: Sequence[str], exclude: Sequence[str],
+           locked: bool, now: int | None, progress: Callable[[str], None] | None) -> BuildReport:
     from rcc_cards import compiler  # see _compiler_import below
 
     step = progress or (lambda name: None)

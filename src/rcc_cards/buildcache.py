@@ -1,0 +1,109 @@
+"""Skip a build whose inputs did not change since the last one.
+
+After a build, a small record is kept beside its packages (``build/.rcc-cards-cache.json``): for the
+command's options, the digest of every input (deck files, their source texts and media, lock files),
+of every package written, and of rcc-cards' own code, with the build's warnings and counts. The next
+build with the same options compares digests only; when all match and every package is still the one
+written, it reports "up to date" without loading anything. Any difference means a full build, so the
+output is exactly what a full build would write.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rcc_cards.errors import Problem
+
+CACHE_NAME = ".rcc-cards-cache.json"
+_CODE = Path(__file__).resolve().parent
+
+
+def file_digest(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def code_digest() -> str:
+    """rcc-cards' own code: a changed compiler invalidates every record."""
+    digest = hashlib.sha256()
+    for path in sorted(_CODE.rglob("*")):
+        if path.suffix in (".py", ".json"):
+            digest.update(path.relative_to(_CODE).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def options_key(paths: Sequence[Path], output: Path | None, include: Sequence[str], exclude: Sequence[str],
+                locked: bool) -> str:
+    return json.dumps({"paths": sorted(str(p.resolve()) for p in paths), "output": str(output),
+                       "include": list(include), "exclude": list(exclude), "locked": locked}, sort_keys=True)
+
+
+@dataclass(frozen=True)
+class Record:
+    """What one build read and wrote, and what it reported."""
+
+    code: str
+    inputs: dict[str, str | None]
+    outputs: dict[str, str | None]
+    warnings: list[Problem]
+    counts: dict[str, list[int]]  # package path -> [notes, cards, tags]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"code": self.code, "inputs": self.inputs, "outputs": self.outputs, "counts": self.counts,
+                "warnings": [[p.path, p.line, p.col, p.message, p.severity] for p in self.warnings]}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Record:
+        return cls(data["code"], data["inputs"], data["outputs"],
+                   [Problem(*w) for w in data["warnings"]], data["counts"])
+
+
+def cache_path(output: Path | None, default: Path) -> Path:
+    folder = output.parent if output is not None and output.suffix == ".apkg" else (output or default)
+    return folder / CACHE_NAME
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def lookup(path: Path, key: str, deck_files: Iterable[Path]) -> Record | None:
+    """The record of the last build with these options, if nothing it read or wrote has changed since."""
+    raw = _read(path).get(key)
+    if raw is None:
+        return None
+    try:
+        record = Record.from_json(raw)
+    except (KeyError, TypeError, ValueError):
+        return None
+    decks = {str(p.resolve()) for p in deck_files}
+    if not decks <= set(record.inputs) or record.code != code_digest():
+        return None
+    for name, digest in [*record.inputs.items(), *record.outputs.items()]:
+        if file_digest(Path(name)) != digest:
+            return None
+    return record
+
+
+def store(path: Path, key: str, record: Record) -> None:
+    from rcc_cards import writer
+
+    data = _read(path)
+    data[key] = record.to_json()
+    writer.write_atomic(path, json.dumps(data, sort_keys=True, indent=1).encode("utf-8"))
+
+
+def digests(paths: Iterable[Path]) -> dict[str, str | None]:
+    return {str(p.resolve()): file_digest(p) for p in sorted(set(paths))}
