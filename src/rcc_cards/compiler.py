@@ -7,14 +7,15 @@ GUID from the deck key plus the card id. Fixing a typo therefore updates the lea
 from __future__ import annotations
 
 import hashlib
-import io
 import itertools
 import json
+import shutil
 import sqlite3
 import zipfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import genanki
 
@@ -81,18 +82,23 @@ def card_ords(card: Card) -> list[int]:
 def _write_notes(cursor: sqlite3.Cursor, builds: Sequence[DeckBuild], ids: Iterator[int]) -> None:
     """Note and card rows in one ``executemany`` each: the rows genanki's ``Note.write_to_db`` would
     write, with each note's own modification time, at a fraction of its per-note cost."""
-    notes, cards = [], []
-    for build in builds:
-        did, deck = deck_id(build.deck.key), build.deck
-        for position, card in enumerate(build.cards):
-            nid, mod = next(ids), build.mods[card.id]
-            fields = build.fields[card.id] if build.fields else render.note_fields(deck, card)
-            tags = " " + " ".join(note_tags(deck, card)) + " "
-            notes.append((nid, note_guid(deck.key, card.id), templates.NOTE_TYPES[card.kind].id, mod, -1, tags,
-                          "\x1f".join(fields), fields[0], 0, 0, ""))
-            cards += [(next(ids), nid, did, ord_, mod, -1, 0, 0, position, 0, 0, 0, 0, 0, 0, 0, 0, "")
-                      for ord_ in card_ords(card)]
-    cursor.executemany("INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?)", notes)
+    cards: list[tuple[object, ...]] = []
+
+    def notes() -> Iterator[tuple[object, ...]]:
+        # A generator, so the large note rows never sit in memory all at once; the small card rows
+        # are collected on the way, with ids from the same counter as genanki would assign them.
+        for build in builds:
+            did, deck = deck_id(build.deck.key), build.deck
+            for position, card in enumerate(build.cards):
+                nid, mod = next(ids), build.mods[card.id]
+                fields = build.fields[card.id] if build.fields else render.note_fields(deck, card)
+                tags = " " + " ".join(note_tags(deck, card)) + " "
+                yield (nid, note_guid(deck.key, card.id), templates.NOTE_TYPES[card.kind].id, mod, -1, tags,
+                       "\x1f".join(fields), fields[0], 0, 0, "")
+                cards.extend((next(ids), nid, did, ord_, mod, -1, 0, 0, position, 0, 0, 0, 0, 0, 0, 0, 0, "")
+                             for ord_ in card_ords(card))
+
+    cursor.executemany("INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?)", notes())
     cursor.executemany("INSERT INTO cards VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", cards)
 
 
@@ -114,10 +120,11 @@ def _restamp_note_types(cursor: sqlite3.Cursor, builds: Sequence[DeckBuild]) -> 
     cursor.execute("UPDATE col SET models = ?", (json.dumps(models, sort_keys=True),))
 
 
-def collection_bytes(builds: Sequence[DeckBuild]) -> bytes:
-    """The package's SQLite collection, built in memory."""
-    conn = sqlite3.connect(":memory:")
+def write_collection(builds: Sequence[DeckBuild], path: Path) -> None:
+    """The package's SQLite collection, written to a new file at ``path`` in one transaction."""
+    conn = sqlite3.connect(path)
     try:
+        conn.execute("PRAGMA journal_mode = OFF")  # a scratch file: nothing to roll back to
         timestamp = _timestamp(builds)
         models = {kind: _model(note_type) for kind, note_type in templates.NOTE_TYPES.items()}
         package = genanki.Package([_genanki_deck(b, models) for b in builds])
@@ -127,7 +134,6 @@ def collection_bytes(builds: Sequence[DeckBuild]) -> bytes:
         _write_notes(cursor, builds, ids)
         _restamp_note_types(cursor, builds)
         conn.commit()
-        return conn.serialize()
     finally:
         conn.close()
 
@@ -138,17 +144,22 @@ def media_files(builds: Sequence[DeckBuild]) -> dict[str, Path]:
     return dict(sorted(found.items()))
 
 
-def package_bytes(builds: Sequence[DeckBuild]) -> bytes:
-    """A complete .apkg: the collection, the media map and files, deflated, with fixed entry dates."""
+def write_package(builds: Sequence[DeckBuild], out: BinaryIO, scratch: Path) -> None:
+    """A complete .apkg into ``out``: the collection (built in the file ``scratch``), the media map and
+    the media files, deflated, with fixed entry dates, streamed so that memory stays flat."""
+    write_collection(builds, scratch)
     media = media_files(builds)
-    entries = [("collection.anki2", collection_bytes(builds)),
-               ("media", json.dumps({str(i): name for i, name in enumerate(media)}).encode())]
-    entries += [(str(i), path.read_bytes()) for i, path in enumerate(media.values())]
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, data in entries:
+    media_map = json.dumps({str(i): name for i, name in enumerate(media)}).encode()
+    entries: list[tuple[str, Path | bytes]] = [("collection.anki2", scratch), ("media", media_map)]
+    entries += [(str(i), path) for i, path in enumerate(media.values())]
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, source in entries:
             info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
-            archive.writestr(info, data, compresslevel=6)
-    return buffer.getvalue()
+            with archive.open(info, "w", force_zip64=True) as member:
+                if isinstance(source, bytes):
+                    member.write(source)
+                else:
+                    with open(source, "rb") as data:
+                        shutil.copyfileobj(data, member, 1 << 20)

@@ -12,7 +12,7 @@ from enum import Enum
 from pathlib import Path
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Loc:
     """A place in an input file: the path as the user named it, 1-based line and column."""
 
@@ -37,7 +37,7 @@ class Kind(Enum):
     CLOZE = "cloze"  # {{c1::deletions}}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Card:
     """One note's worth of content. ``front``/``back`` for Q/A kinds, ``text`` for cloze."""
 

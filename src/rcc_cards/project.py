@@ -5,6 +5,7 @@ Nothing here prints or exits; the CLI renders the values these functions return.
 
 from __future__ import annotations
 
+import functools
 import gc
 import os
 import time
@@ -295,15 +296,13 @@ def _build(paths: Sequence[Path], output: Path | None, include: Sequence[str], e
         loaded, stamped = prepare(paths, locked, now)
         step(BUILD_STEPS[0])
         the_plan = plan(stamped, output, include, exclude)
-        packed = {target: compiler.package_bytes(builds) for target, builds in the_plan.packages.items()}
         step(BUILD_STEPS[1])
-    written = []
-    for target, data in packed.items():
-        writer.write_package(target, data)
-        builds = the_plan.packages[target]
-        written.append(Written(target, tuple(b.deck.key for b in builds),
-                               summary.counts((b.deck, b.cards) for b in builds)))
-    step(BUILD_STEPS[2])
+        written = []
+        for target, builds in the_plan.packages.items():
+            writer.write_package(target, functools.partial(compiler.write_package, builds))
+            written.append(Written(target, tuple(b.deck.key for b in builds),
+                                   summary.counts((b.deck, b.cards) for b in builds)))
+        step(BUILD_STEPS[2])
     locks = []
     for item in stamped:
         path = lockfile.lock_path(item.deck.file)

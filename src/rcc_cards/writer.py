@@ -12,12 +12,21 @@ import tempfile
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 from rcc_cards.errors import OutputError
 
 
 def write_atomic(target: Path, data: bytes, verify: Callable[[Path], None] | None = None) -> None:
     """Write ``data`` to ``target`` atomically; ``verify`` may raise OSError to refuse the new file."""
+    write_with(target, lambda out, scratch: out.write(data), verify)
+
+
+def write_with(target: Path, produce: Callable[[BinaryIO, Path], object],
+               verify: Callable[[Path], None] | None = None) -> None:
+    """Let ``produce(out, scratch)`` write the new content of ``target`` into the open file ``out``, then
+    replace ``target`` atomically. ``scratch`` is a path ``produce`` may use for a working file; it is
+    removed afterwards (and, like the temporary file, by the next run if this one is killed)."""
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         _remove_leftovers(target)
@@ -25,10 +34,11 @@ def write_atomic(target: Path, data: bytes, verify: Callable[[Path], None] | Non
     except OSError as exc:
         raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from exc
     tmp = Path(tmp_name)
+    scratch = tmp.with_name(tmp.name[: -len(".tmp")] + ".scratch.tmp")
     try:
         os.chmod(tmp, 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as out:
-            out.write(data)
+            produce(out, scratch)
             out.flush()
             os.fsync(out.fileno())
         if verify is not None:
@@ -38,10 +48,12 @@ def write_atomic(target: Path, data: bytes, verify: Callable[[Path], None] | Non
         raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from exc
     finally:
         tmp.unlink(missing_ok=True)
+        scratch.unlink(missing_ok=True)
 
 
-def write_package(target: Path, data: bytes) -> None:
-    write_atomic(target, data, _verify_zip)
+def write_package(target: Path, produce: Callable[[BinaryIO, Path], object]) -> None:
+    """Write a package produced by ``produce(out, scratch)``, checked as a zip before it replaces ``target``."""
+    write_with(target, produce, _verify_zip)
 
 
 def _remove_leftovers(target: Path) -> None:

@@ -57,13 +57,13 @@ Node = Scalar | Mapping | Sequence
 
 def parse(path: str, text: str) -> tuple[Node | None, list[Problem]]:
     """Parse one deck file. The tree is ``None`` for an empty file or after a syntax error."""
-    builder = _Builder(path, text.split("\n"))
+    builder = _Builder(path, text)
     try:
         for event in yaml.parse(text, Loader=_Loader):
             if builder.feed(event):
                 break
     except yaml.MarkedYAMLError as exc:
-        builder.problems.append(_syntax_problem(path, exc, builder.lines))
+        builder.problems.append(_syntax_problem(path, exc, text.split("\n")))
         return None, builder.problems
     except yaml.YAMLError as exc:  # ReaderError of the pure-Python reader: no mark of the usual kind
         builder.problems.append(Problem(path, 1, 1, f"cannot read this file as YAML: {exc}"))
@@ -78,9 +78,9 @@ def _pos(mark: Any) -> tuple[int, int]:  # libyaml's and PyYAML's Mark classes d
 class _Builder:
     """Turns the event stream into nodes, with an explicit stack instead of recursion."""
 
-    def __init__(self, path: str, lines: list[str]) -> None:
+    def __init__(self, path: str, text: str) -> None:
         self.path = path
-        self.lines = lines
+        self.text = text
         self.problems: list[Problem] = []
         self.root: Node | None = None
         self.stack: list[Mapping | Sequence] = []
@@ -128,11 +128,11 @@ class _Builder:
         node = Scalar(event.value, mark.line + 1, mark.column + 1, style,
                       bad=event.anchor is not None or event.tag is not None)
         if style is None:
-            end: Any = event.end_mark
-            rest = self.lines[end.line][end.column :] if end.line < len(self.lines) else ""
-            if rest and rest[0] in " \t":
-                node.comment_after = bool(_TIGHT_COMMENT.match(rest)) or ("#" in node.value and bool(
-                    _ANY_COMMENT.match(rest)))
+            end_mark: Any = event.end_mark
+            end: int = end_mark.index  # libyaml and PyYAML both count characters of ``text``
+            if self.text[end:end + 1] in (" ", "\t"):
+                node.comment_after = bool(_TIGHT_COMMENT.match(self.text, end)) or ("#" in node.value and bool(
+                    _ANY_COMMENT.match(self.text, end)))
         return node
 
     def _check_properties(self, event: yaml.NodeEvent) -> None:
