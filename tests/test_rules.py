@@ -14,7 +14,7 @@ from rcc_cards import cloze, compiler, tags
 ])
 def test_valid_clozes(text: str, numbers: list[int]) -> None:
     deletions, errors = cloze.parse(text)
-    assert errors == [] and cloze.numbers(deletions) == numbers
+    assert errors == () and cloze.numbers(deletions) == numbers
 
 
 @pytest.mark.parametrize("text,fragment", [

@@ -6,8 +6,9 @@ markers in surprising ways, so every such text is an error here.
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 _MARKER = re.compile(r"\{\{|\}\}")
@@ -29,7 +30,8 @@ class ClozeError:
     message: str
 
 
-def parse(text: str) -> tuple[list[Deletion], list[ClozeError]]:
+@functools.lru_cache(maxsize=4096)  # checks, counts and the compiler all ask about the same texts
+def parse(text: str) -> tuple[tuple[Deletion, ...], tuple[ClozeError, ...]]:
     """Every deletion in ``text``, and every way the markup is broken."""
     deletions: list[Deletion] = []
     errors: list[ClozeError] = []
@@ -68,7 +70,7 @@ def parse(text: str) -> tuple[list[Deletion], list[ClozeError]]:
     if not deletions and not errors:
         errors.append(ClozeError(0, "a cloze card needs at least one deletion such as {{c1::answer}}; "
                                     "without one Anki creates no card at all."))
-    return deletions, errors
+    return tuple(deletions), tuple(errors)
 
 
 def _deletion(text: str, open_at: int, start: int, end: int, number: int,
@@ -91,6 +93,6 @@ def substitute(text: str, replace: Callable[[int, str, str], str]) -> str:
     return _DELETION.sub(lambda m: replace(int(m.group(1)), m.group(2), m.group(3) or ""), text)
 
 
-def numbers(deletions: list[Deletion]) -> list[int]:
+def numbers(deletions: Sequence[Deletion]) -> list[int]:
     """The distinct cloze numbers, ascending: one Anki card each."""
     return sorted({d.number for d in deletions})

@@ -138,7 +138,8 @@ def check_card(card: Card, source: SourceText) -> list[Problem]:
                     "occur in the card's quote; every number a learner "
                     "memorizes must come from the source",
                     "number-not-in-quote"))
-    for hedge in sorted(hedges(card.quote) - hedges(card_text(card))):
+    quoted_hedges = hedges(card.quote)
+    for hedge in sorted(quoted_hedges - hedges(card_text(card)) if quoted_hedges else ()):
         problems.append(rule_problem(
             card.loc, f"{name}: the quote says {hedge!r} but the card does not; keep the "
             "source's hedges (or quote only the part the card states)",

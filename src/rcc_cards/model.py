@@ -56,11 +56,12 @@ class Card:
     audio: Media | None = None  # played with the question
     tags: tuple[str, ...] = ()  # topic tags of the card and its sections, in order, no repeats
     loc: Loc = Loc("", 0, 0)
-    key_locs: Mapping[str, Loc] = field(default_factory=dict)
+    key_locs: Mapping[str, tuple[int, int]] = field(default_factory=dict)  # key -> (line, col) of its value
 
     def loc_of(self, key: str) -> Loc:
         """Where ``key``'s value was written, or the card itself when the key is absent."""
-        return self.key_locs.get(key, self.loc)
+        where = self.key_locs.get(key)
+        return self.loc if where is None else Loc(self.loc.path, *where)
 
 
 @dataclass(frozen=True)

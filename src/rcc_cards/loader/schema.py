@@ -319,7 +319,7 @@ class _Reader:
             extra=values.get("extra", ""), context=values.get("context", ""), quote=values.get("quote", ""),
             refs=refs, image=image, audio=audio,
             tags=_merge_tags(inherited, card_tags), loc=self.loc(node),
-            key_locs={k: self.loc(v) for k, (_, v) in found.items()},
+            key_locs={k: (v.line, v.col) for k, (_, v) in found.items()},
         )
 
     def _kind(self, node: Node, ctx: str, found: dict[str, tuple[Scalar, Node]]) -> Kind | None:

@@ -58,17 +58,30 @@ Node = Scalar | Mapping | Sequence
 def parse(path: str, text: str) -> tuple[Node | None, list[Problem]]:
     """Parse one deck file. The tree is ``None`` for an empty file or after a syntax error."""
     builder = _Builder(path, text)
+    parser = None
     try:
-        for event in yaml.parse(text, Loader=_Loader):
-            if builder.feed(event):
-                break
+        parser = _Loader(text)  # the pure-Python reader already checks characters here
+        _feed_all(parser, builder)
     except yaml.MarkedYAMLError as exc:
         builder.problems.append(_syntax_problem(path, exc, text.split("\n")))
         return None, builder.problems
     except yaml.YAMLError as exc:  # ReaderError of the pure-Python reader: no mark of the usual kind
         builder.problems.append(Problem(path, 1, 1, f"cannot read this file as YAML: {exc}"))
         return None, builder.problems
+    finally:
+        if parser is not None:
+            parser.dispose()
     return builder.root, builder.problems
+
+
+def _feed_all(parser: Any, builder: _Builder) -> None:
+    """Pull events straight from the parser: ``yaml.parse``'s generator wrapper costs more per event
+    than the C parser itself (measured at 10,000 cards)."""
+    get_event, feed, end = parser.get_event, builder.feed, yaml.StreamEndEvent
+    while True:
+        event = get_event()
+        if type(event) is end or feed(event):
+            return
 
 
 def _pos(mark: Any) -> tuple[int, int]:  # libyaml's and PyYAML's Mark classes differ
