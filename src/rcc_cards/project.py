@@ -148,7 +148,7 @@ def plan(stamped: Sequence[stamps.Stamped], output: Path | None, include: Sequen
         result.packages.setdefault(target, []).append(build)
     if not result.packages:
         wanted = ", ".join([f"--tag {t}" for t in include] + [f"--exclude-tag {t}" for t in exclude])
-        raise NothingSelected(f"no note is left after {wanted}; 'rcc-cards tags' lists the tags")
+        raise NothingSelected(f"no note is left after {wanted or 'the tag filters'}; 'rcc-cards tags' lists the tags")
     return result
 
 

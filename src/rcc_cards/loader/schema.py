@@ -46,6 +46,8 @@ def _shape(node: Node) -> str:
         return "a mapping (key: value lines)"
     if isinstance(node, Sequence):
         return "a list"
+    if node.value == "" and node.style is None:
+        return "nothing (an empty value)"
     return f"the text {node.value!r}"
 
 
@@ -165,6 +167,10 @@ class _Reader:
         if meta is None or "sections" not in top:
             return None
         key, name, description, source, context = meta
+        if self.card_count == 0 and not self.problems:
+            self.report(top["sections"][1], "", "the deck has no cards; add a section with 'cards' (an empty "
+                                               "deck would build an empty package)")
+            return None
         return Deck(key, name, description, source, sections, self.loc(top["deck"][1]), context, file_path)
 
     def _deck_meta(self, node: Node, file_path: Path) -> tuple[str, str, str, Source, str] | None:
