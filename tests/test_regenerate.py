@@ -325,3 +325,23 @@ def test_an_unchanged_rebuild_is_skipped_and_any_changed_input_rebuilds(tmp_path
     assert "wrote build/t.apkg" in rebuilt.stdout
     if touch in ("source", "package", "new deck"):
         assert package.read_bytes() == before  # a full rebuild of the same content gives the same bytes
+
+
+def test_changing_the_deck_key_is_refused_because_every_note_would_be_duplicated(tmp_path: Path) -> None:
+    deck = write_deck(tmp_path, CARDS)
+    _build(tmp_path, "v1.apkg")
+    deck.write_text(deck.read_text().replace("key: t\n", "key: renamed\n", 1))
+    result = run(["build", "t.yaml", "-o", "v2.apkg"], cwd=tmp_path)
+    assert result.exit_code == 1
+    assert "t.yaml:2:8: error: deck key 'renamed' differs from 't' in t.lock.json: the key is part of every " \
+           "note's identity, so learners would get every card a second time." in result.stderr
+    assert not (tmp_path / "v2.apkg").exists()
+
+
+def test_a_renamed_card_id_is_reported_as_a_duplicate_for_learners(tmp_path: Path) -> None:
+    deck = write_deck(tmp_path, CARDS)
+    _build(tmp_path, "v1.apkg")
+    deck.write_text(deck.read_text().replace("id: c3", "id: c3-renamed"))
+    out = run(["diff", "t.yaml"], cwd=tmp_path).stdout
+    assert "  if a card id was renamed, learners get the card twice: keep ids stable, and rename only cards " \
+           "nobody has studied yet\n" in out

@@ -59,6 +59,9 @@ def _changes(item: stamps.Stamped) -> list[str]:
     if item.removed:
         lines.append("  removed cards stay in learners' collections (an import never deletes); "
                      f"find them in Anki with: {tags.card_id_search(item.removed)}")
+    if item.removed and item.added:
+        lines.append("  if a card id was renamed, learners get the card twice: keep ids stable, and rename "
+                     "only cards nobody has studied yet")
     for change in item.type_changes:
         if change.schema_changed:
             lines.append(f"  note type '{change.name}': fields or card templates were added, removed or "

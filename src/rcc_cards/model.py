@@ -96,6 +96,7 @@ class Deck:
     loc: Loc
     context: str = ""  # shown, labelled "not from the source", on every card of the deck
     file: Path = Path()  # the deck file; its lock file lives beside it
+    key_loc: Loc = Loc("", 0, 0)  # where the key was written
 
     def cards(self) -> Iterator[Card]:
         """Every card, in file order."""

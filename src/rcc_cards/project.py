@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rcc_cards import buildcache, checks, lockfile, stamps, summary, tags, writer
-from rcc_cards.errors import Problem, ProblemsFound, RccCardsError, has_errors, sort_problems
+from rcc_cards.errors import Problem, ProblemsFound, RccCardsError, has_errors, problem_at, sort_problems
 from rcc_cards.loader import load_file
 from rcc_cards.model import Card, Deck
 
@@ -190,7 +190,14 @@ def stamp_decks(decks: Sequence[Deck], now: int) -> tuple[list[stamps.Stamped], 
             problems.append(Problem(lock_shown(deck), 1, 1, f"the lock file stamps {len(future)} card(s) in the "
                                                             f"future (e.g. '{future[0]}'); was it written on a "
                                                             "machine with a wrong clock? Restore it from git"))
-        if not lock_problems and not future:
+        renamed = lock is not None and lock.deck != deck.key
+        if lock is not None and renamed:
+            problems.append(problem_at(deck.key_loc, f"deck key '{deck.key}' differs from '{lock.deck}' in "
+                                                     f"{lock_shown(deck)}: the key is part of every note's "
+                                                     "identity, so learners would get every card a second time. "
+                                                     "Restore the key; if this really is a new deck, delete the "
+                                                     "lock file"))
+        if not lock_problems and not future and not renamed:
             stamped.append(stamps.stamp(deck, lock, now))
     return stamped, problems
 

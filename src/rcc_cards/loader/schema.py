@@ -166,14 +166,15 @@ class _Reader:
             if "sections" in top else ()
         if meta is None or "sections" not in top:
             return None
-        key, name, description, source, context = meta
+        key, name, description, source, context, key_loc = meta
         if self.card_count == 0 and not self.problems:
             self.report(top["sections"][1], "", "the deck has no cards; add a section with 'cards' (an empty "
                                                "deck would build an empty package)")
             return None
-        return Deck(key, name, description, source, sections, self.loc(top["deck"][1]), context, file_path)
+        return Deck(key, name, description, source, sections, self.loc(top["deck"][1]), context, file_path,
+                    key_loc)
 
-    def _deck_meta(self, node: Node, file_path: Path) -> tuple[str, str, str, Source, str] | None:
+    def _deck_meta(self, node: Node, file_path: Path) -> tuple[str, str, str, Source, str, Loc] | None:
         ctx = "deck"
         found = self.mapping(node, ctx, "'deck'", DECK_KEYS, ("key", "name", "source"))
         if found is None:
@@ -189,7 +190,7 @@ class _Reader:
         source = self._source(found["source"][1], file_path) if "source" in found else None
         if key is None or name is None or description is None or source is None or context is None:
             return None
-        return key, name, description, source, context
+        return key, name, description, source, context, self.loc(found["key"][1])
 
     def _source(self, node: Node, file_path: Path) -> Source | None:
         ctx = "deck > source"
