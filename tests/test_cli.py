@@ -11,7 +11,7 @@ import pytest
 
 import rcc_cards
 from conftest import REPO, run, write_deck
-from rcc_cards import project
+from rcc_cards import builder
 from rcc_cards.cli import cli
 
 CARDS = """\
@@ -134,7 +134,7 @@ def test_unexpected_exceptions_are_reported_as_bugs(tmp_path: Path, monkeypatch:
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(project, "build", broken)
+    monkeypatch.setattr(builder, "build", broken)
     write_deck(tmp_path / "decks", CARDS)
     result = run(["build"], cwd=tmp_path)
     assert result.exit_code == 3
