@@ -15,9 +15,12 @@ from pathlib import Path
 
 DRUGS = ["interferon-alpha", "interleukin-2", "sunitinib", "pazopanib", "nivolumab", "everolimus"]
 TOPICS = ["dosing", "survival", "toxicity", "response_rate", "patient_selection", "evidence", "imaging"]
-WORDS = ("renal cell carcinoma metastatic nephrectomy resection cohort randomized trial response remission "
-         "toxicity hypotension performance status pulmonary soft tissue lesion interval median outcome "
-         "regimen inpatient outpatient subcutaneous hazard ratio confidence weighted analysis").split()
+WORDS = [
+    "renal", "cell", "carcinoma", "metastatic", "nephrectomy", "resection", "cohort", "randomized", "trial",
+    "response", "remission", "toxicity", "hypotension", "performance", "status", "pulmonary", "soft", "tissue",
+    "lesion", "interval", "median", "outcome", "regimen", "inpatient", "outpatient", "subcutaneous", "hazard",
+    "ratio", "confidence", "weighted", "analysis",
+]
 SENTENCES = 300
 
 
