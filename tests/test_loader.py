@@ -90,7 +90,7 @@ def test_cloze_card_cannot_mix_with_q_and_a(tmp_path: Path) -> None:
 @pytest.mark.parametrize("bad_id", ["has space", "-leading", "a/b", "x" * 101])
 def test_invalid_card_ids(tmp_path: Path, bad_id: str) -> None:
     _, problems = _load(tmp_path, f"      - id: '{bad_id}'\n        q: Q\n        a: A\n")
-    assert len(problems) == 1 and "is not a valid id" in problems[0].message
+    assert len(problems) == 1 and f"id '{bad_id}' is not valid: use letters" in problems[0].message
 
 
 def test_duplicate_sibling_section_keys(tmp_path: Path) -> None:

@@ -42,7 +42,7 @@ def deck_name_problem(name: str) -> str | None:
                 "there. Give every level a name, e.g. 'Oncology::Renal cell cancer'")
     if any(part != part.strip() for part in parts):
         return (f"deck name '{name}' has spaces around a level name; Anki strips them, so the cards "
-                "would land in a differently named deck. Remove the spaces around '::'")
+                "would land in a differently named deck. Remove the spaces at the start and end of each level")
     if name.casefold() == "default":
         return ("the deck name 'Default' is the learner's own default deck in Anki; these cards would be "
                 "mixed into it. Choose a specific name, e.g. 'Oncology::Renal cell cancer'")

@@ -125,7 +125,7 @@ class _Reader:
         if value is None:
             return None
         if len(value) > MAX_ID_LENGTH or not pattern.match(value):
-            self.report(node, ctx, f"'{key}' {value!r} is not a valid {key}: use {example} "
+            self.report(node, ctx, f"{key} {value!r} is not valid: use {example} "
                                    f"(at most {MAX_ID_LENGTH} characters)")
             return None
         return value
