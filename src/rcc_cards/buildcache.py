@@ -79,7 +79,7 @@ def _read(path: Path) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def lookup(path: Path, key: str, deck_files: Iterable[Path]) -> Record | None:
+def lookup(path: Path, key: str, code: str, deck_files: Iterable[Path]) -> Record | None:
     """The record of the last build with these options, if nothing it read or wrote has changed since."""
     raw = _read(path).get(key)
     if raw is None:
@@ -89,7 +89,7 @@ def lookup(path: Path, key: str, deck_files: Iterable[Path]) -> Record | None:
     except (KeyError, TypeError, ValueError):
         return None
     decks = {str(p.resolve()) for p in deck_files}
-    if not decks <= set(record.inputs) or record.code != code_digest():
+    if not decks <= set(record.inputs) or record.code != code:
         return None
     for name, digest in [*record.inputs.items(), *record.outputs.items()]:
         if file_digest(Path(name)) != digest:

@@ -189,22 +189,19 @@ def build(paths: Sequence[Path], output: Path | None = None, include: Sequence[s
     """
     cache = buildcache.cache_path(output, DEFAULT_OUTPUT)
     key = buildcache.options_key(paths, output, include, exclude, locked)
-    record = None if force else buildcache.lookup(cache, key, [p for p, _ in discover(paths)])
+    code = buildcache.code_digest()
+    record = None if force else buildcache.lookup(cache, key, code, [p for p, _ in discover(paths)])
     if record is not None:
         written = [Written(Path(p), (), summary.Counts(*c), up_to_date=True) for p, c in record.counts.items()]
         return BuildReport(written, BuildPlan(), [], record.warnings, [])
     report = _build(paths, output, include, exclude, locked, now, progress)
     inputs = [p for item in report.stamped for p in (item.deck.file, lockfile.lock_path(item.deck.file),
-                                                    item.deck.source.path, *_media(item.deck))]
+                                                    *item.deck.referenced_files())]
     outputs = [w.path for w in report.written]
     buildcache.store(cache, key, buildcache.Record(
-        buildcache.code_digest(), buildcache.digests(inputs), buildcache.digests(outputs), report.warnings,
+        code, buildcache.digests(inputs), buildcache.digests(outputs), report.warnings,
         {str(w.path): [w.counts.notes, w.counts.cards, w.counts.tags] for w in report.written}))
     return report
-
-
-def _media(deck: Deck) -> list[Path]:
-    return [m.path for c in deck.cards() for m in (c.image, c.audio) if m is not None]
 
 
 def _build(paths: Sequence[Path], output: Path | None, include: Sequence[str], exclude: Sequence[str],

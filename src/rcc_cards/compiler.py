@@ -140,7 +140,7 @@ def write_collection(builds: Sequence[DeckBuild], path: Path) -> None:
 
 def media_files(builds: Sequence[DeckBuild]) -> dict[str, Path]:
     """Every media file the package's notes show, by its name in Anki's media folder, sorted."""
-    found = {m.name: m.path for b in builds for c in b.cards for m in (c.image, c.audio) if m is not None}
+    found = {m.name: m.path for b in builds for c in b.cards for m in c.media()}
     return dict(sorted(found.items()))
 
 

@@ -58,6 +58,10 @@ class Card:
     loc: Loc = Loc("", 0, 0)
     key_locs: Mapping[str, tuple[int, int]] = field(default_factory=dict)  # key -> (line, col) of its value
 
+    def media(self) -> tuple[Media, ...]:
+        """The card's image and sound, those it has."""
+        return tuple(m for m in (self.image, self.audio) if m is not None)
+
     def loc_of(self, key: str) -> Loc:
         """Where ``key``'s value was written, or the card itself when the key is absent."""
         where = self.key_locs.get(key)
@@ -97,6 +101,10 @@ class Deck:
     context: str = ""  # shown, labelled "not from the source", on every card of the deck
     file: Path = Path()  # the deck file; its lock file lives beside it
     key_loc: Loc = Loc("", 0, 0)  # where the key was written
+
+    def referenced_files(self) -> list[Path]:
+        """The files the deck's content comes from besides the deck file: its source and its media."""
+        return [self.source.path, *(m.path for card in self.cards() for m in card.media())]
 
     def cards(self) -> Iterator[Card]:
         """Every card, in file order."""

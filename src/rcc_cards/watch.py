@@ -20,8 +20,7 @@ def watched_files(paths: Sequence[Path]) -> list[Path]:
     """The deck files ``paths`` name, and the source and media files of those that load."""
     files = [p for p, _ in project.discover(paths)]
     for deck in project.load(paths).decks:
-        files.append(deck.source.path)
-        files += [m.path for c in deck.cards() for m in (c.image, c.audio) if m is not None]
+        files += deck.referenced_files()
     return files
 
 
