@@ -135,3 +135,9 @@ def test_unknown_key_suggests_the_closest_allowed_key(tmp_path: Path) -> None:
 def test_text_cut_short_by_a_comment(tmp_path: Path, line: str, cut: bool) -> None:
     deck, problems = _load(tmp_path, f"      - id: c1\n        q: Q\n        {line}\n")
     assert ["'a' is cut short at ' #'" in p.message for p in problems] == ([True] if cut else [])
+
+
+def test_colon_in_the_first_key_of_a_list_item_is_not_taken_for_bad_indentation(tmp_path: Path) -> None:
+    _, problems = _load(tmp_path, "      - id: c1\n        q: Ratio 1: 2\n        a: x\n")
+    assert [(p.line, p.col, p.message[:40]) for p in problems] == [
+        (13, 19, "found ': ' inside unquoted text, which Y")]

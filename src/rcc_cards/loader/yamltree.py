@@ -252,11 +252,15 @@ class _Builder:
 _KEY_LINE = re.compile(r"[ ]*(- )?[A-Za-z_][A-Za-z0-9_]*:( |$)")
 
 
+_ITEM_MARKERS = re.compile(r"[ ]*(?:- +)*")
+
+
 def _indent_above(lines: list[str], line: int) -> int | None:
-    """Indentation of the nearest non-blank line above ``line`` (1-based)."""
+    """Column where the content of the nearest non-blank line above ``line`` (1-based) starts, after
+    its indentation and any '- ' item markers: a key under '- id: x' aligns with 'id', not with '-'."""
     for text in reversed(lines[: line - 1]):
         if text.strip() and not text.lstrip().startswith("#"):
-            return len(text) - len(text.lstrip(" "))
+            return _ITEM_MARKERS.match(text).end()  # type: ignore[union-attr]  # the pattern always matches
     return None
 
 
