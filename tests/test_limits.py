@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import run, write_deck
-from rcc_cards.loader import decode, schema, yamltree
+from rcc_cards.loader import decode, nodes, schema
 
 
 def _run_bounded(args: list[str], cwd: Path) -> tuple[subprocess.CompletedProcess[str], float, int]:
@@ -30,18 +30,18 @@ def test_deep_nesting_is_reported_quickly(tmp_path: Path) -> None:
     result, seconds, peak_kib = _run_bounded(["check", "deep.yaml"], tmp_path)
     assert result.returncode == 1
     assert result.stderr.splitlines()[0] == (
-        f"deep.yaml:1:1006: error: nesting far deeper than the {yamltree.MAX_DEPTH} levels a deck may use; the "
+        f"deep.yaml:1:1006: error: nesting far deeper than the {nodes.MAX_DEPTH} levels a deck may use; the "
         "YAML parser gave up here. Flatten the structure.")
     assert seconds < 20 and peak_kib < 300_000
 
 
 def test_nesting_past_the_deck_limit_is_reported_at_that_level(tmp_path: Path) -> None:
-    depth = yamltree.MAX_DEPTH + 5
+    depth = nodes.MAX_DEPTH + 5
     (tmp_path / "d.yaml").write_text("".join("  " * i + f"k{i}:\n" for i in range(depth)) + "  " * depth + "x\n")
     result = run(["check", "d.yaml"], cwd=tmp_path)
     assert result.exit_code == 1
-    assert f"d.yaml:{yamltree.MAX_DEPTH + 1}:{2 * yamltree.MAX_DEPTH + 1}: error: nesting deeper than " \
-           f"{yamltree.MAX_DEPTH} levels" in result.stderr
+    assert f"d.yaml:{nodes.MAX_DEPTH + 1}:{2 * nodes.MAX_DEPTH + 1}: error: nesting deeper than " \
+           f"{nodes.MAX_DEPTH} levels" in result.stderr
 
 
 def test_an_alias_bomb_is_reported_without_expanding(tmp_path: Path) -> None:

@@ -17,12 +17,14 @@ import tempfile
 import unicodedata
 from pathlib import Path
 
+import pytest
 from anki.collection import Collection
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from conftest import DECK_HEAD, SOURCE_TEXT, import_apkg, run
 from rcc_cards import project
+from rcc_cards.loader import blockyaml, decode, yamltree
 
 settings.register_profile("ci", max_examples=30, deadline=None, derandomize=True,
                           suppress_health_check=[HealthCheck.too_slow])
@@ -201,3 +203,113 @@ def test_yaml_shaped_mutations_never_crash(text: str) -> None:
         (folder / "source.txt").write_text(SOURCE_TEXT, encoding="utf-8")
         (folder / "t.yaml").write_text(text, encoding="utf-8")
         _assert_clean_outcome(folder)
+
+
+# -- the fast reader (loader/blockyaml.py) against libyaml ------------------------------------------------
+_KEYS = ["id", "q", "a", "key", "title", "x_1", "Tags", "no", "on", "<<", "a b", "q"]
+
+
+@st.composite
+def block_yaml(draw: st.DrawFn) -> str:
+    """Documents in and around the plain block style decks use: nested mappings and lists, every scalar
+    style (and raw text after 'key: '), flow lists, '|' and '>' blocks with chomping, comments, blank
+    lines, compact lists, uneven indentation, duplicate and odd keys."""
+    lines: list[str] = []
+
+    def noise() -> None:
+        if draw(st.integers(0, 5)) == 0:
+            lines.append(draw(st.sampled_from(["", "   ", "# comment", "  # c: d", "#", " - x"])))
+
+    def scalar(indent: int, key: str) -> None:
+        value = draw(text)
+        style = draw(st.sampled_from(["plain", "single", "double", "raw", "block", "flow", "comment"]))
+        if style == "double":
+            lines.append(f"{key} {_double_quoted(value)}")
+        elif style == "raw":
+            lines.append(f"{key} {value}")
+        elif style == "flow":
+            items = draw(st.lists(st.one_of(text, st.sampled_from(["topic::a", '"4"', "'x'", "a b"])), max_size=3))
+            lines.append(f"{key} [{', '.join(items)}]" + draw(st.sampled_from(["", "  # c", " x"])))
+        elif style == "comment":
+            lines.append(f"{key} {value}" + draw(st.sampled_from([" # c", "  # c", "#c", "  #"])))
+        elif style == "block":
+            header = draw(st.sampled_from(["|", ">"])) + draw(st.sampled_from(["", "-", "+", "2", " # c"]))
+            lines.append(f"{key} {header}")
+            pad = " " * (indent + draw(st.integers(1, 3)))
+            for part in value.split("\n") + draw(st.lists(st.sampled_from(["", " " * 8, "more"]), max_size=2)):
+                lines.append((pad + " " * draw(st.integers(0, 1)) + part) if part.strip() else part)
+        else:
+            lines.append(key + as_yaml(value, style, indent + 2).rstrip("\n").split("\n")[0])
+
+    def mapping(indent: int, depth: int, first_prefix: str | None = None) -> None:
+        for n in range(draw(st.integers(1, 4))):
+            prefix = first_prefix if (n == 0 and first_prefix is not None) else " " * indent
+            key = prefix + draw(st.sampled_from(_KEYS)) + ":"
+            kind = draw(st.sampled_from(["scalar", "scalar", "scalar", "map", "list", "compact"]))
+            if depth >= 3 or kind == "scalar":
+                scalar(indent, key)
+            else:
+                lines.append(key + draw(st.sampled_from(["", "  # c", " "])))
+                noise()
+                inner = indent + (0 if kind == "compact" else draw(st.integers(1, 4)))
+                (mapping if kind == "map" else sequence)(inner, depth + 1)
+            noise()
+
+    def sequence(indent: int, depth: int) -> None:
+        for _ in range(draw(st.integers(1, 3))):
+            marker = " " * indent + "-" + " " * draw(st.integers(1, 2))
+            if depth < 3 and draw(st.booleans()):
+                mapping(len(marker), depth + 1, first_prefix=marker)
+            else:
+                scalar(len(marker), marker.rstrip(" "))
+            noise()
+
+    if draw(st.booleans()):
+        lines.append("---")
+    (mapping if draw(st.integers(0, 4)) else sequence)(draw(st.sampled_from([0, 0, 0, 2])), 0)
+    return "\n".join(lines) + draw(st.sampled_from(["\n", "", "\n\n", "\n  \n"]))
+
+
+def _fast_agrees(text_: str) -> bool:
+    """The fast reader's tree, where it gives one, is libyaml's, and libyaml finds no problem there."""
+    fast = blockyaml.parse(text_)
+    if fast is None:
+        return False
+    exact, problems = yamltree._parse_exact("t.yaml", text_)
+    assert problems == [] and fast == exact, (problems, fast, exact)
+    return True
+
+
+@settings(max_examples=20 * settings.default.max_examples)
+@given(st.one_of(block_yaml(), mutated()))
+@example("a: |+\n  x\n\n# c\nb: y\n")
+@example("a:\n- x\n-  y: 1\n   z: '2'\nb: [topic::a, \"4\"]  # c\n")
+def test_fast_reader_gives_libyaml_tree_or_declines(text_: str) -> None:
+    _fast_agrees(text_)
+
+
+def test_fast_reader_answers_for_the_shipped_deck_and_the_benchmark_style() -> None:
+    """The speed claims rest on the fast reader reading real decks; it must not decline them."""
+    shipped = (Path(__file__).parent.parent / "decks" / "rcc.yaml").read_text(encoding="utf-8")
+    assert _fast_agrees(shipped)
+    assert _fast_agrees(VALID)
+
+
+@pytest.mark.parametrize("snippet", [
+    "a: &x b\n", "a: *x\n", "a: !!str b\n", "a: ! b\n", "a: !x [b]\n", "a: b\na: c\n", "<<: {a: b}\n",
+    "a: b\n---\nc: d\n", "a: \"x\\ty\"\n", "a: 'multi\n  line'\n", "a: plain\n  continued\n", "a: {b: c}\n",
+    "a: |2\n   x\n", "a:\n", "\ta: b\n", "a: b\r\n", "? a\n: b\n", "a: [b,\n  c]\n",
+    "x: \"a\" b\n", "a: b:\n", "- - a\n", "a: >\n\n  x\n",
+])
+def test_fast_reader_leaves_everything_unusual_to_libyaml(snippet: str) -> None:
+    assert blockyaml.parse(snippet) is None
+
+
+_CHARS = list("ab \n\t\x00\x1f\x7f\x85\x9f\xa0°µ\ufeff\ufffe\uffff\uf8ff…")
+
+
+@given(st.text(alphabet=st.sampled_from(_CHARS), max_size=40))
+@example("° and µ are fine, U+0085 is not: \x85")
+def test_quick_character_check_never_misses_a_problem(value: str) -> None:
+    if decode._surely_clean(value.encode("utf-8"), value):
+        assert decode._scan("t.yaml", value) == []

@@ -77,3 +77,16 @@ def test_identity_depends_only_on_deck_key_and_card_id() -> None:
     assert compiler.note_guid("rcc", "c1") != compiler.note_guid("rcc", "c2")
     assert compiler.deck_id("rcc") == compiler.deck_id("rcc") != compiler.deck_id("other")
     assert (1 << 30) <= compiler.deck_id("rcc") < (1 << 31)
+
+
+def test_note_guid_is_exactly_genankis_guid_for() -> None:
+    """The GUID is the note's identity in every learner's collection: the fast version must never drift
+    from genanki.guid_for, which earlier releases used."""
+    import genanki
+
+    ids = ["c1", "surg-limited-mets-who", "x" * 100, "a.b_c-d", "0", "ÄÖü-ß", "🙂", "card-099999"]
+    ids += [f"card-{i:06d}" for i in range(0, 5000, 7)]
+    for deck_key in ("rcc", "bench", "a_b9"):
+        for card_id in ids:
+            assert compiler.note_guid(deck_key, card_id) == genanki.guid_for(compiler.GUID_NAMESPACE, deck_key,
+                                                                             card_id)

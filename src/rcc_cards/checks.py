@@ -4,23 +4,21 @@ from __future__ import annotations
 
 from rcc_cards import grounding, quality
 from rcc_cards.errors import Problem, problem_at
-from rcc_cards.model import Deck, Loc
+from rcc_cards.model import Card, Deck, Loc
 
 
 def unique_card_ids(decks: list[Deck]) -> list[Problem]:
     """Card ids are unique across every file built together (the id is the note's identity)."""
-    first: dict[str, Loc] = {}
+    first: dict[str, Card] = {}
     problems = []
     for deck in decks:
         for card in deck.cards():
-            loc = card.loc_of("id")
-            if card.id in first:
-                other = first[card.id]
-                problems.append(problem_at(loc, f"duplicate card id '{card.id}'; first used at "
-                                         f"{other.path}:{other.line}. Card ids must be unique across all "
+            other = first.setdefault(card.id, card)
+            if other is not card:
+                where = other.loc_of("id")
+                problems.append(problem_at(card.loc_of("id"), f"duplicate card id '{card.id}'; first used at "
+                                         f"{where.path}:{where.line}. Card ids must be unique across all "
                                          "decks built together: rename this one"))
-            else:
-                first[card.id] = loc
     return problems
 
 

@@ -30,7 +30,8 @@ class ClozeError:
     message: str
 
 
-@functools.lru_cache(maxsize=4096)  # checks, counts and the compiler all ask about the same texts
+@functools.lru_cache(maxsize=1 << 17)  # checks, counts and the compiler ask about the same texts; a deck
+# file holds at most 100,000 cards (schema.MAX_CARDS), so a build never evicts one it will ask for again
 def parse(text: str) -> tuple[tuple[Deletion, ...], tuple[ClozeError, ...]]:
     """Every deletion in ``text``, and every way the markup is broken."""
     deletions: list[Deletion] = []

@@ -27,6 +27,9 @@ from rcc_cards.templates import NoteType
 GUID_NAMESPACE = "rcc-cards"
 # Fixed zip entry time: packages built from the same input are the same bytes.
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+# Deflate level 1: at 100,000 cards 0.8 s instead of 2.5 s at the default level 6, for a package 18%
+# larger (17.7 MB instead of 15.1 MB). Anki reads every level alike.
+COMPRESS_LEVEL = 1
 
 
 @dataclass(frozen=True)
@@ -47,9 +50,24 @@ def deck_id(deck_key: str) -> int:
     return (1 << 30) + int.from_bytes(digest[:8], "big") % (1 << 30)
 
 
+_BASE91 = "".join(genanki.util.BASE91_TABLE)
+_BASE91_PAIRS = [a + b for a in _BASE91 for b in _BASE91]  # two base-91 digits per division
+
+
 def note_guid(deck_key: str, card_id: str) -> str:
-    """The note's GUID: deck key + card id, nothing else."""
-    return str(genanki.guid_for(GUID_NAMESPACE, deck_key, card_id))
+    """The note's GUID: deck key + card id, nothing else.
+
+    Exactly ``genanki.guid_for(GUID_NAMESPACE, deck_key, card_id)`` (a test compares them on many ids),
+    computed without its per-byte Python loops: at 100,000 cards genanki's version alone took 2.5 s.
+    """
+    digest = hashlib.sha256(f"{GUID_NAMESPACE}__{deck_key}__{card_id}".encode()).digest()
+    number = int.from_bytes(digest[:8], "big")
+    out = []
+    while number >= 8281:
+        number, pair = divmod(number, 8281)
+        out.append(_BASE91_PAIRS[pair])
+    head = _BASE91_PAIRS[number] if number >= 91 else _BASE91[number] if number else ""
+    return head + "".join(reversed(out))
 
 
 def _model(note_type: NoteType) -> genanki.Model:
@@ -124,7 +142,10 @@ def write_collection(builds: Sequence[DeckBuild], path: Path) -> None:
     """The package's SQLite collection, written to a new file at ``path`` in one transaction."""
     conn = sqlite3.connect(path)
     try:
-        conn.execute("PRAGMA journal_mode = OFF")  # a scratch file: nothing to roll back to
+        # A scratch file: nothing to roll back to, and no need for it to survive a power cut (the
+        # package made from it is flushed to disk). Syncing it cost 1 s of a 100,000-card build.
+        conn.execute("PRAGMA journal_mode = OFF")
+        conn.execute("PRAGMA synchronous = OFF")
         timestamp = _timestamp(builds)
         models = {kind: _model(note_type) for kind, note_type in templates.NOTE_TYPES.items()}
         package = genanki.Package([_genanki_deck(b, models) for b in builds])
@@ -156,6 +177,7 @@ def write_package(builds: Sequence[DeckBuild], out: BinaryIO, scratch: Path) -> 
         for name, source in entries:
             info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
             info.compress_type = zipfile.ZIP_DEFLATED
+            info._compresslevel = COMPRESS_LEVEL  # type: ignore[attr-defined]  # the name 3.10-3.13 all read
             info.external_attr = 0o644 << 16
             with archive.open(info, "w", force_zip64=True) as member:
                 if isinstance(source, bytes):

@@ -25,7 +25,13 @@ HEDGES = ("approximately", "about", "appears", "appear", "in general", "selected
 _NOT_WORD = re.compile(r"[^\w]+")
 
 
-@functools.lru_cache(maxsize=65536)  # cards of a deck often quote the same sentence
+# Caches hold up to one entry per card of the largest deck file (schema.MAX_CARDS is 100,000): cards often
+# quote the same sentence, and a build asks about each text more than once.
+_CACHE = 1 << 17
+_DIGIT = re.compile(r"\d")
+
+
+@functools.lru_cache(maxsize=_CACHE)
 def normalize(text: str) -> str:
     """The form quotes and sources are compared in."""
     if "[" in text:
@@ -33,7 +39,7 @@ def normalize(text: str) -> str:
     return " ".join(text.translate(_DASHES).split())
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=_CACHE)
 def hedges(text: str) -> frozenset[str]:
     """The hedge words in ``text``, lowercased."""
     words = f" {_NOT_WORD.sub(' ', text.casefold())} "
@@ -56,13 +62,7 @@ class SourceText:
     text: str  # normalized body
 
     def find(self, quote: str) -> bool:
-        start = 0
-        for part in _ELLIPSIS.split(normalize(quote)):
-            at = self.text.find(part.strip(), start)
-            if at < 0:
-                return False
-            start = at + len(part.strip())
-        return True
+        return _occurs(self.text, quote)
 
     def mismatch(self, quote: str) -> str:
         """Where ``quote`` stops matching the source: the longest prefix that occurs, and what follows."""
@@ -80,6 +80,23 @@ class SourceText:
         at = self.text.find(wanted[:lo]) + lo
         return (f"it matches up to {_tail(wanted[:lo])!r}, then the quote has {wanted[lo:lo + 25]!r} "
                 f"where the source has {self.text[at:at + 25]!r}")
+
+
+@functools.lru_cache(maxsize=_CACHE)
+def _occurs(source: str, quote: str) -> bool:
+    """Does ``quote`` occur in the normalized ``source`` (its parts in order, around each ellipsis)?"""
+    start = 0
+    for part in _ELLIPSIS.split(normalize(quote)):
+        at = source.find(part.strip(), start)
+        if at < 0:
+            return False
+        start = at + len(part.strip())
+    return True
+
+
+@functools.lru_cache(maxsize=_CACHE)
+def _quoted_numbers(quote: str) -> frozenset[str]:
+    return frozenset(_NUMBER.findall(normalize(quote))) if _DIGIT.search(quote) else frozenset()
 
 
 def _tail(text: str, n: int = 30) -> str:
@@ -128,9 +145,11 @@ def check_card(card: Card, source: SourceText) -> list[Problem]:
             f"{source.shown} ({source.mismatch(card.quote)}). The source "
             "or the quote changed: update the quote, and check the card "
             "still says what the source says", "quote-stale"))
-    quoted = {n for n in _NUMBER.findall(normalize(card.quote))}
+    quoted = _quoted_numbers(card.quote)
     answer_key = "cloze" if card.kind is Kind.CLOZE else "a"
     for answer in answers(card):
+        if not _DIGIT.search(answer):
+            continue  # no number to check (and no need to normalize)
         for number in _NUMBER.findall(normalize(answer)):
             if number not in quoted:
                 problems.append(rule_problem(

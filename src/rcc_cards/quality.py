@@ -18,6 +18,7 @@ _CITATION = re.compile(r"\[(?:\d+(?:\s*[,\u2013-]\s*\d+)*|Level of evidence[^\]]
 # Navigation text of web pages that sources are copied from; it is never card material.
 BOILERPLATE = ("skip to content", "font size", "today on webmd", "health center", "click here",
                "advertisement", "read more")
+_ANY_BOILERPLATE = re.compile("|".join(re.escape(p) for p in BOILERPLATE))  # one search instead of seven
 _LIST_SPLIT = re.compile(r"\s*(?:[,;\n]|\band\b|\bor\b)\s*", re.IGNORECASE)
 
 
@@ -27,28 +28,36 @@ def _answer_key(card: Card) -> str:
 
 def check_answers(card: Card) -> list[Problem]:
     problems = []
-    loc = card.loc_of(_answer_key(card))
     for answer in answers(card):
         words = len(answer.split())
         if words > MAX_ANSWER_WORDS:
             problems.append(rule_problem(
-                loc, f"card '{card.id}': the answer has {words} words (at most "
+                card.loc_of(_answer_key(card)), f"card '{card.id}': the answer has {words} words (at most "
                 f"{MAX_ANSWER_WORDS}); split the fact into several cards",
                 "answer-too-long", "warning"))
+        if _separators_at_most(answer) < MAX_LIST_ITEMS:
+            continue  # at most MAX_LIST_ITEMS items, without splitting (most answers)
         items = [i for i in _LIST_SPLIT.split(answer) if i.strip()]
         if len(items) > MAX_LIST_ITEMS:
             problems.append(rule_problem(
-                loc, f"card '{card.id}': the answer lists {len(items)} items (at most "
-                f"{MAX_LIST_ITEMS}); make one card per item, or an ordered cloze",
+                card.loc_of(_answer_key(card)), f"card '{card.id}': the answer lists {len(items)} items (at "
+                f"most {MAX_LIST_ITEMS}); make one card per item, or an ordered cloze",
                 "answer-is-a-list", "warning"))
     return problems
 
 
+def _separators_at_most(answer: str) -> int:
+    """An upper bound of the separators :data:`_LIST_SPLIT` finds (so of the items, minus one)."""
+    lowered = answer.lower()
+    return (answer.count(",") + answer.count(";") + answer.count("\n") + lowered.count("and")
+            + lowered.count("or"))
+
+
 def check_text(card: Card) -> list[Problem]:
     problems = []
-    for key in ("q", "a", "cloze", "extra", "context"):
-        text = {"q": card.front, "a": card.back, "cloze": card.text, "extra": card.extra,
-                "context": card.context}[key]
+    texts = (("q", card.front), ("a", card.back), ("cloze", card.text), ("extra", card.extra),
+             ("context", card.context))
+    for key, text in texts:
         if not text:
             continue
         citation = _CITATION.search(text)
@@ -58,6 +67,8 @@ def check_text(card: Card) -> list[Problem]:
                 f"{citation.group()!r}; put reference numbers in 'refs' and "
                 "keep card text clean", "citation-in-text", "warning"))
         lowered = text.casefold()
+        if not _ANY_BOILERPLATE.search(lowered):
+            continue
         for phrase in BOILERPLATE:
             if phrase in lowered:
                 problems.append(rule_problem(

@@ -7,19 +7,35 @@ the source's wording, and a second syntax would be one more thing that can silen
 
 from __future__ import annotations
 
+import functools
 import html
+import re
 
 from rcc_cards.model import Card, Deck, Kind
+
+_SPECIAL = re.compile(r"[&<>\r\n]")
 
 
 def to_html(text: str) -> str:
     """Escape plain text for an Anki field; keep line breaks."""
+    if not _SPECIAL.search(text):  # most card text: nothing to change (one search instead of five passes)
+        return text
     return html.escape(text, quote=False).replace("\r\n", "\n").replace("\n", "<br>")
+
+
+@functools.lru_cache(maxsize=4096)  # the same for every card of a section / deck
+def _path_html(titles: tuple[str, ...]) -> str:
+    return f'<div class="rcc-path">{to_html(" › ".join(titles))}</div>'
+
+
+@functools.lru_cache(maxsize=4096)
+def _context_html(text: str) -> str:
+    return f'<div class="rcc-context"><span class="rcc-context-label">{CONTEXT_LABEL}</span> {to_html(text)}</div>'
 
 
 def source_html(deck: Deck, card: Card) -> str:
     """The back-of-card source block: where in the deck, the verbatim quote, and the citation."""
-    parts = [f'<div class="rcc-path">{to_html(" › ".join(card.section_titles))}</div>']
+    parts = [_path_html(card.section_titles)]
     if card.quote:
         parts.append(f'<blockquote class="rcc-quote">{to_html(card.quote)}</blockquote>')
     cite = f"{deck.source.title} ({deck.source.as_of})"
@@ -34,10 +50,9 @@ CONTEXT_LABEL = "Context (not from the source):"
 
 def context_html(deck: Deck, card: Card) -> str:
     """The author's context for this card and its deck, each labelled as not coming from the source."""
-    return "".join(
-        f'<div class="rcc-context"><span class="rcc-context-label">{CONTEXT_LABEL}</span> {to_html(text)}</div>'
-        for text in (card.context, deck.context) if text
-    )
+    if not card.context:
+        return _context_html(deck.context) if deck.context else ""
+    return _context_html(card.context) + (_context_html(deck.context) if deck.context else "")
 
 
 def media_html(card: Card) -> str:

@@ -16,9 +16,12 @@ from rcc_cards.lockfile import Lock, Stamp, TypeStamp
 from rcc_cards.model import Card, Deck
 from rcc_cards.templates import NoteType
 
+# json.dumps(value, sort_keys=True, ensure_ascii=False), without building an encoder per call.
+_ENCODE = json.JSONEncoder(sort_keys=True, ensure_ascii=False).encode
+
 
 def _digest(value: object) -> str:
-    return hashlib.sha256(json.dumps(value, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:20]
+    return hashlib.sha256(_ENCODE(value).encode()).hexdigest()[:20]
 
 
 def content_hash(deck: Deck, card: Card, fields: list[str]) -> str:

@@ -6,6 +6,7 @@ Anki tags cannot contain spaces, compare case-insensitively, and nest with ``::`
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 
@@ -19,6 +20,7 @@ def section_tag(deck_key: str, section_path: Iterable[str]) -> str:
     return SEP.join([deck_key, *section_path])
 
 
+@functools.lru_cache(maxsize=4096)  # a deck uses few distinct tags, on many cards
 def tag_problem(tag: str) -> str | None:
     """Why ``tag`` cannot be an Anki tag, or None."""
     if not tag:

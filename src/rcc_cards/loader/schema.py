@@ -13,7 +13,7 @@ from pathlib import Path
 
 from rcc_cards import cloze, media, tags
 from rcc_cards.errors import Problem
-from rcc_cards.loader.yamltree import Mapping, Node, Scalar, Sequence
+from rcc_cards.loader.nodes import Mapping, Node, Scalar, Sequence
 from rcc_cards.model import Card, Deck, Kind, Loc, Media, Section, Source
 
 TOP_KEYS = ("deck", "sections")
@@ -144,11 +144,13 @@ class _Reader:
 
     def tag_list(self, node: Node, ctx: str) -> tuple[str, ...]:
         out: list[str] = []
+        seen: set[str] = set()
         for item, value in self.text_list(node, ctx, "tags", empty=str(tags.tag_problem(""))):
             why = tags.tag_problem(value)
             if why:
                 self.report(item, ctx, why)
-            elif value.casefold() not in (t.casefold() for t in out):
+            elif (folded := value.casefold()) not in seen:  # Anki compares tags case-insensitively
+                seen.add(folded)
                 out.append(value)
         return tuple(out)
 
@@ -372,6 +374,8 @@ def _peek_id(node: Node) -> str:
 
 
 def _merge_tags(first: tuple[str, ...], second: tuple[str, ...]) -> tuple[str, ...]:
+    if not first or not second:
+        return first or second  # each is already free of repeats
     out = list(first)
     seen = {t.casefold() for t in out}
     for tag in second:

@@ -9,54 +9,34 @@ nothing). Nesting is limited and the tree is built without recursion.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 
 from rcc_cards.errors import Problem
+from rcc_cards.loader import blockyaml
+from rcc_cards.loader.nodes import MAX_DEPTH, Mapping, Node, Scalar, Sequence, cut_by_comment
 
 _Loader: Any = getattr(yaml, "CSafeLoader", None)
 PARSER = "libyaml" if _Loader is not None else "pure-python"
 if _Loader is None:  # pragma: no cover - the wheels we install ship libyaml; tests assert it
     _Loader = yaml.SafeLoader
 
-MAX_DEPTH = 40
-# A comment after a value conventionally has two or more spaces before its '#' (yamllint's rule too).
-# One space, or a '#' inside the value itself ("C# is #1"), is most likely text that YAML cut short.
-_TIGHT_COMMENT = re.compile(r"[ \t]#")
-_ANY_COMMENT = re.compile(r"[ \t]+#")
-
-
-@dataclass(slots=True)
-class Scalar:
-    value: str
-    line: int
-    col: int
-    style: str | None = None  # None (plain), "'", '"', "|" or ">"
-    comment_after: bool = False  # a plain scalar probably cut short by a ' #' comment
-    bad: bool = False  # stands in for something already reported (alias, too deep, complex key)
-
-
-@dataclass(slots=True)
-class Mapping:
-    line: int
-    col: int
-    pairs: list[tuple[Scalar, Node]] = field(default_factory=list)
-
-
-@dataclass(slots=True)
-class Sequence:
-    line: int
-    col: int
-    items: list[Node] = field(default_factory=list)
-
-
-Node = Scalar | Mapping | Sequence
-
-
 def parse(path: str, text: str) -> tuple[Node | None, list[Problem]]:
-    """Parse one deck file. The tree is ``None`` for an empty file or after a syntax error."""
+    """Parse one deck file. The tree is ``None`` for an empty file or after a syntax error.
+
+    Two ways to the same tree: :mod:`.blockyaml` reads the plain block style decks are written in, several
+    times faster, but only answers for files that certainly have no problem; any other file (and any
+    file it has doubts about) is read here, event by event, which finds and locates every problem. A
+    property test checks that both give the same tree wherever the fast one answers.
+    """
+    root = blockyaml.parse(text)
+    if root is not None:
+        return root, []
+    return _parse_exact(path, text)
+
+
+def _parse_exact(path: str, text: str) -> tuple[Node | None, list[Problem]]:
     builder = _Builder(path, text)
     parser = None
     try:
@@ -142,10 +122,7 @@ class _Builder:
                       bad=event.anchor is not None or event.tag is not None)
         if style is None:
             end_mark: Any = event.end_mark
-            end: int = end_mark.index  # libyaml and PyYAML both count characters of ``text``
-            if self.text[end:end + 1] in (" ", "\t"):
-                node.comment_after = bool(_TIGHT_COMMENT.match(self.text, end)) or ("#" in node.value and bool(
-                    _ANY_COMMENT.match(self.text, end)))
+            node.comment_after = cut_by_comment(self.text, end_mark.index, node.value)
         return node
 
     def _check_properties(self, event: yaml.NodeEvent) -> None:
