@@ -90,3 +90,25 @@ def test_note_guid_is_exactly_genankis_guid_for() -> None:
         for card_id in ids:
             assert compiler.note_guid(deck_key, card_id) == genanki.guid_for(compiler.GUID_NAMESPACE, deck_key,
                                                                              card_id)
+
+
+def test_content_hash_is_the_hash_of_the_documented_json() -> None:
+    """Lock files written by earlier releases must keep matching: the hash is of this exact JSON text."""
+    import hashlib
+    import json
+    from pathlib import Path
+
+    from rcc_cards import render, stamps, summary, templates
+    from rcc_cards.model import Card, Deck, Kind, Loc, Section, Source
+
+    source = Source("T", Path("s.txt"), "2020")
+    for kind, text in [(Kind.BASIC, ""), (Kind.REVERSE, ""), (Kind.CLOZE, "a {{c1::b}} \"c\" \\ é 🙂 \u2028")]:
+        card = Card("c-1", kind, ("s",), ("Séction",), front="x < y & \"z\"\n\\", back="ünï 🫘\x7f", text=text,
+                    extra="tab\there", quote="q", tags=("Topic::B", "topic::a"), loc=Loc("d.yaml", 1, 1))
+        deck = Deck("k", "K", "", source, (Section("s", "S", (), (card,), (), Loc("d.yaml", 1, 1)),),
+                    Loc("d.yaml", 1, 1), context="ctx")
+        fields = render.note_fields(deck, card)
+        expected = json.dumps({"type": templates.NOTE_TYPES[kind].id, "fields": fields,
+                               "tags": sorted(t.casefold() for t in summary.note_tags(deck, card))},
+                              sort_keys=True, ensure_ascii=False)
+        assert stamps.content_hash(deck, card, fields) == hashlib.sha256(expected.encode()).hexdigest()[:20]

@@ -152,7 +152,15 @@ def write_collection(builds: Sequence[DeckBuild], path: Path) -> None:
         cursor = conn.cursor()
         ids = itertools.count(timestamp * 1000)
         package.write_to_db(cursor, timestamp, ids)
+        # genanki's schema indexes notes and cards; building those indexes once after the rows are in is
+        # cheaper than updating them row by row (0.3 s of a 100,000-card build), and gives the same indexes.
+        indexes = cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+                                 "AND tbl_name IN ('notes', 'cards') ORDER BY name").fetchall()
+        for name, _ in indexes:
+            cursor.execute(f'DROP INDEX "{name}"')
         _write_notes(cursor, builds, ids)
+        for _, sql in indexes:
+            cursor.execute(sql)
         _restamp_note_types(cursor, builds)
         conn.commit()
     finally:

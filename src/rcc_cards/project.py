@@ -100,4 +100,6 @@ def _load(paths: Sequence[Path]) -> Loaded:
 
 def select(deck: Deck, include: Sequence[str], exclude: Sequence[str]) -> list[Card]:
     """The deck's cards that pass the tag filters, in file order."""
+    if not include and not exclude:
+        return list(deck.cards())
     return [c for c in deck.cards() if tags.selected(summary.note_tags(deck, c), include, exclude)]

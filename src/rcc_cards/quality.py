@@ -54,9 +54,14 @@ def _separators_at_most(answer: str) -> int:
 
 
 def check_text(card: Card) -> list[Problem]:
-    problems = []
     texts = (("q", card.front), ("a", card.back), ("cloze", card.text), ("extra", card.extra),
              ("context", card.context))
+    # Most cards have neither a citation nor boilerplate: one look at all their text together (a citation
+    # needs a '['; a phrase cannot span the NUL between texts) instead of ten searches.
+    together = "\0".join([text for _, text in texts])
+    if "[" not in together and not _ANY_BOILERPLATE.search(together.casefold()):
+        return []
+    problems = []
     for key, text in texts:
         if not text:
             continue
@@ -67,8 +72,6 @@ def check_text(card: Card) -> list[Problem]:
                 f"{citation.group()!r}; put reference numbers in 'refs' and "
                 "keep card text clean", "citation-in-text", "warning"))
         lowered = text.casefold()
-        if not _ANY_BOILERPLATE.search(lowered):
-            continue
         for phrase in BOILERPLATE:
             if phrase in lowered:
                 problems.append(rule_problem(

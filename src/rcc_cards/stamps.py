@@ -24,10 +24,19 @@ def _digest(value: object) -> str:
     return hashlib.sha256(_ENCODE(value).encode()).hexdigest()[:20]
 
 
+_STRING = json.encoder.encode_basestring  # a JSON string, exactly as _ENCODE writes it (C, no per-call setup)
+
+
 def content_hash(deck: Deck, card: Card, fields: list[str]) -> str:
-    """A hash of everything the note carries: note type, fields (as rendered), tags."""
-    return _digest({"type": templates.NOTE_TYPES[card.kind].id, "fields": fields,
-                    "tags": sorted(t.casefold() for t in summary.note_tags(deck, card))})
+    """A hash of everything the note carries: note type, fields (as rendered), tags.
+
+    It hashes ``_ENCODE({"type": ..., "fields": fields, "tags": sorted tags})``, written out directly: the
+    same text (a test compares them) at a third of the cost of building a JSON encoder per card.
+    """
+    tags = sorted([t.casefold() for t in summary.note_tags(deck, card)])
+    text = (f'{{"fields": [{", ".join(map(_STRING, fields))}], "tags": [{", ".join(map(_STRING, tags))}], '
+            f'"type": {templates.NOTE_TYPES[card.kind].id}}}')
+    return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
 def schema_hash(note_type: NoteType) -> str:

@@ -15,7 +15,8 @@ SEP = "::"
 _FORBIDDEN = re.compile(r'[\s"*\\\x00-\x1f\x7f]')
 
 
-def section_tag(deck_key: str, section_path: Iterable[str]) -> str:
+@functools.lru_cache(maxsize=4096)  # one per section, asked for every card
+def section_tag(deck_key: str, section_path: tuple[str, ...]) -> str:
     """``rcc`` + ``("stage_iv", "surgery")`` -> ``rcc::stage_iv::surgery``."""
     return SEP.join([deck_key, *section_path])
 

@@ -14,6 +14,7 @@ answers, libyaml's reading gives the same tree.
 from __future__ import annotations
 
 import re
+import sys
 
 from rcc_cards.loader.nodes import MAX_DEPTH, Mapping, Node, Scalar, Sequence, cut_by_comment
 
@@ -95,7 +96,7 @@ class _Reader:
 
     def mapping(self, i: int, indent: int, level: int) -> tuple[Mapping, int]:
         """Keys at column ``indent``; the first one on line ``i`` (possibly after a '- ' item marker)."""
-        lines, count, key_value = self.lines, self.count, _KEY_VALUE.match
+        lines, count, key_value, intern = self.lines, self.count, _KEY_VALUE.match, sys.intern
         node = Mapping(i + 1, indent + 1)
         pairs = node.pairs
         seen: set[str] = set()
@@ -105,17 +106,19 @@ class _Reader:
             if pair is None:
                 raise _Unsure("a line that is not 'key: value'")
             name, rest = pair.groups()
-            key_node = Scalar(name, i + 1, indent + 1)
+            name = intern(name)  # a deck repeats a handful of keys a million times: keep one copy of each
+            number = i + 1
+            key_node = Scalar(name, number, indent + 1)
             rest = rest.rstrip(" ") if rest else ""
             first = rest[:1]
             # The common lines, checked with string methods (a regular expression took 4x longer):
             # 'key: "text"' without escapes, and 'key: plain text' without '#' or ': '.
             if first == '"' and len(rest) > 1 and rest[-1] == '"' and rest.count('"') == 2 and "\\" not in rest:
-                value: Node = Scalar(rest[1:-1], i + 1, pair.start(2) + 1, '"')
+                value: Node = Scalar(rest[1:-1], number, pair.start(2) + 1, '"')
                 i += 1
             elif first and first not in _NOT_PLAIN_START and "#" not in rest and ": " not in rest \
                     and rest[-1] != ":":
-                value = Scalar(rest, i + 1, pair.start(2) + 1)
+                value = Scalar(rest, number, pair.start(2) + 1)
                 i += 1
             else:
                 value, i = self.value(i, pair.end(1) + 1, indent, level)

@@ -8,6 +8,7 @@ to fix and the object they belong to (``section 'surgery' > card 'x': …``).
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from pathlib import Path
 
@@ -31,6 +32,7 @@ KEY_PATTERN = re.compile(r"[a-z0-9][a-z0-9_]*\Z")
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*\Z")
 MAX_ID_LENGTH = 100
 MAX_CARDS = 100_000  # per deck file; a larger curriculum is several files
+_ONE_LINE_STYLES = (None, "'", '"')  # values used exactly as written (blocks lose their final newline)
 _BAD_TEXT_CHAR = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
@@ -76,8 +78,9 @@ class _Reader:
                 self.report(node, ctx, f"expected {what} with keys {', '.join(allowed)}; found {_shape(node)}")
             return None
         found: dict[str, tuple[Scalar, Node]] = {}
+        allowed_set = _as_set(allowed)
         for key, value in node.pairs:
-            if key.value in allowed:
+            if key.value in allowed_set:
                 found[key.value] = (key, value)
             else:
                 self.report(key, ctx, _unknown_key(key.value, allowed))
@@ -93,6 +96,10 @@ class _Reader:
         ``prose`` values (card and deck text) may not be followed by a ' #' comment: YAML would have cut
         the text there. Ids, keys, flags and tags may carry a trailing comment.
         """
+        if type(node) is Scalar and node.style in _ONE_LINE_STYLES and not node.bad and not node.comment_after:
+            value = node.value  # the common case, decided without building anything
+            if value and not value.isspace() and _BAD_TEXT_CHAR.search(value) is None:
+                return value
         if not isinstance(node, Scalar):
             self.report(node, ctx, f"'{key}' must be text; found {_shape(node)}. "
                                    "Put the text on the line after the key, or quote it")
@@ -362,6 +369,11 @@ class _Reader:
         for error in errors:
             self.report(node, ctx, error.message)
         return not errors
+
+
+@functools.cache  # called with the few key tuples above
+def _as_set(keys: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(keys)
 
 
 def _peek_id(node: Node) -> str:
