@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 from conftest import DECK_HEAD, SOURCE_TEXT, import_apkg, run
 from rcc_cards import project
-from rcc_cards.loader import blockyaml, decode, yamltree
+from rcc_cards.loader import blockyaml, decode, schema, yamltree
 
 settings.register_profile("ci", max_examples=30, deadline=None, derandomize=True,
                           suppress_health_check=[HealthCheck.too_slow])
@@ -313,3 +313,25 @@ _CHARS = list("ab \n\t\x00\x1f\x7f\x85\x9f\xa0°µ\ufeff\ufffe\uffff\uf8ff…")
 def test_quick_character_check_never_misses_a_problem(value: str) -> None:
     if decode._surely_clean(value.encode("utf-8"), value):
         assert decode._scan("t.yaml", value) == []
+
+
+def _deck_both_ways(text_: str, folder: Path) -> None:
+    root, problems = yamltree.parse("t.yaml", text_)
+    fast = schema.build_deck("t.yaml", folder / "t.yaml", root)
+    schema.FAST_CARDS = False
+    try:
+        full = schema.build_deck("t.yaml", folder / "t.yaml", root)
+    finally:
+        schema.FAST_CARDS = True
+    assert fast == full
+
+
+@settings(max_examples=10 * settings.default.max_examples)
+@given(mutated())
+@example(VALID.replace("id: c1", "id: c1  # comment"))
+@example(VALID.replace("tags: [topic::a]", "tags: [topic::a, Topic::A, x]\n        reverse: 'true'"))
+def test_fast_cards_are_the_cards_the_full_way_builds(text_: str) -> None:
+    """schema._clean_card builds only cards the full way accepts without a word, and builds them alike."""
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "source.txt").write_text(SOURCE_TEXT, encoding="utf-8")
+        _deck_both_ways(text_, Path(tmp))

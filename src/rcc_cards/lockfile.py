@@ -11,15 +11,14 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from rcc_cards.errors import Problem
 
 FORMAT = 1
 
 
-@dataclass(frozen=True)
-class Stamp:
+class Stamp(NamedTuple):  # a named tuple: immutable, and cheap to make 100,000 of
     hash: str
     changed: int  # seconds since 1970: when this content last changed
 

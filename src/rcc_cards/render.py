@@ -9,17 +9,14 @@ from __future__ import annotations
 
 import functools
 import html
-import re
 
 from rcc_cards.model import Card, Deck, Kind
-
-_SPECIAL = re.compile(r"[&<>\r\n]")
 
 
 def to_html(text: str) -> str:
     """Escape plain text for an Anki field; keep line breaks."""
-    if not _SPECIAL.search(text):  # most card text: nothing to change (one search instead of five passes)
-        return text
+    if "&" not in text and "<" not in text and ">" not in text and "\n" not in text and "\r" not in text:
+        return text  # most card text: nothing to change (five quick scans instead of five copies)
     return html.escape(text, quote=False).replace("\r\n", "\n").replace("\n", "<br>")
 
 

@@ -98,17 +98,18 @@ def stamp(deck: Deck, old: Lock | None, now: int) -> Stamped:
             if previous is not None:
                 result.type_changes.append(TypeChange(note_type.name, previous.schema != schema))
         result.type_mods[note_type.id] = result.lock.note_types[key].changed
+    fields_by_id, stamps_by_id, mods, previous_by_id = result.fields, result.lock.cards, result.mods, base.cards
     for card in deck.cards():
-        fields = result.fields[card.id] = render.note_fields(deck, card)
+        fields = fields_by_id[card.id] = render.note_fields(deck, card)
         digest = content_hash(deck, card, fields)
-        previous_card = base.cards.get(card.id)
+        previous_card = previous_by_id.get(card.id)
         if previous_card is not None and previous_card.hash == digest:
-            result.lock.cards[card.id] = previous_card
+            stamp_ = previous_card
         else:
-            when = _next_time(now, previous_card.changed if previous_card else None)
-            result.lock.cards[card.id] = Stamp(digest, when)
+            stamp_ = Stamp(digest, _next_time(now, previous_card.changed if previous_card else None))
             (result.changed if previous_card else result.added).append(card)
-        result.mods[card.id] = result.lock.cards[card.id].changed
+        stamps_by_id[card.id] = stamp_
+        mods[card.id] = stamp_.changed
     if old is not None:
         result.removed = sorted(set(old.cards) - set(result.lock.cards))
         result.lock.note_types.update({k: v for k, v in old.note_types.items() if k not in result.lock.note_types})

@@ -120,6 +120,10 @@ class _Reader:
                     and rest[-1] != ":":
                 value = Scalar(rest, number, pair.start(2) + 1)
                 i += 1
+            elif first == "[" and rest[-1] == "]" and level + 1 < MAX_DEPTH and \
+                    (items := _simple_flow_items(rest, pair.start(2), number)) is not None:
+                value = Sequence(number, pair.start(2) + 1, items)
+                i += 1
             else:
                 value, i = self.value(i, pair.end(1) + 1, indent, level)
             if name in seen:
@@ -290,6 +294,24 @@ def _inline_scalar(line: str, i: int, col: int) -> Scalar:
         raise _Unsure("': ' in plain text")
     cut = hash_at >= 0 and cut_by_comment(line, col + len(value), value)
     return Scalar(value, i + 1, col + 1, None, cut)
+
+
+def _simple_flow_items(rest: str, start: int, number: int) -> list[Node] | None:
+    """The items of a one-line flow list of plain words (``[topic::a, topic::b]``) starting at index
+    ``start`` of line ``number``, read with string methods; None for anything else (then
+    :func:`_flow_list` reads it, or leaves it to libyaml)."""
+    inner = rest[1:-1]
+    if any(c in inner for c in "\"'#[]{}"):
+        return None
+    items: list[Node] = []
+    at = start + 1  # index of the character after '['
+    for part in inner.split(","):
+        text = part.strip(" ")
+        if not text or text[0] in _NOT_PLAIN_START or ": " in text or text[-1] == ":":
+            return None
+        items.append(Scalar(text, number, at + len(part) - len(part.lstrip(" ")) + 1))
+        at += len(part) + 1
+    return items
 
 
 def _only_comment_after(line: str, at: int) -> None:
