@@ -54,3 +54,14 @@ def test_ci_runs_exactly_the_readme_test_command() -> None:
     lines = (REPO / ".ci" / "run").read_text().splitlines()
     command = [line for line in lines if line and not line.startswith(("#", "set ", "cd "))]
     assert len(command) == 1 and command[0] in readme
+
+
+def test_checking_decks_in_the_plain_block_style_never_imports_yaml() -> None:
+    """Start-up matters for the shipped deck (README, Performance): the fast reader reads it, so 'check'
+    and 'tags' do not pay for importing yaml ('build' does: genanki imports it)."""
+    for command in (["check"], ["tags"]):
+        result = subprocess.run([sys.executable, "-X", "importtime", "-m", "rcc_cards", *command], cwd=REPO,
+                                capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr
+        imported = {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines() if "|" in line}
+        assert "rcc_cards.loader.blockyaml" in imported and "yaml" not in imported, command

@@ -14,9 +14,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from rcc_cards import __version__, project, summary, tags
+from rcc_cards import __version__, loader, project, summary, tags
 from rcc_cards.errors import Problem, ProblemsFound, RccCardsError
-from rcc_cards.loader import PARSER
 
 if TYPE_CHECKING:
     from rcc_cards.stamps import Stamped
@@ -107,8 +106,17 @@ class _Group(click.Group):
         ctx.exit(EXIT_PROBLEMS)
 
 
+def _print_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    # A callback rather than click's version_option: naming the parser imports yaml (about 20 ms),
+    # which no other command pays for unless a deck needs it.
+    if value and not ctx.resilient_parsing:
+        click.echo(f"{ctx.find_root().info_name} {__version__} (YAML parser: {loader.yaml_parser()})")
+        ctx.exit()
+
+
 @click.group(name="rcc-cards", cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "--version", message=f"%(prog)s %(version)s (YAML parser: {PARSER})")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
+              help="Show the version (and the YAML parser in use) and exit.")
 def cli() -> None:
     """Compile YAML study decks into tagged, stable Anki packages.
 

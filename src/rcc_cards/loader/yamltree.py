@@ -1,6 +1,7 @@
 """YAML text -> a small tree of nodes that keep their source text and location.
 
-This is the only module that imports ``yaml``. It reads *events*, never constructs Python objects, so
+This is the only module that imports ``yaml`` (and it is imported only for files that
+:mod:`.blockyaml` leaves to libyaml). It reads *events*, never constructs Python objects, so
 ``no`` stays "no" and ``1.10`` stays "1.10"; anchors, aliases, explicit tags, merge keys, duplicate keys and
 a second document are reported instead of interpreted, and aliases are never expanded (an alias bomb costs
 nothing). Nesting is limited and the tree is built without recursion.
@@ -14,7 +15,6 @@ from typing import Any
 import yaml
 
 from rcc_cards.errors import Problem
-from rcc_cards.loader import blockyaml
 from rcc_cards.loader.nodes import MAX_DEPTH, Mapping, Node, Scalar, Sequence, cut_by_comment
 
 _Loader: Any = getattr(yaml, "CSafeLoader", None)
@@ -23,20 +23,8 @@ if _Loader is None:  # pragma: no cover - the wheels we install ship libyaml; te
     _Loader = yaml.SafeLoader
 
 def parse(path: str, text: str) -> tuple[Node | None, list[Problem]]:
-    """Parse one deck file. The tree is ``None`` for an empty file or after a syntax error.
-
-    Two ways to the same tree: :mod:`.blockyaml` reads the plain block style decks are written in, several
-    times faster, but only answers for files that certainly have no problem; any other file (and any
-    file it has doubts about) is read here, event by event, which finds and locates every problem. A
-    property test checks that both give the same tree wherever the fast one answers.
-    """
-    root = blockyaml.parse(text)
-    if root is not None:
-        return root, []
-    return _parse_exact(path, text)
-
-
-def _parse_exact(path: str, text: str) -> tuple[Node | None, list[Problem]]:
+    """Parse one deck file, finding and locating every problem. The tree is ``None`` for an empty file or
+    after a syntax error. (Most files are read by the faster :mod:`.blockyaml`; see :mod:`rcc_cards.loader`.)"""
     builder = _Builder(path, text)
     parser = None
     try:
