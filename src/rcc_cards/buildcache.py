@@ -13,9 +13,8 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from rcc_cards.errors import Problem
 
@@ -46,8 +45,7 @@ def options_key(paths: Sequence[Path], output: Path | None, include: Sequence[st
                        "include": list(include), "exclude": list(exclude), "locked": locked}, sort_keys=True)
 
 
-@dataclass(frozen=True)
-class Record:
+class Record(NamedTuple):
     """What one build read and wrote, and what it reported."""
 
     code: str

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from rcc_cards import buildcache, lockfile, stamps, summary, writer
 from rcc_cards.errors import Problem, ProblemsFound, RccCardsError, problem_at, sort_problems
@@ -25,8 +25,7 @@ if TYPE_CHECKING:
 # _compiler_import: `compiler` (and with it genanki, which pulls in asyncio) is imported inside the two
 # functions that build packages, not here: about 0.2 s of start-up that 'diff' and 'preview' skip.
 
-@dataclass(frozen=True)
-class Written:
+class Written(NamedTuple):
     path: Path
     deck_keys: tuple[str, ...]
     counts: summary.Counts
@@ -152,8 +151,7 @@ def write_preview(paths: Sequence[Path], output: Path, include: Sequence[str] = 
     return loaded.problems, summary.counts(selection)
 
 
-@dataclass(frozen=True)
-class BuildReport:
+class BuildReport(NamedTuple):
     written: list[Written]
     plan: BuildPlan
     stamped: list[stamps.Stamped]

@@ -226,6 +226,7 @@ def _watch(paths: tuple[Path, ...], output: Path | None, include: tuple[str, ...
             except RccCardsError as exc:
                 click.echo(f"rcc-cards: error: {exc}", err=True)
             click.echo(f"watching {len(seen)} files for changes (Ctrl-C to stop)")
+            project.thaw()  # what the build left behind is the collector's again
             watch.wait_for_change(paths, files, seen)
             click.echo("change detected; rebuilding")
     except KeyboardInterrupt:

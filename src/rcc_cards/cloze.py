@@ -9,23 +9,21 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 _MARKER = re.compile(r"\{\{|\}\}")
 _DELETION = re.compile(r"\{\{c(\d+)::(.*?)(?:::([^}]*))?\}\}", re.S)
 _OPEN = re.compile(r"\{\{c(\d+)::")
 
 
-@dataclass(frozen=True)
-class Deletion:
+class Deletion(NamedTuple):
     number: int
     answer: str
     hint: str
     start: int  # offset of "{{" in the text
 
 
-@dataclass(frozen=True)
-class ClozeError:
+class ClozeError(NamedTuple):
     offset: int
     message: str
 

@@ -13,9 +13,8 @@ import shutil
 import sqlite3
 import zipfile
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, NamedTuple
 
 import genanki
 
@@ -32,8 +31,7 @@ _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 COMPRESS_LEVEL = 1
 
 
-@dataclass(frozen=True)
-class DeckBuild:
+class DeckBuild(NamedTuple):
     """One deck, the cards of it that go into the package (all, or a ``--tag`` subset), and the
     modification time of each note (by card id) and note type (by id): see :mod:`rcc_cards.stamps`."""
 

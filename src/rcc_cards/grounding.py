@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from rcc_cards import cloze
 from rcc_cards.errors import Problem, rule_problem
@@ -54,8 +54,7 @@ def source_body(raw: str) -> str:
     return "\n".join(lines)
 
 
-@dataclass(frozen=True)
-class SourceText:
+class SourceText(NamedTuple):
     """A deck's source, read once and normalized."""
 
     shown: str  # the path as the deck names it, quoted

@@ -23,8 +23,7 @@ class Stamp(NamedTuple):  # a named tuple: immutable, and cheap to make 100,000 
     changed: int  # seconds since 1970: when this content last changed
 
 
-@dataclass(frozen=True)
-class TypeStamp:
+class TypeStamp(NamedTuple):
     schema: str  # fields and templates (names, ids, order) and the kind; a change needs a merge on import
     style: str  # template HTML and CSS; a change updates learners' note types by itself
     changed: int

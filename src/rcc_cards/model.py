@@ -7,7 +7,6 @@ lives in and where in the file each of its keys was written, so later checks can
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 from types import MappingProxyType
@@ -22,8 +21,7 @@ class Loc(NamedTuple):
     col: int
 
 
-@dataclass(frozen=True)
-class Media:
+class Media(NamedTuple):
     """An image or sound file of a card."""
 
     path: Path  # the real file
@@ -72,8 +70,7 @@ class Card(NamedTuple):
         return self.loc if where is None else Loc(self.loc.path, *where)
 
 
-@dataclass(frozen=True)
-class Section:
+class Section(NamedTuple):
     key: str
     title: str
     tags: tuple[str, ...]
@@ -82,8 +79,7 @@ class Section:
     loc: Loc
 
 
-@dataclass(frozen=True)
-class Source:
+class Source(NamedTuple):
     """Where a deck's facts come from. ``path`` is resolved against the deck file's folder."""
 
     title: str
@@ -94,8 +90,7 @@ class Source:
     file: str = ""  # the path as written in the deck, relative to the deck file's folder
 
 
-@dataclass(frozen=True)
-class Deck:
+class Deck(NamedTuple):
     key: str  # namespaces every card id and note GUID; never change it after release
     name: str  # the Anki deck name, "::" nests
     description: str

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from rcc_cards import render, summary, templates
 from rcc_cards.lockfile import Lock, Stamp, TypeStamp
@@ -48,8 +49,7 @@ def style_hash(note_type: NoteType) -> str:
     return _digest({"css": templates.CSS, "templates": [[t.front, t.back] for t in note_type.templates]})
 
 
-@dataclass(frozen=True)
-class TypeChange:
+class TypeChange(NamedTuple):
     name: str
     schema_changed: bool  # fields/templates added, removed or renamed (vs. only HTML/CSS)
 

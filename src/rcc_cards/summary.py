@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from rcc_cards import cloze, tags
 from rcc_cards.model import Card, Deck, Kind
@@ -23,8 +23,7 @@ def note_tags(deck: Deck, card: Card) -> list[str]:
     return [tags.section_tag(deck.key, card.section_path), *card.tags]
 
 
-@dataclass(frozen=True)
-class Counts:
+class Counts(NamedTuple):
     notes: int
     cards: int
     tags: int

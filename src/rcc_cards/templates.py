@@ -6,27 +6,24 @@ their own ``id`` so a later rename updates learners' note types instead of stran
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from rcc_cards.model import Kind
 
 
-@dataclass(frozen=True)
-class Field:
+class Field(NamedTuple):
     name: str
     id: int
 
 
-@dataclass(frozen=True)
-class Template:
+class Template(NamedTuple):
     name: str
     id: int
     front: str
     back: str
 
 
-@dataclass(frozen=True)
-class NoteType:
+class NoteType(NamedTuple):
     id: int
     name: str
     fields: tuple[Field, ...]
