@@ -125,11 +125,10 @@ def check_duplicate_fronts(decks: list[Deck]) -> list[Problem]:
     problems = []
     for deck in decks:
         for card in deck.cards():
-            for front in dict.fromkeys(fronts(card)):
-                other = seen.get(front)
-                if other is None:
-                    seen[front] = card
-                elif other is not card:
+            keys = fronts(card)
+            for front in (keys if len(keys) == 1 else dict.fromkeys(keys)):
+                other = seen.setdefault(front, card)
+                if other is not card:
                     key = "cloze" if card.kind is Kind.CLOZE else "q"
                     problems.append(rule_problem(
                         card.loc_of(key), f"card '{card.id}' asks the same thing as card "

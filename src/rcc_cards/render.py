@@ -32,14 +32,16 @@ def _context_html(text: str) -> str:
 
 def source_html(deck: Deck, card: Card) -> str:
     """The back-of-card source block: where in the deck, the verbatim quote, and the citation."""
-    parts = [_path_html(card.section_titles)]
-    if card.quote:
-        parts.append(f'<blockquote class="rcc-quote">{to_html(card.quote)}</blockquote>')
-    cite = f"{deck.source.title} ({deck.source.as_of})"
-    if card.refs:
-        cite += f"; references {', '.join(card.refs)}"
-    parts.append(f'<div class="rcc-cite">Source: {to_html(cite)}</div>')
-    return "".join(parts)
+    quote = f'<blockquote class="rcc-quote">{to_html(card.quote)}</blockquote>' if card.quote else ""
+    return _path_html(card.section_titles) + quote + _cite_html(deck.source.title, deck.source.as_of, card.refs)
+
+
+@functools.lru_cache(maxsize=4096)  # the same for every card with the same references
+def _cite_html(title: str, as_of: str, refs: tuple[str, ...]) -> str:
+    cite = f"{title} ({as_of})"
+    if refs:
+        cite += f"; references {', '.join(refs)}"
+    return f'<div class="rcc-cite">Source: {to_html(cite)}</div>'
 
 
 CONTEXT_LABEL = "Context (not from the source):"
@@ -54,6 +56,8 @@ def context_html(deck: Deck, card: Card) -> str:
 
 def media_html(card: Card) -> str:
     """The card's image and sound, by their names in Anki's media folder."""
+    if card.image is None and card.audio is None:
+        return ""
     parts = []
     if card.image is not None:
         parts.append(f'<img src="{html.escape(card.image.name)}" alt="">')

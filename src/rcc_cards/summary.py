@@ -39,8 +39,8 @@ def counts(selection: Iterable[tuple[Deck, Iterable[Card]]]) -> Counts:
         for card in deck_cards:
             notes += 1
             cards += card_count(card)
-            seen.update(t.casefold() for t in note_tags(deck, card))
-    return Counts(notes, cards, len(seen))
+            seen.update(note_tags(deck, card))
+    return Counts(notes, cards, len({t.casefold() for t in seen}))  # Anki compares tags case-insensitively
 
 
 def tag_tree(selection: Iterable[tuple[Deck, Iterable[Card]]]) -> list[tuple[str, int]]:

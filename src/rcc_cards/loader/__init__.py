@@ -50,6 +50,7 @@ def load_file(path: Path, shown: str | None = None) -> tuple[Deck | None, list[P
     except OSError as exc:
         return None, [Problem(name, 1, 1, f"cannot read the file: {exc.strerror or exc}")]
     text, problems = decode.decode(name, data)
+    del data  # a large deck's bytes are not needed again: do not hold them while the tree is built
     if text is None:
         return None, problems
     root, yaml_problems = parse(name, text)

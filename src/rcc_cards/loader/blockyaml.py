@@ -20,6 +20,7 @@ from rcc_cards.loader.nodes import MAX_DEPTH, Mapping, Node, Scalar, Sequence, c
 
 # A key: a plain word, then ':' and a space or the end of the line ('a:b' is text, not a key).
 _KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*:(?= |\Z)")
+_NOT_AT_KEY_COLUMN = ("", " ", "#")  # what the character at a key's column cannot be (for a quick check)
 # A key and the rest of its line: 'key: ...', or 'key:' alone.
 _KEY_VALUE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*):(?: +(.*))?\Z")
 # Characters that cannot start plain text, or that this reader leaves to libyaml when they do.
@@ -97,6 +98,7 @@ class _Reader:
     def mapping(self, i: int, indent: int, level: int) -> tuple[Mapping, int]:
         """Keys at column ``indent``; the first one on line ``i`` (possibly after a '- ' item marker)."""
         lines, count, key_value, intern = self.lines, self.count, _KEY_VALUE.match, sys.intern
+        prefix = " " * indent
         node = Mapping(i + 1, indent + 1)
         pairs = node.pairs
         seen: set[str] = set()
@@ -130,6 +132,10 @@ class _Reader:
                 raise _Unsure("a duplicate key")
             seen.add(name)
             pairs.append((key_node, value))
+            if i < count:  # the usual next line: another key at this column (no copy of the line needed)
+                following = lines[i]
+                if following[indent:indent + 1] not in _NOT_AT_KEY_COLUMN and following.startswith(prefix):
+                    continue
             while i < count:  # the next line that is neither blank nor a comment
                 line = lines[i]
                 stripped = line.lstrip(" ")
