@@ -22,7 +22,7 @@ def yaml_parser() -> str:
 
 
 def parse(path: str, text: str) -> tuple[Node | None, list[Problem]]:
-    """A file's node tree and its YAML problems.
+    """A file's node tree and its YAML problems; ``text`` is what :func:`.decode.decode` returned.
 
     Two ways to the same tree: :mod:`.blockyaml` reads the plain block style decks are written in, several
     times faster, but answers only for files that certainly have no problem; every other file is read by

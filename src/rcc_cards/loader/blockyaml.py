@@ -26,9 +26,9 @@ _KEY_VALUE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*):(?: +(.*))?\Z")
 # Characters that cannot start plain text, or that this reader leaves to libyaml when they do.
 _NOT_PLAIN_START = frozenset("-?:,[]{}#&*!|>'\"%@` ")
 # One item of a one-line flow list, and the separator after it: "double" (no escapes), 'single' or plain
-# (where ':' may only be followed by more text, as in topic::dosing).
+# (where ':' may only be followed by more text, as in topic::dosing, but not by '?': libyaml refuses that).
 _FLOW_ITEM = re.compile(r' *(?:"([^"\\]*)"|\'((?:[^\']|\'\')*)\'|([^ ,\[\]{}#&*!|>\'"%@`?:-]'
-                        r'(?:[^,\[\]{}#:"\']|:(?=[^ ,\[\]{}]))*?)) *([,\]])')
+                        r'(?:[^,\[\]{}#:"\']|:(?=[^ ,?\[\]{}]))*?)) *([,\]])')
 # Characters that send the whole file to libyaml: tabs, and the line breaks YAML knows besides "\n".
 _UNSUPPORTED = ("\t", "\r", "\u2028", "\u2029", "\x85")
 
@@ -39,14 +39,15 @@ class _Unsure(Exception):
 
 def parse(text: str) -> Node | None:
     """The tree of ``text``, or ``None`` when it is not certainly in the plain block style and free of
-    problems (empty files included)."""
+    problems (empty files included). ``text`` has passed the character checks of :mod:`.decode`, which
+    replace every character libyaml would refuse (control characters, U+FFFE, ...): none is looked for here."""
     if any(c in text for c in _UNSUPPORTED):
         return None
     lines = text.split("\n")
     if text.endswith("\n"):
         lines.pop()  # the last line break ends a line; it does not start one
     try:
-        return _Reader(lines).document()
+        return _Reader(lines, text.endswith("\n")).document()
     except _Unsure:
         return None
 
@@ -59,9 +60,10 @@ class _Reader:
     """Recursive descent over lines; each method takes the index of its first line and returns the index
     of the first line it did not consume."""
 
-    def __init__(self, lines: list[str]) -> None:
+    def __init__(self, lines: list[str], last_line_ended: bool) -> None:
         self.lines = lines
         self.count = len(lines)
+        self.last_line_ended = last_line_ended  # False: the file ends without a final line break
 
     def next_content(self, i: int) -> int:
         """The first line at or after ``i`` that is neither blank nor a comment."""
@@ -246,6 +248,8 @@ class _Reader:
                 raise _Unsure("a more indented line in '>', or trailing spaces")
             body.append(line[body_indent:])
             j += 1
+        if j == count and not self.last_line_ended:
+            raise _Unsure("a block at the end of a file without a final line break")  # chomping differs
         trailing = 0
         while body[-1] is None:
             body.pop()
@@ -313,8 +317,8 @@ def _simple_flow_items(rest: str, start: int, number: int) -> list[Node] | None:
     at = start + 1  # index of the character after '['
     for part in inner.split(","):
         text = part.strip(" ")
-        if not text or text[0] in _NOT_PLAIN_START or ": " in text or text[-1] == ":":
-            return None
+        if not text or text[0] in _NOT_PLAIN_START or ": " in text or ":?" in text or text[-1] == ":":
+            return None  # (libyaml ends flow text at ':' before a space, '?', ',' or a bracket)
         items.append(Scalar(text, number, at + len(part) - len(part.lstrip(" ")) + 1))
         at += len(part) + 1
     return items
