@@ -112,3 +112,14 @@ def test_content_hash_is_the_hash_of_the_documented_json() -> None:
                                "tags": sorted(t.casefold() for t in summary.note_tags(deck, card))},
                               sort_keys=True, ensure_ascii=False)
         assert stamps.content_hash(deck, card, fields) == hashlib.sha256(expected.encode()).hexdigest()[:20]
+
+
+def test_field_escaping_is_html_escape() -> None:
+    """render escapes without importing html (start-up); it must stay exactly html.escape."""
+    import html
+
+    from rcc_cards import render
+
+    for text in ["x < y & z", "a > b", "\"quoted\" and 'single'", "&amp; already", "plain", "", "<>&\"'"]:
+        assert render._escape(text) == html.escape(text, quote=False)
+        assert render._escape(text, quote=True) == html.escape(text, quote=True)

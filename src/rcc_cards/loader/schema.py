@@ -7,7 +7,6 @@ to fix and the object they belong to (``section 'surgery' > card 'x': …``).
 
 from __future__ import annotations
 
-import difflib
 import functools
 import re
 from pathlib import Path
@@ -478,6 +477,8 @@ def _merge_tags(first: tuple[str, ...], second: tuple[str, ...]) -> tuple[str, .
 
 def _unknown_key(key: str, allowed: tuple[str, ...]) -> str:
     message = f"unknown key '{key}'; allowed keys: {', '.join(allowed)}"
+    import difflib  # only when a key is unknown
+
     candidates = list(allowed) + [k for k, v in _SYNONYMS.items() if v in allowed]
     close = difflib.get_close_matches(key.lower(), candidates, n=1, cutoff=0.6)
     if close:
