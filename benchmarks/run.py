@@ -1,7 +1,8 @@
 """Benchmark runner: rcc-cards against the obvious approach and the floor, side by side, repeated.
 
-    python benchmarks/run.py                      # 1k, 10k and 100k cards, 3 repeats (about 15 minutes)
+    python benchmarks/run.py                      # 1k, 10k and 100k cards, 3 repeats (about 25 minutes)
     python benchmarks/run.py --sizes 1000,10000 --repeat 5
+    python benchmarks/run.py --sizes "" --shipped-repeat 21   # the shipped deck only
 
 Every command runs as its own process; each repetition runs all of them in turn (so machine noise hits
 all alike). Reports the median wall time with the min-max range, and each process's peak memory (max
@@ -132,7 +133,7 @@ def main() -> None:
         ratios += [f"- shipped deck: full build / bare import = {shipped[1].median / bare:.2f} (target <= 1.3; "
                    f"up to date: {shipped[2].median / bare:.2f}); check / bare import = "
                    f"{shipped[3].median / bare:.2f}, tags / bare import = {shipped[4].median / bare:.2f} (target < 1)"]
-        for n in (int(s) for s in args.sizes.split(",")):
+        for n in (int(s) for s in args.sizes.split(",") if s):
             rows = bench_size(n, work, args.repeat)
             out += [f"**{n:,} cards**", "", HEADER, *(r.cells() for r in rows), ""]
             build, same, one, _, base, floor = rows
