@@ -104,7 +104,6 @@ def _write_notes(cursor: sqlite3.Cursor, builds: Sequence[DeckBuild], ids: Itera
         # A generator, so the large note rows never sit in memory all at once; the small card rows
         # are collected on the way, with ids from the same counter as genanki would assign them.
         type_ids = {kind: note_type.id for kind, note_type in templates.NOTE_TYPES.items()}
-        basic = Kind.BASIC
         for build in builds:
             did, deck, mods, rendered = deck_id(build.deck.key), build.deck, build.mods, build.fields
             for position, card in enumerate(build.cards):
@@ -113,9 +112,6 @@ def _write_notes(cursor: sqlite3.Cursor, builds: Sequence[DeckBuild], ids: Itera
                 tags = " " + " ".join(note_tags(deck, card)) + " "
                 yield (nid, note_guid(deck.key, card.id), type_ids[card.kind], mod, -1, tags,
                        "\x1f".join(fields), fields[0], 0, 0, "")
-                if card.kind is basic:
-                    cards.append((next(ids), nid, did, 0, mod, -1, 0, 0, position, 0, 0, 0, 0, 0, 0, 0, 0, ""))
-                    continue
                 cards.extend((next(ids), nid, did, ord_, mod, -1, 0, 0, position, 0, 0, 0, 0, 0, 0, 0, 0, "")
                              for ord_ in card_ords(card))
 

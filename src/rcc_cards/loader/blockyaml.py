@@ -138,15 +138,10 @@ class _Reader:
                 following = lines[i]
                 if following[indent:indent + 1] not in _NOT_AT_KEY_COLUMN and following.startswith(prefix):
                     continue
-            while i < count:  # the next line that is neither blank nor a comment
-                line = lines[i]
-                stripped = line.lstrip(" ")
-                if stripped and stripped[0] != "#":
-                    break
-                i += 1
-            else:
+            i = self.next_content(i)
+            if i >= count:
                 return node, i
-            found = len(line) - len(stripped)
+            found = _indent(lines[i])
             if found < indent:
                 return node, i
             if found > indent:
@@ -193,7 +188,7 @@ class _Reader:
                 raise _Unsure("an empty list item")
             item: Node
             if _KEY.match(line, col):
-                item, i = self.block_at(i, col, level + 1)
+                item, i = self.block(i, col, level + 1)
             elif line.startswith(("- ", "|", ">", "["), col) or line[col:] == "-":
                 raise _Unsure("a nested list, block or flow list as a list item")
             else:
@@ -212,11 +207,6 @@ class _Reader:
                 if compact:
                     return node, i
                 raise _Unsure("a line at the column of list items that is not an item")
-
-    def block_at(self, i: int, col: int, level: int) -> tuple[Mapping, int]:
-        if level >= MAX_DEPTH:
-            raise _Unsure("nesting too deep")
-        return self.mapping(i, col, level)
 
     def block_scalar(self, i: int, col: int, indent: int) -> tuple[Scalar, int]:
         """A ``|`` or ``>`` block whose header is at ``col`` of line ``i``: every line of it at one

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 from rcc_cards import cloze, media, tags
@@ -95,10 +96,9 @@ class _Reader:
         ``prose`` values (card and deck text) may not be followed by a ' #' comment: YAML would have cut
         the text there. Ids, keys, flags and tags may carry a trailing comment.
         """
-        if type(node) is Scalar and node.style in _ONE_LINE_STYLES and not node.bad and not node.comment_after:
-            value = node.value  # the common case, decided without building anything
-            if value and not value.isspace() and _BAD_TEXT_CHAR.search(value) is None:
-                return value
+        clean = _clean_text(node)  # the common case, decided without preparing any message
+        if clean is not None:
+            return clean
         if not isinstance(node, Scalar):
             self.report(node, ctx, f"'{key}' must be text; found {_shape(node)}. "
                                    "Put the text on the line after the key, or quote it")
@@ -149,16 +149,14 @@ class _Reader:
         return out
 
     def tag_list(self, node: Node, ctx: str) -> tuple[str, ...]:
-        out: list[str] = []
-        seen: set[str] = set()
+        valid: list[str] = []
         for item, value in self.text_list(node, ctx, "tags", empty=str(tags.tag_problem(""))):
             why = tags.tag_problem(value)
             if why:
                 self.report(item, ctx, why)
-            elif (folded := value.casefold()) not in seen:  # Anki compares tags case-insensitively
-                seen.add(folded)
-                out.append(value)
-        return tuple(out)
+            else:
+                valid.append(value)
+        return _without_repeats(valid)
 
     # -- the format ---------------------------------------------------------------------------
     def deck(self, root: Node | None, file_path: Path) -> Deck | None:
@@ -415,15 +413,9 @@ def _clean_card(path: str, node: Mapping, section_path: tuple[str, ...], titles:
             if name == "refs":
                 refs = tuple(items)
                 continue
-            seen: set[str] = set()
-            unique = []
-            for tag in items:
-                if tags.tag_problem(tag) is not None:
-                    return None
-                if (folded := tag.casefold()) not in seen:
-                    seen.add(folded)
-                    unique.append(tag)
-            card_tags = tuple(unique)
+            if any(tags.tag_problem(tag) is not None for tag in items):
+                return None
+            card_tags = _without_repeats(items)
             continue
         text = _clean_text(value)
         if text is None:
@@ -466,11 +458,16 @@ def _peek_id(node: Node) -> str:
 def _merge_tags(first: tuple[str, ...], second: tuple[str, ...]) -> tuple[str, ...]:
     if not first or not second:
         return first or second  # each is already free of repeats
-    out = list(first)
-    seen = {t.casefold() for t in out}
-    for tag in second:
-        if tag.casefold() not in seen:
-            seen.add(tag.casefold())
+    return _without_repeats([*first, *second])
+
+
+def _without_repeats(tag_list: Iterable[str]) -> tuple[str, ...]:
+    """The tags in order, each once: Anki compares tags case-insensitively, so the first spelling wins."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for tag in tag_list:
+        if (folded := tag.casefold()) not in seen:
+            seen.add(folded)
             out.append(tag)
     return tuple(out)
 
