@@ -17,7 +17,7 @@ import pytest
 from anki.collection import Collection
 
 from conftest import import_apkg, notes_by_card_id, run, write_deck
-from rcc_cards import lockfile, render, tags, templates
+from rcc_cards import kinds, lockfile, render, tags, templates
 from rcc_cards.model import Kind
 
 CARDS = "".join(
@@ -257,10 +257,12 @@ def test_a_template_change_updates_learners_note_types_and_keeps_their_notes(
 
 def _add_field(monkeypatch: pytest.MonkeyPatch) -> None:
     """What a future rcc-cards that adds a field to the Q/A note type would do."""
-    basic = templates.NOTE_TYPES[Kind.BASIC]
-    extended = templates.NoteType(basic.id, basic.name, (*basic.fields, templates.Field("Mnemonic", 7_301_554_120_099)),
-                                  basic.templates, basic.is_cloze)
-    monkeypatch.setitem(templates.NOTE_TYPES, Kind.BASIC, extended)
+    basic = kinds.of(Kind.BASIC)
+    note_type = basic.note_type
+    extended = templates.NoteType(note_type.id, note_type.name,
+                                  (*note_type.fields, templates.Field("Mnemonic", 7_301_554_120_099)),
+                                  note_type.templates, note_type.is_cloze)
+    monkeypatch.setitem(kinds._SPECS, Kind.BASIC, basic._replace(note_type=extended))
     original = render.note_fields
     monkeypatch.setattr(render, "note_fields", lambda deck, card: [*original(deck, card)] +
                         (["new field"] if card.kind is Kind.BASIC else []))

@@ -18,9 +18,9 @@ from typing import BinaryIO, NamedTuple
 
 import genanki
 
-from rcc_cards import cloze, render, templates
-from rcc_cards.model import Card, Deck, Kind
-from rcc_cards.summary import note_tags
+from rcc_cards import kinds, render, templates
+from rcc_cards.model import Card, Deck
+from rcc_cards.tags import note_tags
 from rcc_cards.templates import NoteType
 
 GUID_NAMESPACE = "rcc-cards"
@@ -79,20 +79,12 @@ def _model(note_type: NoteType) -> genanki.Model:
     )
 
 
-def _genanki_deck(build: DeckBuild, models: Mapping[Kind, genanki.Model]) -> genanki.Deck:
+def _genanki_deck(build: DeckBuild, models: Mapping[int, genanki.Model]) -> genanki.Deck:
     """The deck and the note types its cards use; the notes themselves are written by :func:`_write_notes`."""
     out = genanki.Deck(deck_id(build.deck.key), build.deck.name, render.description_html(build.deck))
-    for kind in sorted({card.kind for card in build.cards}, key=lambda k: k.value):
-        out.add_model(models[kind])
+    for type_id in sorted({kinds.of(card.kind).note_type.id for card in build.cards}):
+        out.add_model(models[type_id])
     return out
-
-
-def card_ords(card: Card) -> list[int]:
-    """The template ordinals of the note's cards, as Anki numbers them."""
-    if card.kind is Kind.CLOZE:
-        deletions, _ = cloze.parse(card.text)
-        return [n - 1 for n in cloze.numbers(deletions)]
-    return [0, 1] if card.kind is Kind.REVERSE else [0]
 
 
 def _write_notes(cursor: sqlite3.Cursor, builds: Sequence[DeckBuild], ids: Iterator[int]) -> None:
@@ -103,17 +95,16 @@ def _write_notes(cursor: sqlite3.Cursor, builds: Sequence[DeckBuild], ids: Itera
     def notes() -> Iterator[tuple[object, ...]]:
         # A generator, so the large note rows never sit in memory all at once; the small card rows
         # are collected on the way, with ids from the same counter as genanki would assign them.
-        type_ids = {kind: note_type.id for kind, note_type in templates.NOTE_TYPES.items()}
         for build in builds:
             did, deck, mods, rendered = deck_id(build.deck.key), build.deck, build.mods, build.fields
             for position, card in enumerate(build.cards):
                 nid, mod = next(ids), mods[card.id]
                 fields = rendered[card.id] if rendered else render.note_fields(deck, card)
                 tags = " " + " ".join(note_tags(deck, card)) + " "
-                yield (nid, note_guid(deck.key, card.id), type_ids[card.kind], mod, -1, tags,
+                yield (nid, note_guid(deck.key, card.id), kinds.of(card.kind).note_type.id, mod, -1, tags,
                        "\x1f".join(fields), fields[0], 0, 0, "")
                 cards.extend((next(ids), nid, did, ord_, mod, -1, 0, 0, position, 0, 0, 0, 0, 0, 0, 0, 0, "")
-                             for ord_ in card_ords(card))
+                             for ord_ in kinds.card_ords(card))
 
     cursor.executemany("INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?)", notes())
     cursor.executemany("INSERT INTO cards VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", cards)
@@ -146,7 +137,7 @@ def write_collection(builds: Sequence[DeckBuild], path: Path) -> None:
         conn.execute("PRAGMA journal_mode = OFF")
         conn.execute("PRAGMA synchronous = OFF")
         timestamp = _timestamp(builds)
-        models = {kind: _model(note_type) for kind, note_type in templates.NOTE_TYPES.items()}
+        models = {spec.note_type.id: _model(spec.note_type) for spec in kinds.all_kinds()}
         package = genanki.Package([_genanki_deck(b, models) for b in builds])
         cursor = conn.cursor()
         ids = itertools.count(timestamp * 1000)

@@ -1,5 +1,6 @@
-"""Is each card true to its source? Quotes must occur in the source text; answers' numbers in the quote;
-the quote's hedges ("approximately", "appears", …) on the card.
+"""Comparing cards with their source: the source text, read once and normalized; where a quote occurs;
+the numbers and hedges ("approximately", "appears", …) of a text. The rules that use these are in
+:mod:`rcc_cards.rules.grounding`.
 
 Matching ignores differences of whitespace and of dash characters (– — ‐ − and -), and the source's
 numeric citation brackets such as ``[4,5,6]``, so a quote may run across them. An ellipsis (``…`` or
@@ -13,8 +14,8 @@ import re
 from typing import NamedTuple
 
 from rcc_cards import cloze
-from rcc_cards.errors import Problem, rule_problem
-from rcc_cards.model import Card, Deck, Kind
+from rcc_cards.errors import Problem
+from rcc_cards.model import Card, Deck
 
 _DASHES = str.maketrans({c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"})
 _CITATION = re.compile(r"\s*\[\d+(?:\s*[,\u2013-]\s*\d+)*\]")
@@ -113,15 +114,8 @@ def read_source(deck: Deck) -> tuple[SourceText | None, list[Problem]]:
     return SourceText(shown, normalize(source_body(raw))), []
 
 
-def answers(card: Card) -> list[str]:
-    """What the learner must recall: the back, both sides of a reverse card, or the cloze deletions."""
-    if card.kind is Kind.CLOZE:
-        deletions, _ = cloze.parse(card.text)
-        return [d.answer for d in deletions]
-    return [card.front, card.back] if card.kind is Kind.REVERSE else [card.back]
-
-
 def card_text(card: Card) -> str:
+    """Everything the card states, clozes revealed: where a quote's hedge must reappear."""
     return " ".join([card.front, card.back, cloze_plain(card.text), card.extra])
 
 
@@ -130,45 +124,14 @@ def cloze_plain(text: str) -> str:
     return cloze.substitute(text, lambda number, answer, hint: answer)
 
 
-def check_card(card: Card, source: SourceText) -> list[Problem]:
-    """The grounding rules for one card."""
-    name = f"card '{card.id}'"
-    if not card.quote:
-        return [rule_problem(
-            card.loc, f"{name} has no 'quote'; add the source sentence it comes from, verbatim, so "
-            "the card can show where it came from and be checked", "quote-missing", "warning")]
-    problems = []
-    if not source.find(card.quote):
-        problems.append(rule_problem(
-            card.loc_of("quote"), f"{name}: quote not found in the source text "
-            f"{source.shown} ({source.mismatch(card.quote)}). The source "
-            "or the quote changed: update the quote, and check the card "
-            "still says what the source says", "quote-stale"))
-    quoted = _quoted_numbers(card.quote)
-    answer_key = "cloze" if card.kind is Kind.CLOZE else "a"
-    for answer in answers(card):
-        if not _DIGIT.search(answer):
-            continue  # no number to check (and no need to normalize)
-        for number in _NUMBER.findall(normalize(answer)):
-            if number not in quoted:
-                problems.append(rule_problem(
-                    card.loc_of(answer_key), f"{name}: the answer's number {number!r} does not "
-                    "occur in the card's quote; every number a learner "
-                    "memorizes must come from the source",
-                    "number-not-in-quote"))
-    quoted_hedges = hedges(card.quote)
-    for hedge in sorted(quoted_hedges - hedges(card_text(card)) if quoted_hedges else ()):
-        problems.append(rule_problem(
-            card.loc, f"{name}: the quote says {hedge!r} but the card does not; keep the "
-            "source's hedges (or quote only the part the card states)",
-            "hedge-dropped", "warning"))
-    return problems
+def quoted_numbers(quote: str) -> frozenset[str]:
+    """The numbers in a quote, as the rules compare them."""
+    return _quoted_numbers(quote)
 
 
-def check_deck(deck: Deck) -> list[Problem]:
-    source, problems = read_source(deck)
-    if source is None:
-        return problems
-    for card in deck.cards():
-        problems += check_card(card, source)
-    return problems
+def numbers(text: str) -> list[str]:
+    """The numbers in ``text`` (normalized first), in order."""
+    return _NUMBER.findall(normalize(text)) if _DIGIT.search(text) else []
+
+
+NO_SOURCE = SourceText("", "")  # what rules that do not read the source are given when it cannot be read

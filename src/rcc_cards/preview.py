@@ -18,8 +18,8 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from rcc_cards import cloze, render, summary, tags, templates
-from rcc_cards.model import Card, Deck, Kind
+from rcc_cards import cloze, kinds, render, summary, tags, templates
+from rcc_cards.model import Card, Deck
 
 _SECTION = re.compile(r"\{\{#(\w+)\}\}(.*?)\{\{/\1\}\}", re.S)
 _FIELD = re.compile(r"\{\{(cloze:)?(\w+)\}\}")
@@ -78,18 +78,14 @@ def entries(deck: Deck, cards: Iterable[Card]) -> list[Entry]:
     """Every card the deck's notes generate, in file order."""
     out = []
     for card in cards:
-        note_type = templates.NOTE_TYPES[card.kind]
-        fields = dict(zip((f.name for f in note_type.fields), render.note_fields(deck, card), strict=True))
-        note_tags = tuple(summary.note_tags(deck, card))
-        if card.kind is Kind.CLOZE:
-            deletions, _ = cloze.parse(card.text)
-            sides = [(note_type.templates[0], n) for n in cloze.numbers(deletions)]
-        else:
-            sides = [(t, i + 1) for i, t in enumerate(note_type.templates)]
-        for template, ordinal in sides:
-            front = _fill(template.front, fields, ordinal, answer=False)
-            back = _fill(template.back, fields, ordinal, answer=True, front_side=front)
-            out.append(Entry(deck, card, ordinal - 1, front, back, note_tags))
+        spec = kinds.of(card.kind)
+        fields = dict(zip((f.name for f in spec.note_type.fields), render.note_fields(deck, card), strict=True))
+        note_tags = tuple(tags.note_tags(deck, card))
+        for template, ordinal in spec.sides(card):
+            # Anki's cloze numbers (and so the {{cloze:}} filter's) are the ordinal + 1
+            front = _fill(template.front, fields, ordinal + 1, answer=False)
+            back = _fill(template.back, fields, ordinal + 1, answer=True, front_side=front)
+            out.append(Entry(deck, card, ordinal, front, back, note_tags))
     return out
 
 

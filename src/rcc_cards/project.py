@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import NamedTuple
 
-from rcc_cards import checks, summary, tags
+from rcc_cards import rules, tags
 from rcc_cards.errors import Problem, RccCardsError, has_errors, sort_problems
 from rcc_cards.loader import load_file
 from rcc_cards.model import Card, Deck
@@ -104,7 +104,7 @@ def _load(paths: Sequence[Path]) -> Loaded:
             decks.append(deck)
             if not has_errors(file_problems):
                 clean.append(deck)
-    problems += checks.check_decks(decks, clean)
+    problems += rules.check_decks(decks, clean)
     return Loaded(decks, sort_problems(problems))
 
 
@@ -112,4 +112,4 @@ def select(deck: Deck, include: Sequence[str], exclude: Sequence[str]) -> list[C
     """The deck's cards that pass the tag filters, in file order."""
     if not include and not exclude:
         return list(deck.cards())
-    return [c for c in deck.cards() if tags.selected(summary.note_tags(deck, c), include, exclude)]
+    return [c for c in deck.cards() if tags.selected(tags.note_tags(deck, c), include, exclude)]

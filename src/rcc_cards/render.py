@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import functools
 
-from rcc_cards.model import Card, Deck, Kind
+from rcc_cards import kinds
+from rcc_cards.model import Card, Deck
 
 
 def to_html(text: str) -> str:
@@ -74,9 +75,7 @@ def media_html(card: Card) -> str:
 def note_fields(deck: Deck, card: Card) -> list[str]:
     """The note's fields, in the order of its note type (see :mod:`rcc_cards.templates`)."""
     tail = [media_html(card), to_html(card.extra), context_html(deck, card), source_html(deck, card), card.id]
-    if card.kind is Kind.CLOZE:
-        return [to_html(card.text), *tail]
-    return [to_html(card.front), to_html(card.back), *tail]
+    return [*map(to_html, kinds.of(card.kind).content(card)), *tail]
 
 
 def description_html(deck: Deck) -> str:

@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from rcc_cards import render, summary, templates
+from rcc_cards import kinds, render, tags, templates
 from rcc_cards.lockfile import Lock, Stamp, TypeStamp
 from rcc_cards.model import Card, Deck
 from rcc_cards.templates import NoteType
@@ -34,9 +34,9 @@ def content_hash(deck: Deck, card: Card, fields: list[str]) -> str:
     It hashes ``_ENCODE({"type": ..., "fields": fields, "tags": sorted tags})``, written out directly: the
     same text (a test compares them) at a third of the cost of building a JSON encoder per card.
     """
-    tags = sorted([t.casefold() for t in summary.note_tags(deck, card)])
-    text = (f'{{"fields": [{", ".join(map(_STRING, fields))}], "tags": [{", ".join(map(_STRING, tags))}], '
-            f'"type": {templates.NOTE_TYPES[card.kind].id}}}')
+    note_tags = sorted([t.casefold() for t in tags.note_tags(deck, card)])
+    text = (f'{{"fields": [{", ".join(map(_STRING, fields))}], "tags": [{", ".join(map(_STRING, note_tags))}], '
+            f'"type": {kinds.of(card.kind).note_type.id}}}')
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
@@ -84,9 +84,10 @@ def stamp(deck: Deck, old: Lock | None, now: int) -> Stamped:
     base = old or Lock(deck.key)
     result = Stamped(deck, {}, {}, {}, Lock(deck.key), first_build=old is None)
     used_kinds = {card.kind for card in deck.cards()}
-    for kind, note_type in templates.NOTE_TYPES.items():
-        if kind not in used_kinds:
+    for spec in kinds.all_kinds():
+        if spec.kind not in used_kinds:
             continue
+        note_type = spec.note_type
         key = str(note_type.id)
         schema, style = schema_hash(note_type), style_hash(note_type)
         previous = base.note_types.get(key)

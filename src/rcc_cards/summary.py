@@ -6,21 +6,10 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from rcc_cards import cloze, tags
-from rcc_cards.model import Card, Deck, Kind
-
-
-def card_count(card: Card) -> int:
-    """How many Anki cards the note generates."""
-    if card.kind is Kind.CLOZE:
-        deletions, _ = cloze.parse(card.text)
-        return len(cloze.numbers(deletions))
-    return 2 if card.kind is Kind.REVERSE else 1
-
-
-def note_tags(deck: Deck, card: Card) -> list[str]:
-    """The note's tags: its section tag path first, then its topic tags."""
-    return [tags.section_tag(deck.key, card.section_path), *card.tags]
+from rcc_cards import tags
+from rcc_cards.kinds import card_count
+from rcc_cards.model import Card, Deck
+from rcc_cards.tags import note_tags
 
 
 class Counts(NamedTuple):

@@ -10,6 +10,8 @@ import functools
 import re
 from collections.abc import Iterable
 
+from rcc_cards.model import Card, Deck
+
 SEP = "::"
 # Characters that break Anki's tag storage (whitespace) or its search syntax (quotes, '*', backslash).
 _FORBIDDEN = re.compile(r'[\s"*\\\x00-\x1f\x7f]')
@@ -19,6 +21,11 @@ _FORBIDDEN = re.compile(r'[\s"*\\\x00-\x1f\x7f]')
 def section_tag(deck_key: str, section_path: tuple[str, ...]) -> str:
     """``rcc`` + ``("stage_iv", "surgery")`` -> ``rcc::stage_iv::surgery``."""
     return SEP.join([deck_key, *section_path])
+
+
+def note_tags(deck: Deck, card: Card) -> list[str]:
+    """A note's tags: its section tag path first, then its topic tags (the card's and its sections')."""
+    return [section_tag(deck.key, card.section_path), *card.tags]
 
 
 @functools.lru_cache(maxsize=4096)  # a deck uses few distinct tags, on many cards

@@ -1,4 +1,5 @@
-"""The three note types as plain data: fixed ids, fields and card templates, and the shared CSS.
+"""The note types as plain data: fixed ids, fields and card templates, and the shared CSS. Which card
+kind uses which note type is said in :mod:`rcc_cards.kinds`.
 
 Ids are hard-coded and must never change: Anki matches note types by id, and fields and templates by
 their own ``id`` so a later rename updates learners' note types instead of stranding their notes.
@@ -7,8 +8,6 @@ their own ``id`` so a later rename updates learners' note types instead of stran
 from __future__ import annotations
 
 from typing import NamedTuple
-
-from rcc_cards.model import Kind
 
 
 class Field(NamedTuple):
@@ -63,22 +62,20 @@ _CLOZE = Template(
     '<div class="rcc-cloze">{{cloze:Text}}</div>' + _MEDIA + _BACK_FOOTER,
 )
 
-NOTE_TYPES: dict[Kind, NoteType] = {
-    Kind.BASIC: NoteType(1_738_240_101, "rcc-cards Q/A", _QA_FIELDS, (_FORWARD,), False),
-    Kind.REVERSE: NoteType(1_738_240_102, "rcc-cards Q/A + reverse", _QA_FIELDS, (_FORWARD, _BACKWARD), False),
-    Kind.CLOZE: NoteType(
-        1_738_240_103, "rcc-cards cloze",
-        (
-            Field("Text", 7_301_554_120_011),
-            Field("Media", 7_301_554_120_016),
-            Field("Extra", 7_301_554_120_012),
-            Field("Context", 7_301_554_120_015),
-            Field("Source", 7_301_554_120_013),
-            Field("CardId", 7_301_554_120_014),
-        ),
-        (_CLOZE,), True,
+BASIC = NoteType(1_738_240_101, "rcc-cards Q/A", _QA_FIELDS, (_FORWARD,), False)
+REVERSE = NoteType(1_738_240_102, "rcc-cards Q/A + reverse", _QA_FIELDS, (_FORWARD, _BACKWARD), False)
+CLOZE = NoteType(
+    1_738_240_103, "rcc-cards cloze",
+    (
+        Field("Text", 7_301_554_120_011),
+        Field("Media", 7_301_554_120_016),
+        Field("Extra", 7_301_554_120_012),
+        Field("Context", 7_301_554_120_015),
+        Field("Source", 7_301_554_120_013),
+        Field("CardId", 7_301_554_120_014),
     ),
-}
+    (_CLOZE,), True,
+)
 
 CSS = """\
 .card {

@@ -1,0 +1,101 @@
+"""The rules that judge loaded decks, and the registry that lists and runs them (as yamllint's rules/).
+
+Each rule lives in a module of its family (:mod:`.identity`, :mod:`.quotes`, :mod:`.quality`,
+:mod:`.fronts`) as a :class:`Rule`: its id, default severity, a docstring with a failing and a passing
+example (the README's rule table is generated from them, and a test keeps the two equal) and its check.
+Adding a rule is adding it to its module and to :data:`RULES`.
+
+Scopes, as the checks ran before there was a registry:
+
+- ``decks``: identity rules, over every deck that loaded (even one with errors elsewhere in its file);
+- ``clean``: cross-card content rules, over the decks whose files loaded without errors;
+- ``card``: content rules, card by card, for each clean deck, with its source text.
+
+Content is judged once its structure is right, so a broken file is not buried under warnings about cards
+that did not load.
+
+A deck may change a rule's severity or turn it off for its own cards (``deck: rules:``; see
+:func:`severities`). Rules marked ``fixed`` guard a note's identity or a card's grounding in its source
+(``quote-stale``, ``number-not-in-quote``) or the learner's ability to tell cards apart; they cannot be
+changed: fix the card instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from rcc_cards import grounding, kinds
+from rcc_cards.errors import Problem, Severity
+from rcc_cards.model import Deck, Setting
+from rcc_cards.rules import fronts, identity, quality, quotes
+from rcc_cards.rules.base import Hit, Rule
+
+__all__ = ["RULES", "Hit", "Rule", "Setting", "by_id", "check_decks", "severities", "table"]
+
+RULES: tuple[Rule, ...] = (
+    identity.duplicate_card_id,
+    identity.duplicate_deck_key,
+    quotes.quote_stale,
+    quotes.number_not_in_quote,
+    fronts.duplicate_front,
+    quotes.quote_missing,
+    quotes.hedge_dropped,
+    quality.answer_too_long,
+    quality.answer_is_a_list,
+    quality.citation_in_text,
+    quality.boilerplate_in_text,
+    quality.cloze_numbering,
+)
+SETTINGS: tuple[Setting, ...] = ("error", "warning", "off")
+
+
+def by_id() -> dict[str, Rule]:
+    return {rule.id: rule for rule in RULES}
+
+
+def severities(deck: Deck) -> dict[str, Setting]:
+    """Each rule's severity for ``deck``'s cards: its default, or what the deck's ``rules:`` says."""
+    out: dict[str, Setting] = {rule.id: rule.severity for rule in RULES}
+    out.update({setting.rule: setting.severity for setting in deck.rules})
+    return out
+
+
+def _problems(rule: Rule, hits: Sequence[Hit], severity: Severity) -> list[Problem]:
+    return [Problem(loc.path, loc.line, loc.col, f"{message} [{rule.id}]", severity) for loc, message in hits]
+
+
+def check_decks(decks: list[Deck], clean: list[Deck]) -> list[Problem]:
+    """Every rule, over the decks that loaded (``decks``) and those that loaded without errors (``clean``)."""
+    problems: list[Problem] = []
+    settings = {id(deck): severities(deck) for deck in decks}
+    for rule in RULES:
+        if rule.scope == "decks":
+            problems += _problems(rule, rule.check_decks(decks), rule.severity)
+        elif rule.scope == "clean":
+            problems += _problems(rule, rule.check_decks(clean), rule.severity)
+    for deck in clean:
+        problems += _check_cards(deck, settings[id(deck)])
+    return problems
+
+
+def _check_cards(deck: Deck, settings: Mapping[str, Setting]) -> list[Problem]:
+    source, problems = grounding.read_source(deck)
+    active = [(rule, settings[rule.id]) for rule in RULES if rule.scope == "card" and settings[rule.id] != "off"
+              and (source is not None or not rule.needs_source)]
+    text = source if source is not None else grounding.NO_SOURCE
+    for card in deck.cards():
+        spec = kinds.of(card.kind)
+        for rule, severity in active:
+            hits = rule.check_card(card, spec, text)
+            if hits:
+                problems += _problems(rule, hits, severity)  # type: ignore[arg-type]  # "off" is filtered out
+    return problems
+
+
+def table() -> str:
+    """The README's rule table, from the registry."""
+    rows = ["| rule | level | can a deck change it | fails | passes |", "| --- | --- | --- | --- | --- |"]
+    for rule in RULES:
+        rows.append(f"| `{rule.id}` | {rule.severity} | {'no' if rule.fixed else 'yes'} | {rule.fails} | "
+                    f"{rule.passes} |")
+    return "\n".join(rows) + "\n"

@@ -1,0 +1,41 @@
+"""No two cards ask the same thing: a learner could not tell which answer is wanted."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rcc_cards import kinds
+from rcc_cards.model import Card, Deck
+from rcc_cards.rules.base import Hit, decks_rule
+
+
+def _key(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def fronts(card: Card) -> list[str]:
+    """What each of the note's cards shows on its front, normalized for comparison."""
+    return [_key(front) for front in kinds.of(card.kind).fronts(card)]
+
+
+@decks_rule("duplicate-front", "error", "clean", fixed=True)
+def duplicate_front(decks: Sequence[Deck]) -> Sequence[Hit]:
+    """Two cards must not show the same front (ignoring case and spacing; for clozes, what each card shows).
+
+    Fails: two cards whose fronts read the same (ignoring case and spacing; for clozes, what each card shows,
+      hints included)
+    Passes: fronts that differ
+    """
+    seen: dict[str, Card] = {}
+    hits: list[Hit] = []
+    for deck in decks:
+        for card in deck.cards():
+            keys = fronts(card)
+            for front in (keys if len(keys) == 1 else dict.fromkeys(keys)):
+                other = seen.setdefault(front, card)
+                if other is not card:
+                    hits.append((card.loc_of(kinds.of(card.kind).front_key),
+                                 f"card '{card.id}' asks the same thing as card '{other.id}' "
+                                 f"({other.loc.path}:{other.loc.line}); a learner cannot tell which answer is "
+                                 "wanted. Make the fronts differ"))
+    return hits
