@@ -12,7 +12,8 @@ import yaml
 from jsonschema import Draft202012Validator
 
 from conftest import REPO, run
-from rcc_cards.loader import schema as loader_schema
+from rcc_cards import tags
+from rcc_cards.loader import spec
 
 SCHEMA = json.loads((REPO / "src" / "rcc_cards" / "deck.schema.json").read_text(encoding="utf-8"))
 VALIDATOR = Draft202012Validator(SCHEMA)
@@ -38,16 +39,42 @@ def test_the_readme_example_validates() -> None:
     assert _errors(yaml.safe_load(example)) == []
 
 
-@pytest.mark.parametrize("where,keys", [
-    (SCHEMA, loader_schema.TOP_KEYS),
-    (SCHEMA["$defs"]["deck"], loader_schema.DECK_KEYS),
-    (SCHEMA["$defs"]["source"], loader_schema.SOURCE_KEYS),
-    (SCHEMA["$defs"]["section"], loader_schema.SECTION_KEYS),
-    (SCHEMA["$defs"]["card"], loader_schema.CARD_KEYS),
-])
-def test_schema_and_loader_accept_the_same_keys(where: dict[str, Any], keys: tuple[str, ...]) -> None:
-    assert sorted(where["properties"]) == sorted(keys)
+def test_the_shipped_schema_file_is_the_one_generated_from_the_format_spec() -> None:
+    """deck.schema.json is built from loader/spec.py; regenerate it with 'rcc-cards schema'."""
+    shipped = (REPO / "src" / "rcc_cards" / "deck.schema.json").read_text(encoding="utf-8")
+    assert shipped == spec.json_schema_text(), "run: rcc-cards schema > src/rcc_cards/deck.schema.json"
+    assert run(["schema"]).stdout == shipped
+
+
+@pytest.mark.parametrize("name", sorted(spec.MAPS))
+def test_schema_and_loader_accept_the_same_keys(name: str) -> None:
+    where = SCHEMA if name == "top" else SCHEMA["$defs"][name]
+    assert sorted(where["properties"]) == sorted(spec.MAPS[name].keys)
+    assert sorted(where["required"]) == sorted(spec.MAPS[name].required)
     assert where["additionalProperties"] is False
+
+
+def test_the_readme_table_of_keys_is_the_one_the_spec_gives() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert spec.readme_table() in readme
+
+
+@pytest.mark.parametrize("tag,ok", [("topic::dosing", True), ("ünïcode::ok", True), ("topic:dosing", False),
+                                    ("a::", False), ("has space", False), ("a:::b", False), ("star*", False)])
+def test_schema_and_loader_agree_on_tags(tag: str, ok: bool) -> None:
+    deck = {"deck": {"key": "t", "name": "T", "source": {"title": "S", "file": "s.txt", "as_of": "2024"}},
+            "sections": [{"key": "s", "title": "S", "tags": [tag], "cards": [{"id": "c", "q": "Q", "a": "A"}]}]}
+    assert (_errors(deck) == []) is ok
+    assert (tags.tag_problem(tag) is None) is ok
+
+
+@pytest.mark.parametrize("rules,ok", [({"answer-too-long": "off"}, True), ({"hedge-dropped": "error"}, True),
+                                      ({"answer-to-long": "off"}, False), ({"answer-too-long": "no"}, False)])
+def test_schema_knows_the_rule_settings(rules: dict[str, str], ok: bool) -> None:
+    deck = {"deck": {"key": "t", "name": "T", "source": {"title": "S", "file": "s.txt", "as_of": "2024"},
+                     "rules": rules},
+            "sections": [{"key": "s", "title": "S", "cards": [{"id": "c", "q": "Q", "a": "A"}]}]}
+    assert (_errors(deck) == []) is ok
 
 
 @pytest.mark.parametrize("card,ok", [

@@ -272,9 +272,9 @@ def schema() -> None:
     Example:
       rcc-cards schema > decks/deck.schema.json
     """
-    # A plain path, not importlib.resources (30 ms of start-up for every command): the schema is
-    # installed as a file beside this module, as package data.
-    click.echo(Path(__file__).with_name("deck.schema.json").read_text(encoding="utf-8"), nl=False)
+    from rcc_cards.loader import spec
+
+    click.echo(spec.json_schema_text(), nl=False)
 
 
 @cli.command()

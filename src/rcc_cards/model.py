@@ -13,6 +13,7 @@ from types import MappingProxyType
 from typing import Literal, NamedTuple
 
 Setting = Literal["error", "warning", "off"]  # a rule's severity, or off
+SETTINGS: tuple[Setting, ...] = ("error", "warning", "off")
 
 
 class Loc(NamedTuple):

@@ -15,6 +15,10 @@ from rcc_cards.model import Card, Deck
 SEP = "::"
 # Characters that break Anki's tag storage (whitespace) or its search syntax (quotes, '*', backslash).
 _FORBIDDEN = re.compile(r'[\s"*\\\x00-\x1f\x7f]')
+# A valid tag, for the JSON Schema (tag_problem says why a tag does not match it): levels of allowed
+# characters separated by '::'. A single ':' is not allowed: it is almost always a mistyped '::'.
+_LEVEL = r'[^\s"*\\:\x00-\x1f\x7f]+'
+TAG_PATTERN = f"^{_LEVEL}(::{_LEVEL})*$"
 
 
 @functools.lru_cache(maxsize=4096)  # one per section, asked for every card
@@ -38,9 +42,13 @@ def tag_problem(tag: str) -> str | None:
         what = "a space" if bad.group().isspace() else f"the character {bad.group()!r}"
         return (f"tag '{tag}' contains {what}; Anki tags cannot contain spaces, quotes, '*' or '\\'. "
                 "Use '_' between words and '::' between levels, e.g. topic::patient_selection")
-    if any(not part for part in tag.split(SEP)):
+    parts = tag.split(SEP)
+    if any(not part for part in parts):
         return (f"tag '{tag}' has an empty '::' part; every level needs a name, "
                 "e.g. topic::dosing (not topic:: or ::dosing)")
+    if any(":" in part for part in parts):
+        meant = SEP.join(p for part in parts for p in part.split(":") if p)
+        return (f"tag '{tag}' has a single ':'; levels are separated by '::'. Did you mean '{meant}'?")
     return None
 
 

@@ -1,8 +1,10 @@
 """The deck format: a node tree -> a :class:`~rcc_cards.model.Deck`, reporting every problem.
 
-Every value is text until this module says otherwise; nothing is guessed. Unknown keys, missing keys,
-empty text, wrong shapes, bad ids, tags, deck names and cloze markup are all reported with the place
-to fix and the object they belong to (``section 'surgery' > card 'x': …``).
+Every value is text until this module says otherwise; nothing is guessed. Which keys each mapping has,
+which are required and what shape each value must be is declared in :mod:`.spec`; this module reads a
+tree against that declaration. Unknown keys, missing keys, empty text, wrong shapes, bad ids, tags, deck
+names, rule settings and cloze markup are all reported with the place to fix and the object they belong to
+(``section 'surgery' > card 'x': …``).
 """
 
 from __future__ import annotations
@@ -11,29 +13,18 @@ import functools
 import re
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
-from rcc_cards import cloze, media, tags
+from rcc_cards import cloze, kinds, media, rules, tags
 from rcc_cards.errors import Problem
+from rcc_cards.loader import spec
 from rcc_cards.loader.nodes import Mapping, Node, Scalar, Sequence
-from rcc_cards.model import Card, Deck, Kind, Loc, Media, Section, Source
+from rcc_cards.loader.spec import MAX_CARDS, MAX_ID_LENGTH, Field, Map, Shape
+from rcc_cards.model import SETTINGS, Card, Deck, Kind, Loc, RuleSetting, Section, Source
 
-TOP_KEYS = ("deck", "sections")
-DECK_KEYS = ("context", "description", "key", "name", "source")
-SOURCE_KEYS = ("as_of", "file", "title", "url")
-SECTION_KEYS = ("cards", "key", "sections", "tags", "title")
-CARD_KEYS = ("a", "audio", "cloze", "context", "extra", "id", "image", "q", "quote", "refs", "reverse", "tags")
-# Words authors reach for, mapped to the key they meant.
-_SYNONYMS = {
-    "answer": "a", "back": "a", "question": "q", "front": "q", "text": "cloze", "hint": "extra",
-    "note": "extra", "notes": "extra", "source": "quote", "reference": "refs", "references": "refs",
-    "tag": "tags", "subsections": "sections", "card": "cards", "name": "title",
-}
-KEY_PATTERN = re.compile(r"[a-z0-9][a-z0-9_]*\Z")
-ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*\Z")
-MAX_ID_LENGTH = 100
-MAX_CARDS = 100_000  # per deck file; a larger curriculum is several files
 _ONE_LINE_STYLES = (None, "'", '"')  # values used exactly as written (blocks lose their final newline)
 _BAD_TEXT_CHAR = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_BAD = object()  # a value that was reported, or stands in for something already reported
 
 
 def build_deck(path: str, file_path: Path, root: Node | None) -> tuple[Deck | None, list[Problem]]:
@@ -70,12 +61,14 @@ class _Reader:
                                      "warning" if severity == "warning" else "error"))
 
     # -- shapes -------------------------------------------------------------------------------
-    def mapping(self, node: Node, ctx: str, what: str, allowed: tuple[str, ...],
-                required: tuple[str, ...]) -> dict[str, tuple[Scalar, Node]] | None:
-        """The keys of a mapping node, after reporting unknown and missing ones."""
+    def mapping(self, node: Node, ctx: str, spec_map: Map,
+                report_missing: bool = True) -> dict[str, tuple[Scalar, Node]] | None:
+        """The keys of a mapping node, after reporting unknown and (``report_missing``) missing ones."""
+        allowed = spec_map.keys
         if not isinstance(node, Mapping):
             if not (isinstance(node, Scalar) and node.bad):
-                self.report(node, ctx, f"expected {what} with keys {', '.join(allowed)}; found {_shape(node)}")
+                self.report(node, ctx, f"expected {spec_map.what} with keys {', '.join(allowed)}; "
+                                       f"found {_shape(node)}")
             return None
         found: dict[str, tuple[Scalar, Node]] = {}
         allowed_set = _as_set(allowed)
@@ -84,11 +77,21 @@ class _Reader:
                 found[key.value] = (key, value)
             else:
                 self.report(key, ctx, _unknown_key(key.value, allowed))
+        required = spec_map.required
         missing = [k for k in required if k not in found]
-        if missing:
+        if missing and report_missing:
             names = " and ".join(f"'{k}'" for k in missing)
-            self.report(node, ctx, f"{what} is missing {names} (required keys: {', '.join(required)})")
+            self.report(node, ctx, f"{spec_map.what} is missing {names} (required keys: {', '.join(required)})")
         return found
+
+    def value(self, node: Node, ctx: str, field: Field) -> Any:
+        """The value of ``field`` read from ``node`` by its shape, or ``_BAD`` (reported) ."""
+        shape, key = field.shape, field.key
+        reader = _VALUE_READERS.get(shape.kind)
+        if reader is None:
+            raise ValueError(f"the loader cannot read the shape {shape.kind!r} of '{key}' here")
+        value = reader(self, node, ctx, key, shape)
+        return _BAD if value is None else value
 
     def text(self, node: Node, ctx: str, key: str, empty: str = "", prose: bool = True) -> str | None:
         """A text value: a scalar, not empty, no control characters; block scalars lose their final newline.
@@ -106,35 +109,56 @@ class _Reader:
         if node.bad:
             return None
         value = node.value.rstrip("\n") if node.style in ("|", ">") else node.value
-        ok = True
-        if not value.strip():
-            self.report(node, ctx, empty or f"'{key}' is empty; write the text, or remove the key if it is "
-                                            "optional")
-            ok = False
-        bad = _BAD_TEXT_CHAR.search(value)
-        if bad:
-            code = f"U+{ord(bad.group()):04X}"
-            what = "an invalid character (a lone surrogate)" if "\ud800" <= bad.group() <= "\udfff" \
-                else "a control character"
-            self.report(node, ctx, f"'{key}' contains {what} {code}; control characters are not allowed "
-                                   "(U+001F in a field makes Anki reject the whole import). Remove it")
-            ok = False
-        if prose and node.comment_after:
-            self.report(node, ctx, f"'{key}' is cut short at ' #': YAML reads the rest of the line as a "
-                                   f"comment, so the text is only {value!r}. Put the whole text in quotes, "
-                                   "e.g. 'C# is #1', or move the comment to a line of its own")
-            ok = False
-        return value if ok else None
+        problems = [_empty(key, empty) if not value.strip() else "", _bad_character(key, value),
+                    _cut_by_comment(key, value) if prose and node.comment_after else ""]
+        for message in filter(None, problems):
+            self.report(node, ctx, message)
+        return None if any(problems) else value
 
-    def name(self, node: Node, ctx: str, key: str, pattern: re.Pattern[str], example: str) -> str | None:
+    def _read_text(self, node: Node, ctx: str, key: str, shape: Shape) -> str | None:
+        return self.text(node, ctx, key, prose=shape.prose)
+
+    def _read_name(self, node: Node, ctx: str, key: str, shape: Shape) -> str | None:
         value = self.text(node, ctx, key, prose=False)
         if value is None:
             return None
-        if len(value) > MAX_ID_LENGTH or not pattern.match(value):
-            self.report(node, ctx, f"{key} {value!r} is not valid: use {example} "
+        if len(value) > MAX_ID_LENGTH or shape.pattern is None or not shape.pattern.match(value):
+            self.report(node, ctx, f"{key} {value!r} is not valid: use {shape.example} "
                                    f"(at most {MAX_ID_LENGTH} characters)")
             return None
         return value
+
+    def _read_deck_name(self, node: Node, ctx: str, key: str, shape: Shape) -> str | None:
+        name = self.text(node, ctx, key, prose=shape.prose)
+        if name is not None and (why := tags.deck_name_problem(name)):
+            self.report(node, ctx, why)
+            return None
+        return name
+
+    def _read_flag(self, node: Node, ctx: str, key: str, shape: Shape) -> str | None:
+        flag = self.text(node, ctx, key, prose=False)
+        if flag is not None and flag not in ("true", "false"):
+            self.report(node, ctx, f"'{key}' must be true or false; found {flag!r}")
+            return None
+        return flag
+
+    def _read_cloze(self, node: Node, ctx: str, key: str, shape: Shape) -> str | None:
+        text = self.text(node, ctx, key)
+        if text is None:
+            return None
+        _, errors = cloze.parse(text)
+        for error in errors:
+            self.report(node, ctx, error.message)
+        return None if errors else text
+
+    def _read_media(self, node: Node, ctx: str, key: str, shape: Shape) -> object | None:
+        written = self.text(node, ctx, key, prose=False)
+        if written is None:
+            return None
+        resolved, why = media.resolve(self.deck_dir, written, shape.kind)
+        if resolved is None:
+            self.report(node, ctx, why)
+        return resolved
 
     def text_list(self, node: Node, ctx: str, key: str, empty: str = "") -> list[tuple[Scalar, str]]:
         if not isinstance(node, Sequence):
@@ -148,9 +172,12 @@ class _Reader:
                 out.append((item, value))
         return out
 
-    def tag_list(self, node: Node, ctx: str) -> tuple[str, ...]:
+    def _read_texts(self, node: Node, ctx: str, key: str, shape: Shape) -> tuple[str, ...]:
+        return tuple(v for _, v in self.text_list(node, ctx, key))
+
+    def _read_tags(self, node: Node, ctx: str, key: str, shape: Shape) -> tuple[str, ...]:
         valid: list[str] = []
-        for item, value in self.text_list(node, ctx, "tags", empty=str(tags.tag_problem(""))):
+        for item, value in self.text_list(node, ctx, key, empty=str(tags.tag_problem(""))):
             why = tags.tag_problem(value)
             if why:
                 self.report(item, ctx, why)
@@ -158,64 +185,86 @@ class _Reader:
                 valid.append(value)
         return _without_repeats(valid)
 
+    def _read_rules(self, node: Node, ctx: str, key: str, shape: Shape) -> tuple[RuleSetting, ...] | None:
+        """``rules: {rule-id: error|warning|off}``: known rule ids, known settings, and no fixed rule changed."""
+        if not isinstance(node, Mapping):
+            if not (isinstance(node, Scalar) and node.bad):
+                self.report(node, ctx, f"'{key}' must be a mapping of rule ids to error, warning or off, e.g. "
+                                       f"'{key}: {{answer-too-long: off}}'; found {_shape(node)}")
+            return None
+        known = rules.by_id()
+        out: list[RuleSetting] = []
+        for rule_key, value_node in node.pairs:
+            setting = self.text(value_node, ctx, rule_key.value, prose=False)
+            rule = known.get(rule_key.value)
+            if rule is None:
+                self.report(rule_key, ctx, _unknown_rule(rule_key.value, tuple(known)))
+            elif setting is not None and setting not in SETTINGS:
+                self.report(value_node, ctx, f"rule '{rule.id}' must be set to {', '.join(SETTINGS[:-1])} or "
+                                             f"{SETTINGS[-1]}; found {setting!r}")
+            elif setting is not None and rule.fixed and setting != rule.severity:
+                self.report(value_node, ctx, f"rule '{rule.id}' cannot be changed: it guards a note's identity "
+                                             "or a card's grounding in its source. Fix the cards it reports, "
+                                             "and remove this line")
+            elif setting is not None:
+                out.append(RuleSetting(rule.id, setting, self.loc(value_node)))
+        return tuple(out)
+
     # -- the format ---------------------------------------------------------------------------
     def deck(self, root: Node | None, file_path: Path) -> Deck | None:
         if root is None:
             self.problems.append(Problem(self.path, 1, 1, "empty deck file: expected a mapping with the keys "
                                                           "'deck' and 'sections' (see the README's example)"))
             return None
-        top = self.mapping(root, "", "the top level of a deck file", TOP_KEYS, TOP_KEYS)
+        top = self.mapping(root, "", spec.TOP)
         if top is None:
             return None
         meta = self._deck_meta(top["deck"][1], file_path) if "deck" in top else None
-        sections = self._sections(top["sections"][1], meta[0] if meta else "", (), (), ()) \
-            if "sections" in top else ()
+        sections = self._sections(top["sections"][1], (), (), ()) if "sections" in top else ()
         if meta is None or "sections" not in top:
             return None
-        key, name, description, source, context, key_loc = meta
         if self.card_count == 0 and not self.problems:
             self.report(top["sections"][1], "", "the deck has no cards; add a section with 'cards' (an empty "
                                                "deck would build an empty package)")
             return None
-        return Deck(key, name, description, source, sections, self.loc(top["deck"][1]), context, file_path,
-                    key_loc)
+        return Deck(sections=sections, loc=self.loc(top["deck"][1]), file=file_path, **meta)
 
-    def _deck_meta(self, node: Node, file_path: Path) -> tuple[str, str, str, Source, str, Loc] | None:
+    def _values(self, found: dict[str, tuple[Scalar, Node]], ctx: str, spec_map: Map,
+                skip: tuple[str, ...] = ()) -> dict[str, Any] | None:
+        """Each found key's value, read by its shape (``skip``: keys read elsewhere); None if any was bad."""
+        values = {k: self.value(v, ctx, spec_map.field(k)) for k, (_, v) in found.items() if k not in skip}
+        return None if any(v is _BAD for v in values.values()) else values
+
+    def _deck_meta(self, node: Node, file_path: Path) -> dict[str, Any] | None:
         ctx = "deck"
-        found = self.mapping(node, ctx, "'deck'", DECK_KEYS, ("key", "name", "source"))
+        found = self.mapping(node, ctx, spec.DECK)
         if found is None:
             return None
-        key = self.name(found["key"][1], ctx, "key", KEY_PATTERN,
-                        "lowercase letters, digits and '_', e.g. rcc") if "key" in found else None
-        name = self.text(found["name"][1], ctx, "name") if "name" in found else None
-        if name is not None and (why := tags.deck_name_problem(name)):
-            self.report(found["name"][1], ctx, why)
-            name = None
-        description = self.text(found["description"][1], ctx, "description") if "description" in found else ""
-        context = self.text(found["context"][1], ctx, "context") if "context" in found else ""
+        values = self._values(found, ctx, spec.DECK, skip=("source",))
         source = self._source(found["source"][1], file_path) if "source" in found else None
-        if key is None or name is None or description is None or source is None or context is None:
+        if values is None or source is None or not {"key", "name"} <= set(values):
             return None
-        return key, name, description, source, context, self.loc(found["key"][1])
+        return {"source": source, "key_loc": self.loc(found["key"][1]), "description": "", "context": "",
+                **{spec.DECK.field(k).target: v for k, v in values.items()}}
 
     def _source(self, node: Node, file_path: Path) -> Source | None:
         ctx = "deck > source"
-        found = self.mapping(node, ctx, "'source'", SOURCE_KEYS, ("as_of", "file", "title"))
+        found = self.mapping(node, ctx, spec.SOURCE)
         if found is None:
             return None
-        values = {k: self.text(v, ctx, k) for k, (_, v) in found.items()}
-        if any(v is None for v in values.values()) or len(values) < 3:
+        values = self._values(found, ctx, spec.SOURCE)
+        if values is None or not set(spec.SOURCE.required) <= set(values):
             return None
         file_node = found["file"][1]
-        source_path = (file_path.parent / str(values["file"])).resolve()
+        source_path = (file_path.parent / values["file"]).resolve()
         if not source_path.is_file():
             self.report(file_node, ctx, f"source file {values['file']!r} not found (looked for {source_path}); "
                                         "the path is relative to the deck file's folder")
             return None
-        return Source(str(values["title"]), source_path, str(values["as_of"]), values.get("url") or "",
-                      self.loc(file_node), str(values["file"]))
+        return Source(values["title"], source_path, values["as_of"], values.get("url", ""), self.loc(file_node),
+                      values["file"])
 
-    def _sections(self, node: Node, deck_key: str, path: tuple[str, ...], titles: tuple[str, ...],
+    def _sections(self, node: Node, path: tuple[str, ...], titles: tuple[str, ...],
                   inherited: tuple[str, ...]) -> tuple[Section, ...]:
         where = " > ".join(f"section '{k}'" for k in path)
         if not isinstance(node, Sequence):
@@ -225,7 +274,7 @@ class _Reader:
         out: list[Section] = []
         seen: dict[str, Node] = {}
         for item in node.items:
-            section = self._section(item, deck_key, path, titles, inherited)
+            section = self._section(item, path, titles, inherited)
             if section is None:
                 continue
             if section.key in seen:
@@ -237,31 +286,30 @@ class _Reader:
             out.append(section)
         return tuple(out)
 
-    def _section(self, node: Node, deck_key: str, path: tuple[str, ...], titles: tuple[str, ...],
+    def _section(self, node: Node, path: tuple[str, ...], titles: tuple[str, ...],
                  inherited: tuple[str, ...]) -> Section | None:
         parent = " > ".join(f"section '{k}'" for k in path)
-        found = self.mapping(node, parent or "", "a section", SECTION_KEYS, ("key", "title"))
+        found = self.mapping(node, parent or "", spec.SECTION)
         if found is None:
             return None
-        key = self.name(found["key"][1], parent, "key", KEY_PATTERN,
-                        "lowercase letters, digits and '_', e.g. cytokine_therapy") if "key" in found else None
+        read = self.value(found["key"][1], parent, spec.SECTION.field("key")) if "key" in found else _BAD
+        key = read if isinstance(read, str) else ""
         ctx = " > ".join(filter(None, [parent, f"section '{key}'" if key else "section"]))
-        title = self.text(found["title"][1], ctx, "title") if "title" in found else None
-        own_tags = self.tag_list(found["tags"][1], ctx) if "tags" in found else ()
-        if key is None or title is None:
+        values = self._values(found, ctx, spec.SECTION, skip=("key", "cards", "sections"))
+        if not key or values is None or "title" not in values:
             return None
-        sub_path, sub_titles = (*path, key), (*titles, title)
+        own_tags = values.get("tags", ())
+        sub_path, sub_titles = (*path, key), (*titles, values["title"])
         all_tags = _merge_tags(inherited, own_tags)
-        cards = self._cards(found["cards"][1], ctx, deck_key, sub_path, sub_titles, all_tags) \
-            if "cards" in found else ()
-        sections = self._sections(found["sections"][1], deck_key, sub_path, sub_titles, all_tags) \
+        cards = self._cards(found["cards"][1], ctx, sub_path, sub_titles, all_tags) if "cards" in found else ()
+        sections = self._sections(found["sections"][1], sub_path, sub_titles, all_tags) \
             if "sections" in found else ()
         if "cards" not in found and "sections" not in found:
             self.report(node, ctx, "section has no 'cards' and no 'sections'; add cards or remove the section",
                         "warning")
-        return Section(key, title, own_tags, cards, sections, self.loc(node))
+        return Section(key, values["title"], own_tags, cards, sections, self.loc(node))
 
-    def _cards(self, node: Node, ctx: str, deck_key: str, path: tuple[str, ...], titles: tuple[str, ...],
+    def _cards(self, node: Node, ctx: str, path: tuple[str, ...], titles: tuple[str, ...],
                inherited: tuple[str, ...]) -> tuple[Card, ...]:
         if not isinstance(node, Sequence):
             self.report(node, ctx, f"'cards' must be a list of cards ('- id: …' items); found {_shape(node)}")
@@ -279,19 +327,6 @@ class _Reader:
                 cards.append(card)
         return tuple(cards)
 
-    def _media(self, found: dict[str, tuple[Scalar, Node]], ctx: str, kind: str) -> tuple[bool, Media | None]:
-        """``(ok, media)`` for the card's ``image`` or ``audio`` key."""
-        if kind not in found:
-            return True, None
-        node = found[kind][1]
-        written = self.text(node, ctx, kind, prose=False)
-        if written is None:
-            return False, None
-        resolved, why = media.resolve(self.deck_dir, written, kind)
-        if resolved is None:
-            self.report(node, ctx, why)
-        return resolved is not None, resolved
-
     def _card(self, node: Node, parent: str, path: tuple[str, ...], titles: tuple[str, ...],
               inherited: tuple[str, ...]) -> Card | None:
         if FAST_CARDS and type(node) is Mapping:
@@ -300,80 +335,74 @@ class _Reader:
                 return card
         card_id = _peek_id(node)
         ctx = f"{parent} > card '{card_id}'" if card_id else f"{parent} > card"
-        found = self.mapping(node, ctx, "a card", CARD_KEYS, ())
+        found = self.mapping(node, ctx, spec.CARD, report_missing=False)
         if found is None:
             return None
-        ok = True
         if "id" not in found:
             self.report(node, ctx, "card has no 'id'. Every card needs a stable id (e.g. id: il2-dose-range): "
                                    "it identifies the note across rebuilds, so fixing a typo updates the "
                                    "learner's note instead of creating a new one and losing its history")
-            ok = False
-        card_id_value = self.name(found["id"][1], ctx, "id", ID_PATTERN,
-                                  "letters, digits, '-', '_' and '.', e.g. il2-durable-cr") if "id" in found else None
-        kind = self._kind(node, ctx, found)
-        values: dict[str, str] = {}
-        for key in ("q", "a", "cloze", "extra", "context", "quote"):
-            if key in found:
-                value = self.text(found[key][1], ctx, key)
-                if value is None:
-                    ok = False
-                else:
-                    values[key] = value
-        if kind is Kind.CLOZE and "cloze" in values and not self._cloze_ok(found["cloze"][1], ctx,
-                                                                           values["cloze"]):
-            ok = False
-        refs = tuple(v for _, v in self.text_list(found["refs"][1], ctx, "refs")) if "refs" in found else ()
-        image_ok, image = self._media(found, ctx, "image")
-        audio_ok, audio = self._media(found, ctx, "audio")
-        ok = ok and image_ok and audio_ok
-        card_tags = self.tag_list(found["tags"][1], ctx) if "tags" in found else ()
-        if not ok or kind is None or card_id_value is None:
+        values = self._values(found, ctx, spec.CARD)
+        kind = self._kind(node, ctx, found, values or {})
+        if values is None or kind is None or "id" not in values:
             return None
-        return Card(
-            id=card_id_value, kind=kind, section_path=path, section_titles=titles,
-            front=values.get("q", ""), back=values.get("a", ""), text=values.get("cloze", ""),
-            extra=values.get("extra", ""), context=values.get("context", ""), quote=values.get("quote", ""),
-            refs=refs, image=image, audio=audio,
-            tags=_merge_tags(inherited, card_tags), loc=self.loc(node),
-            key_locs={k: (v.line, v.col) for k, (_, v) in found.items()},
-        )
+        return _make_card(values, kind, path, titles, inherited, self.loc(node),
+                          {k: (v.line, v.col) for k, (_, v) in found.items()})
 
-    def _kind(self, node: Node, ctx: str, found: dict[str, tuple[Scalar, Node]]) -> Kind | None:
-        if "cloze" in found:
-            clash = [k for k in ("q", "a", "reverse") if k in found]
-            if clash:
-                self.report(found[clash[0]][0], ctx, f"a cloze card cannot also have '{clash[0]}'; use either "
-                                                     "'cloze' or 'q' and 'a'")
-                return None
-            return Kind.CLOZE
-        if "q" not in found and "a" not in found:
-            self.report(node, ctx, "card has no text: write 'q' (question) and 'a' (answer), "
-                                   "or 'cloze' (text with {{c1::deletions}})")
+    def _kind(self, node: Node, ctx: str, found: dict[str, tuple[Scalar, Node]],
+              values: dict[str, Any]) -> Kind | None:
+        """The card's kind (:func:`rcc_cards.kinds.classify`), or None after reporting why it has none."""
+        if "reverse" in found and "reverse" not in values:
+            return None  # its value was bad, and reported
+        kind = kinds.classify(found.keys(), values.get("reverse"))
+        if isinstance(kind, kinds.KindError):
+            self.report(found[kind.key][0] if kind.key else node, ctx, kind.message)
             return None
-        missing = "a" if "a" not in found else "q" if "q" not in found else None
-        if missing:
-            what = "its answer 'a'" if missing == "a" else "its question 'q'"
-            self.report(node, ctx, f"question/answer card is missing {what}")
-            return None
-        if "reverse" not in found:
-            return Kind.BASIC
-        flag = self.text(found["reverse"][1], ctx, "reverse", prose=False)
-        if flag not in ("true", "false"):
-            if flag is not None:
-                self.report(found["reverse"][1], ctx, f"'reverse' must be true or false; found {flag!r}")
-            return None
-        return Kind.REVERSE if flag == "true" else Kind.BASIC
+        return kind
 
-    def _cloze_ok(self, node: Node, ctx: str, text: str) -> bool:
-        _, errors = cloze.parse(text)
-        for error in errors:
-            self.report(node, ctx, error.message)
-        return not errors
+
+_VALUE_READERS = {
+    "text": _Reader._read_text, "name": _Reader._read_name, "deck-name": _Reader._read_deck_name,
+    "flag": _Reader._read_flag, "cloze": _Reader._read_cloze, "image": _Reader._read_media,
+    "audio": _Reader._read_media, "texts": _Reader._read_texts, "tags": _Reader._read_tags,
+    "rules": _Reader._read_rules,
+}
+
+
+def _empty(key: str, message: str) -> str:
+    return message or f"'{key}' is empty; write the text, or remove the key if it is optional"
+
+
+def _bad_character(key: str, value: str) -> str:
+    bad = _BAD_TEXT_CHAR.search(value)
+    if bad is None:
+        return ""
+    code = f"U+{ord(bad.group()):04X}"
+    what = "an invalid character (a lone surrogate)" if "\ud800" <= bad.group() <= "\udfff" else "a control character"
+    return (f"'{key}' contains {what} {code}; control characters are not allowed (U+001F in a field makes Anki "
+            "reject the whole import). Remove it")
+
+
+def _cut_by_comment(key: str, value: str) -> str:
+    return (f"'{key}' is cut short at ' #': YAML reads the rest of the line as a comment, so the text is only "
+            f"{value!r}. Put the whole text in quotes, e.g. 'C# is #1', or move the comment to a line of its own")
+
+
+def _make_card(values: dict[str, Any], kind: Kind, path: tuple[str, ...], titles: tuple[str, ...],
+               inherited: tuple[str, ...], loc: Loc, key_locs: dict[str, tuple[int, int]]) -> Card:
+    """A card from its keys' values, by keyword: each key fills the model attribute the spec names."""
+    fields = {_CARD_TARGETS[k]: v for k, v in values.items() if k in _CARD_TARGETS}
+    fields["tags"] = _merge_tags(inherited, values.get("tags", ()))
+    return Card(kind=kind, section_path=path, section_titles=titles, loc=loc, key_locs=key_locs, **fields)
 
 
 FAST_CARDS = True  # tests turn it off to check that both ways give the same decks
-_CARD_KEY_SET = frozenset(CARD_KEYS) - {"image", "audio"}  # media needs the file system: the full way
+# The card keys the fast way reads, by the kind of their shape (media needs the file system: the full way).
+_FAST_SHAPES = {f.key: f.shape.kind for f in spec.CARD.fields
+                if f.shape.kind in ("text", "name", "flag", "cloze", "texts", "tags")}
+_CARD_TARGETS = {f.key: f.target for f in spec.CARD.fields if f.stored}
+_CARD_REQUIRED = spec.CARD.required
+_CARD_PATTERNS = {f.key: f.shape.pattern for f in spec.CARD.fields if f.shape.pattern is not None}
 
 
 def _clean_text(node: Node) -> str | None:
@@ -387,58 +416,73 @@ def _clean_text(node: Node) -> str | None:
     return value if value.isprintable() or _BAD_TEXT_CHAR.search(value) is None else None
 
 
+def _clean_list(node: Node, shape_kind: str) -> tuple[str, ...] | None:
+    """A list value (``texts`` or ``tags``) the full way accepts without a word, or None."""
+    if type(node) is not Sequence:
+        return None
+    items = []
+    for item in node.items:
+        text = _clean_text(item)
+        if text is None:
+            return None
+        items.append(text)
+    if shape_kind == "texts":
+        return tuple(items)
+    if any(tags.tag_problem(tag) is not None for tag in items):
+        return None
+    return _without_repeats(items)
+
+
+def _clean_scalar(node: Node, key: str, shape_kind: str) -> str | None:
+    """A text value (``text``, ``name``, ``flag`` or ``cloze``) the full way accepts without a word, or None."""
+    text = _clean_text(node)
+    if text is None or shape_kind == "text":
+        return text
+    if shape_kind == "name":
+        pattern = _CARD_PATTERNS[key]
+        return text if len(text) <= MAX_ID_LENGTH and pattern.match(text) else None
+    if shape_kind == "flag":
+        return text if text in ("true", "false") else None
+    return None if cloze.parse(text)[1] else text  # "cloze"
+
+
 def _clean_card(path: str, node: Mapping, section_path: tuple[str, ...], titles: tuple[str, ...],
                 inherited: tuple[str, ...]) -> Card | None:
     """The card, when ``node`` is a card the full way (:meth:`_Reader._card`) accepts without reporting
-    anything, else None. Most cards are; this way builds them in half the time (one pass, no messages
-    prepared), and a property test checks that both ways give the same cards."""
-    values: dict[str, str] = {}
+    anything, else None. Most cards are; this way builds them in one pass with no messages prepared, driven
+    by the same spec (:data:`.spec.CARD`), and a property test checks that both ways give the same cards."""
+    fields: dict[str, Any] = {}  # by model attribute
+    unstored: dict[str, str] = {}  # keys read but not kept (a card's 'reverse' chooses its kind)
     key_locs: dict[str, tuple[int, int]] = {}
-    refs: tuple[str, ...] = ()
-    card_tags: tuple[str, ...] = ()
     for key, value in node.pairs:
         name = key.value
-        if name not in _CARD_KEY_SET:
-            return None
+        shape_kind = _FAST_SHAPES.get(name)
+        if shape_kind is None:
+            return None  # an unknown key, or one only the full way reads
         key_locs[name] = (value.line, value.col)
-        if name == "tags" or name == "refs":
-            if type(value) is not Sequence:
-                return None
-            items = []
-            for item in value.items:
-                text = _clean_text(item)
-                if text is None:
-                    return None
-                items.append(text)
-            if name == "refs":
-                refs = tuple(items)
-                continue
-            if any(tags.tag_problem(tag) is not None for tag in items):
-                return None
-            card_tags = _without_repeats(items)
-            continue
-        text = _clean_text(value)
-        if text is None:
+        if shape_kind == "text":  # most values
+            read: Any = _clean_text(value)
+        elif shape_kind == "texts" or shape_kind == "tags":
+            read = _clean_list(value, shape_kind)
+        else:
+            read = _clean_scalar(value, name, shape_kind)
+        if read is None:
             return None
-        values[name] = text
-    card_id = values.get("id")
-    if card_id is None or len(card_id) > MAX_ID_LENGTH or not ID_PATTERN.match(card_id):
+        target = _CARD_TARGETS.get(name)
+        if target is None:
+            unstored[name] = read
+        else:
+            fields[target] = read
+    for required in _CARD_REQUIRED:
+        if required not in key_locs:
+            return None
+    kind = kinds.classify(key_locs, unstored.get("reverse"))
+    if type(kind) is not Kind:
         return None
-    if "cloze" in values:
-        if "q" in values or "a" in values or "reverse" in key_locs or cloze.parse(values["cloze"])[1]:
-            return None
-        kind = Kind.CLOZE
-    elif "q" in values and "a" in values:
-        flag = values.get("reverse", "false")
-        if flag not in ("true", "false"):
-            return None
-        kind = Kind.REVERSE if flag == "true" else Kind.BASIC
-    else:
-        return None
-    return Card(card_id, kind, section_path, titles, values.get("q", ""), values.get("a", ""),
-                values.get("cloze", ""), values.get("extra", ""), values.get("context", ""),
-                values.get("quote", ""), refs, None, None, _merge_tags(inherited, card_tags),
-                Loc(path, node.line, node.col), key_locs)
+    if inherited:
+        fields["tags"] = _merge_tags(inherited, fields.get("tags", ()))
+    return Card(kind=kind, section_path=section_path, section_titles=titles,
+                loc=Loc(path, node.line, node.col), key_locs=key_locs, **fields)
 
 
 @functools.cache  # called with the few key tuples above
@@ -472,14 +516,22 @@ def _without_repeats(tag_list: Iterable[str]) -> tuple[str, ...]:
     return tuple(out)
 
 
+def _unknown_rule(rule_id: str, known: tuple[str, ...]) -> str:
+    message = f"unknown rule '{rule_id}'; the rules are {', '.join(sorted(known))}"
+    import difflib  # only when a rule id is unknown
+
+    close = difflib.get_close_matches(rule_id.lower(), known, n=1, cutoff=0.6)
+    return message + (f". Did you mean '{close[0]}'?" if close else "")
+
+
 def _unknown_key(key: str, allowed: tuple[str, ...]) -> str:
     message = f"unknown key '{key}'; allowed keys: {', '.join(allowed)}"
     import difflib  # only when a key is unknown
 
-    candidates = list(allowed) + [k for k, v in _SYNONYMS.items() if v in allowed]
+    candidates = list(allowed) + [k for k, v in spec.SYNONYMS.items() if v in allowed]
     close = difflib.get_close_matches(key.lower(), candidates, n=1, cutoff=0.6)
     if close:
-        meant = _SYNONYMS.get(close[0], close[0])
+        meant = spec.SYNONYMS.get(close[0], close[0])
         if meant in allowed and meant != key:
             message += f". Did you mean '{meant}'?"
     return message

@@ -46,7 +46,6 @@ RULES: tuple[Rule, ...] = (
     quality.boilerplate_in_text,
     quality.cloze_numbering,
 )
-SETTINGS: tuple[Setting, ...] = ("error", "warning", "off")
 
 
 def by_id() -> dict[str, Rule]:

@@ -1,0 +1,239 @@
+"""The deck format as data: every mapping, its keys, which are required, the shape of each value, the
+patterns and limits. Declared once, here:
+
+- the loader (:mod:`.schema`) checks every file against it, and its fast card path is driven by it;
+- :func:`json_schema` builds ``deck.schema.json`` for editors (a test keeps the shipped file equal to it,
+  byte for byte, and ``rcc-cards schema`` prints it);
+- :func:`readme_table` builds the README's table of keys (a test keeps the README equal to it).
+
+A new card key is one :class:`Field` in :data:`CARD` (and a field of :class:`~rcc_cards.model.Card` of
+the name given as ``attr``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, NamedTuple
+
+from rcc_cards import tags
+from rcc_cards.model import SETTINGS
+
+KEY_PATTERN = re.compile(r"[a-z0-9][a-z0-9_]*\Z")
+ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*\Z")
+MAX_ID_LENGTH = 100
+MAX_CARDS = 100_000  # per deck file; a larger curriculum is several files
+
+
+class Shape(NamedTuple):
+    """What a value must be. ``kind`` names how the loader reads it:
+
+    - ``text``: one text value, not empty, no control characters; ``prose`` text may not be cut by ' #';
+    - ``cloze``: prose text with valid cloze deletions (:mod:`rcc_cards.cloze`);
+    - ``name``: a text matching ``pattern`` (``example`` shows one), at most :data:`MAX_ID_LENGTH` characters;
+    - ``deck-name``: an Anki deck name (see :func:`rcc_cards.tags.deck_name_problem`);
+    - ``flag``: ``true`` or ``false``;
+    - ``texts``: a list of texts; ``tags``: a list of tags (:func:`rcc_cards.tags.tag_problem`);
+    - ``image``, ``audio``: a media file's path (:mod:`rcc_cards.media`);
+    - ``map``: a mapping described by the :class:`Map` named ``ref``; ``list``: a list of those;
+    - ``rules``: rule id -> one of :data:`~rcc_cards.model.SETTINGS`.
+    """
+
+    kind: str
+    prose: bool = False
+    pattern: re.Pattern[str] | None = None
+    example: str = ""
+    ref: str = ""
+
+
+TEXT = Shape("text", prose=True)
+FLAG = Shape("flag")
+TEXTS = Shape("texts")
+TAGS = Shape("tags")
+
+
+class Field(NamedTuple):
+    key: str
+    shape: Shape
+    description: str = ""
+    required: bool = False
+    attr: str = ""  # the model attribute it fills, when it differs from the key ("" -> the key itself)
+    stored: bool = True  # False: read, but not kept as such (a card's 'reverse' only chooses its kind)
+
+    @property
+    def target(self) -> str:
+        return self.attr or self.key
+
+
+class Map(NamedTuple):
+    """A mapping: ``what`` names it in messages; ``kind_keys`` are keys that choose a card's kind (a card
+    needs some of them, in a combination :func:`rcc_cards.kinds.classify` accepts)."""
+
+    name: str
+    what: str
+    fields: tuple[Field, ...]
+    description: str = ""
+    kind_keys: tuple[str, ...] = ()
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(sorted(f.key for f in self.fields))
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        return tuple(sorted(f.key for f in self.fields if f.required))
+
+    def field(self, key: str) -> Field:
+        return _FIELDS[self.name][key]
+
+
+SOURCE = Map("source", "'source'", (
+    Field("title", TEXT, required=True),
+    Field("file", TEXT, "The source text, relative to the deck file's folder.", required=True),
+    Field("as_of", TEXT, "The source's version or as-of date.", required=True),
+    Field("url", TEXT),
+))
+DECK = Map("deck", "'deck'", (
+    Field("key", Shape("name", pattern=KEY_PATTERN, example="lowercase letters, digits and '_', e.g. rcc"),
+          "Namespaces every card id and note GUID. Never change it once the deck is in use.", required=True),
+    Field("name", Shape("deck-name", prose=True), "The Anki deck name; '::' nests decks.", required=True),
+    Field("description", TEXT),
+    Field("context", TEXT, "Shown on every card, labelled as not from the source."),
+    Field("source", Shape("map", ref="source"), required=True),
+    Field("rules", Shape("rules"), "This deck's severity for rules it changes: error, warning or off."),
+))
+CARD = Map("card", "a card", (
+    Field("id", Shape("name", pattern=ID_PATTERN, example="letters, digits, '-', '_' and '.', e.g. il2-durable-cr"),
+          "Stable identity of the note across rebuilds; unique across all decks built together.", required=True),
+    Field("q", TEXT, "The question.", attr="front"),
+    Field("a", TEXT, "The answer.", attr="back"),
+    Field("reverse", FLAG, "Also ask answer -> question.", stored=False),
+    Field("cloze", Shape("cloze", prose=True), "Text with {{c1::deletions}} (optionally {{c1::answer::hint}}).",
+          attr="text"),
+    Field("extra", TEXT, "Shown on the back."),
+    Field("context", TEXT, "Shown on the back, labelled as not from the source."),
+    Field("quote", TEXT, "The source sentence, verbatim ('…' for omitted words)."),
+    Field("refs", TEXTS, "The source's reference numbers."),
+    Field("tags", TAGS),
+    Field("image", Shape("image"), "An image beside the deck, shown with the question."),
+    Field("audio", Shape("audio"), "A sound beside the deck, played with the question."),
+), kind_keys=("q", "a", "reverse", "cloze"))
+SECTION = Map("section", "a section", (
+    Field("key", Shape("name", pattern=KEY_PATTERN,
+                         example="lowercase letters, digits and '_', e.g. cytokine_therapy"), required=True),
+    Field("title", TEXT, required=True),
+    Field("tags", TAGS),
+    Field("cards", Shape("list", ref="card")),
+    Field("sections", Shape("list", ref="section")),
+))
+TOP = Map("top", "the top level of a deck file", (
+    Field("deck", Shape("map", ref="deck"), required=True),
+    Field("sections", Shape("list", ref="section"), "The deck's sections; each becomes a level of the notes' tags.",
+          required=True),
+))
+MAPS = {m.name: m for m in (TOP, DECK, SOURCE, SECTION, CARD)}
+_FIELDS = {m.name: {f.key: f for f in m.fields} for m in MAPS.values()}
+
+# Words authors reach for, mapped to the key they meant (for "did you mean" in messages).
+SYNONYMS = {
+    "answer": "a", "back": "a", "question": "q", "front": "q", "text": "cloze", "hint": "extra",
+    "note": "extra", "notes": "extra", "source": "quote", "reference": "refs", "references": "refs",
+    "tag": "tags", "subsections": "sections", "card": "cards", "name": "title",
+}
+
+
+# -- the JSON Schema --------------------------------------------------------------------------------------
+_TEXT_DEF = {"type": "string", "minLength": 1, "pattern": "\\S"}
+_KIND_RULE = [  # the card kinds' key combinations (rcc_cards.kinds.classify), as JSON Schema says it
+    {"required": ["q", "a"], "not": {"required": ["cloze"]}},
+    {"required": ["cloze"], "not": {"anyOf": [{"required": ["q"]}, {"required": ["a"]}, {"required": ["reverse"]}]}},
+]
+
+
+def _pattern(regex: re.Pattern[str]) -> str:
+    return "^" + regex.pattern.removesuffix("\\Z") + "$"
+
+
+def _value_schema(shape: Shape, rule_ids: list[str]) -> dict[str, Any]:
+    if shape.kind in ("text", "cloze", "deck-name", "image", "audio"):
+        return {"$ref": "#/$defs/text"}
+    if shape.kind == "name":
+        assert shape.pattern is not None
+        if shape.pattern is KEY_PATTERN:
+            return {"$ref": "#/$defs/key"}
+        return {"type": "string", "pattern": _pattern(shape.pattern), "maxLength": MAX_ID_LENGTH}
+    if shape.kind == "flag":
+        return {"type": "boolean"}
+    if shape.kind == "texts":
+        return {"type": "array", "items": {"type": ["string", "integer"]}}
+    if shape.kind == "tags":
+        return {"$ref": "#/$defs/tags"}
+    if shape.kind == "map":
+        return {"$ref": f"#/$defs/{shape.ref}"}
+    if shape.kind == "list":
+        return {"type": "array", "items": {"$ref": f"#/$defs/{shape.ref}"}}
+    if shape.kind == "rules":
+        return {"type": "object", "propertyNames": {"enum": rule_ids},
+                "additionalProperties": {"enum": list(SETTINGS)}}
+    raise ValueError(f"no JSON Schema for the shape {shape.kind!r}")
+
+
+def _map_schema(spec: Map, rule_ids: list[str]) -> dict[str, Any]:
+    properties = {}
+    for f in spec.fields:
+        value = _value_schema(f.shape, rule_ids)
+        properties[f.key] = {**value, "description": f.description} if f.description else value
+    out: dict[str, Any] = {"type": "object", "additionalProperties": False, "required": list(spec.required),
+                           "properties": properties}
+    if spec.kind_keys:
+        out["oneOf"] = _KIND_RULE
+    return out
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of a deck file."""
+    from rcc_cards import rules  # the ids a deck's 'rules:' may name
+
+    rule_ids = sorted(rules.by_id())
+    top = _map_schema(TOP, rule_ids)
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "urn:rcc-cards:deck-schema:1",
+        "title": "rcc-cards deck",
+        "description": "One deck of rcc-cards study cards. `rcc-cards check` applies every rule; this schema lets "
+                       "editors complete keys and flag mistakes as you type.",
+        **top,
+        "$defs": {
+            "text": _TEXT_DEF,
+            "key": {"type": "string", "pattern": _pattern(KEY_PATTERN),
+                    "description": "Lowercase letters, digits and '_'; becomes part of the tags."},
+            "tags": {"type": "array", "description": "Topic tags (e.g. topic::dosing): no spaces, levels "
+                                                     "separated by '::', none of them empty.",
+                     "items": {"type": "string", "pattern": tags.TAG_PATTERN}},
+            **{m.name: _map_schema(m, rule_ids) for m in (DECK, SOURCE, SECTION, CARD)},
+        },
+    }
+
+
+def json_schema_text() -> str:
+    """:func:`json_schema` as the text of ``deck.schema.json``."""
+    return json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
+
+
+# -- the README's table of keys ---------------------------------------------------------------------------
+_WHERE = {"top": "top level", "deck": "`deck`", "source": "`deck.source`", "section": "a section", "card": "a card"}
+
+
+def readme_table() -> str:
+    """The README's table of keys: required keys in bold, a card's kind keys said as their combinations."""
+    rows = ["| where | keys (required in bold) |", "| --- | --- |"]
+    for spec in MAPS.values():
+        required = [f"**{k}**" for k in spec.required]
+        optional = [k for k in spec.keys if k not in spec.required and k not in spec.kind_keys]
+        if spec.kind_keys:
+            keys = (f"{', '.join(required)}; then **q** and **a** (optionally `reverse: true`), or **cloze**; "
+                    f"and {', '.join(optional)}")
+        else:
+            keys = ", ".join(required + optional)
+        rows.append(f"| {_WHERE[spec.name]} | {keys} |")
+    return "\n".join(rows) + "\n"

@@ -1,0 +1,145 @@
+"""The rule registry, a deck's rule settings, and card kinds in one place."""
+
+from __future__ import annotations
+
+import enum
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, SOURCE_TEXT, run
+from rcc_cards import kinds, rules
+from rcc_cards.model import Card, Kind, Loc
+
+LONG = " ".join(["word"] * 25)
+
+
+def test_the_readme_rule_table_is_the_registry() -> None:
+    assert rules.table() in (REPO / "README.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("rule", rules.RULES, ids=lambda r: r.id)
+def test_every_rule_documents_a_failing_and_a_passing_example(rule: rules.Rule) -> None:
+    assert rule.doc.splitlines()[0].strip()
+    assert rule.fails and rule.passes
+    assert rule.severity in ("error", "warning")
+
+
+def test_rule_ids_are_unique_and_in_the_schema() -> None:
+    ids = [rule.id for rule in rules.RULES]
+    assert len(ids) == len(set(ids))
+
+
+def _deck(folder: Path, rule_lines: str, answer: str = LONG) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "source.txt").write_text(SOURCE_TEXT, encoding="utf-8")
+    deck = folder / "t.yaml"
+    deck.write_text(f"""\
+deck:
+  key: t
+  name: Test deck
+  source:
+    title: Test source
+    file: source.txt
+    as_of: "2024"
+{rule_lines}sections:
+  - key: s
+    title: Section
+    cards:
+      - id: c1
+        q: A question
+        a: {answer}
+        quote: Question one has answer one.
+""", encoding="utf-8")
+    return deck
+
+
+def _check(folder: Path, *args: str) -> tuple[int, list[str]]:
+    result = run(["check", *args, "t.yaml"], cwd=folder)
+    return result.exit_code, result.stderr.splitlines()
+
+
+def test_a_rule_warns_by_default(tmp_path: Path) -> None:
+    code, lines = _check(_deck(tmp_path, "").parent)
+    assert code == 0
+    assert lines[0].startswith("t.yaml:14:12: warning: card 'c1': the answer has 25 words") \
+        and lines[0].endswith("[answer-too-long]")
+
+
+def test_a_deck_can_turn_a_rule_off(tmp_path: Path) -> None:
+    code, lines = _check(_deck(tmp_path, "  rules:\n    answer-too-long: off\n").parent, "--strict")
+    assert (code, lines) == (0, [])
+
+
+def test_a_deck_can_make_a_warning_an_error(tmp_path: Path) -> None:
+    code, lines = _check(_deck(tmp_path, "  rules:\n    answer-too-long: error\n").parent)
+    assert code == 1
+    assert lines[0].startswith("t.yaml:16:12: error: card 'c1': the answer has 25 words")
+
+
+def test_the_setting_applies_only_to_its_own_deck(tmp_path: Path) -> None:
+    _deck(tmp_path / "a", "  rules:\n    answer-too-long: off\n")
+    other = _deck(tmp_path / "b", "")
+    other.write_text(other.read_text(encoding="utf-8").replace("key: t", "key: t2").replace("id: c1", "id: c2")
+                     .replace("q: A question", "q: Another question"), encoding="utf-8")
+    result = run(["check", "a/t.yaml", "b/t.yaml"], cwd=tmp_path)
+    assert [line.split(": warning:")[0] for line in result.stderr.splitlines()] == ["b/t.yaml:14:12"]
+
+
+def test_an_unknown_rule_id_is_an_error_with_the_closest_match(tmp_path: Path) -> None:
+    code, lines = _check(_deck(tmp_path, "  rules:\n    answer-to-long: off\n").parent)
+    assert code == 1
+    assert lines[0].startswith("t.yaml:9:5: error: deck: unknown rule 'answer-to-long'; the rules are ")
+    assert lines[0].endswith("Did you mean 'answer-too-long'?")
+
+
+@pytest.mark.parametrize("setting,message", [
+    ("no", "t.yaml:9:22: error: deck: rule 'answer-too-long' must be set to error, warning or off; found 'no'"),
+    ("''", "t.yaml:9:22: error: deck: 'answer-too-long' is empty; write the text, or remove the key if it is "
+           "optional"),
+])
+def test_a_bad_setting_is_an_error(tmp_path: Path, setting: str, message: str) -> None:
+    code, lines = _check(_deck(tmp_path, f"  rules:\n    answer-too-long: {setting}\n").parent)
+    assert (code, lines[0]) == (1, message)
+
+
+def test_rules_must_be_a_mapping(tmp_path: Path) -> None:
+    code, lines = _check(_deck(tmp_path, "  rules: [answer-too-long]\n").parent)
+    assert code == 1
+    assert lines[0].startswith("t.yaml:8:10: error: deck: 'rules' must be a mapping of rule ids to error, "
+                               "warning or off")
+
+
+@pytest.mark.parametrize("rule", [r.id for r in rules.RULES if r.fixed])
+def test_a_fixed_rule_cannot_be_changed(tmp_path: Path, rule: str) -> None:
+    code, lines = _check(_deck(tmp_path, f"  rules:\n    {rule}: off\n").parent)
+    assert code == 1
+    assert f"error: deck: rule '{rule}' cannot be changed" in lines[0]
+    code, lines = _check(_deck(tmp_path, f"  rules:\n    {rule}: error\n").parent)  # its own level: allowed
+    assert code == 0
+
+
+def test_a_deck_setting_is_shown_in_the_schema_and_the_readme() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert "rules:" in readme and "answer-too-long: off" in readme
+
+
+class _Other(enum.Enum):
+    MNEMONIC = "mnemonic"
+
+
+def test_an_unknown_card_kind_raises_instead_of_being_treated_as_basic() -> None:
+    card = Card("c1", _Other.MNEMONIC, ("s",), ("S",), front="Q", back="A", loc=Loc("d.yaml", 1, 1))  # type: ignore[arg-type]
+    with pytest.raises(kinds.UnknownKind, match="mnemonic"):
+        kinds.card_count(card)
+    with pytest.raises(kinds.UnknownKind):
+        kinds.of(_Other.MNEMONIC)  # type: ignore[arg-type]
+
+
+def test_every_kind_is_defined_and_counts_its_cards() -> None:
+    assert [spec.kind for spec in kinds.all_kinds()] == list(Kind)
+    loc = Loc("d.yaml", 1, 1)
+    assert kinds.card_count(Card("b", Kind.BASIC, (), (), front="Q", back="A", loc=loc)) == 1
+    assert kinds.card_count(Card("r", Kind.REVERSE, (), (), front="Q", back="A", loc=loc)) == 2
+    assert kinds.card_count(Card("c", Kind.CLOZE, (), (), text="{{c1::a}} {{c2::b}} {{c1::c}}", loc=loc)) == 2
+    assert kinds.card_ords(Card("c", Kind.CLOZE, (), (), text="{{c3::a}} {{c1::b}}", loc=loc)) == [0, 2]
