@@ -70,5 +70,5 @@ def test_watch_rebuilds_on_change_reports_problems_and_stops_on_ctrl_c(tmp_path:
 def test_build_reports_its_steps_to_a_progress_callback(tmp_path: Path) -> None:
     deck = write_deck(tmp_path, "      - id: c1\n        q: Question\n        a: Answer\n")
     steps: list[str] = []
-    builder.build([deck], tmp_path / "out", progress=steps.append)
+    builder.build(builder.BuildOptions((deck,), tmp_path / "out"), progress=steps.append)
     assert steps == list(builder.BUILD_STEPS)

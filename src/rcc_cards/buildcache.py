@@ -1,18 +1,18 @@
 """Skip a build whose inputs did not change since the last one.
 
 After a build, a small record is kept beside its packages (``build/.rcc-cards-cache.json``): for the
-command's options, the digest of every input (deck files, their source texts and media, lock files),
-of every package written, and of rcc-cards' own code, with the build's warnings and counts. The next
-build with the same options compares digests only; when all match and every package is still the one
-written, it reports "up to date" without loading anything. Any difference means a full build, so the
-output is exactly what a full build would write.
+command's options (:meth:`rcc_cards.builder.BuildOptions.cache_key`), the digest of every input (deck
+files, their source texts and media, lock files), of every package written, and of rcc-cards' own code,
+with the build's warnings and counts. The next build with the same options compares digests only; when
+all match and every package is still the one written, it reports "up to date" without loading anything.
+Any difference means a full build, so the output is exactly what a full build would write.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -37,12 +37,6 @@ def code_digest() -> str:
             digest.update(path.relative_to(_CODE).as_posix().encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()
-
-
-def options_key(paths: Sequence[Path], output: Path | None, include: Sequence[str], exclude: Sequence[str],
-                locked: bool) -> str:
-    return json.dumps({"paths": sorted(str(p.resolve()) for p in paths), "output": str(output),
-                       "include": list(include), "exclude": list(exclude), "locked": locked}, sort_keys=True)
 
 
 class Record(NamedTuple):

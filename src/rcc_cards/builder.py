@@ -1,29 +1,67 @@
-"""What 'build', 'diff' and 'preview' do, as library calls: stamp each deck against its lock file,
-plan the packages, compile and write them atomically, skip builds whose inputs did not change.
+"""What 'build', 'diff' and 'preview' do, as library calls: stamp each deck against its lock file
+(:mod:`rcc_cards.stamps`), plan the packages, compile and write them atomically, skip builds whose inputs
+did not change (:mod:`rcc_cards.buildcache`).
 
-Nothing here prints or exits; the CLI renders the values these functions return.
+One frozen :class:`BuildOptions` value in, a :class:`BuildReport` out. Nothing here prints or exits; the
+CLI renders the values these functions return.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
-import os
-import time
-from collections.abc import Callable, Mapping, Sequence
+import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from rcc_cards import buildcache, lockfile, stamps, summary, writer
-from rcc_cards.errors import Problem, ProblemsFound, RccCardsError, problem_at, sort_problems
-from rcc_cards.model import Deck
-from rcc_cards.project import DEFAULT_OUTPUT, Loaded, NothingSelected, discover, load, no_cyclic_gc, select
+from rcc_cards import buildcache, stamps, summary, writer
+from rcc_cards.errors import Problem, ProblemsFound, sort_problems
+from rcc_cards.project import DEFAULT_OUTPUT, DeckFiles, Loaded, NothingSelected, discover, load, no_cyclic_gc, select
 
 if TYPE_CHECKING:
     from rcc_cards import compiler
 
 # _compiler_import: `compiler` (and with it genanki, which pulls in asyncio) is imported inside the two
 # functions that build packages, not here: about 0.2 s of start-up that 'diff' and 'preview' skip.
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """Everything that decides what a build reads and writes, as one value.
+
+    The up-to-date cache key (:meth:`cache_key`) is made from every field, so a new option cannot be left
+    out of it; a field that only says *whether* to use the cache, not what a build writes, is marked
+    ``metadata={"cache_key": False}``.
+    """
+
+    paths: tuple[Path, ...] = ()  # deck files and folders; none: decks/
+    output: Path | None = None  # a .apkg (every deck in it) or a folder (<deck key>.apkg each); none: build/
+    include: tuple[str, ...] = ()  # --tag
+    exclude: tuple[str, ...] = ()  # --exclude-tag
+    locked: bool = False  # fail, writing nothing, when a lock file is out of date
+    force: bool = field(default=False, metadata={"cache_key": False})  # rebuild even when up to date
+
+    def cache_key(self) -> str:
+        """The options' part of the up-to-date record's key: every field that decides what is written."""
+        values = {f.name: _key_value(getattr(self, f.name)) for f in dataclasses.fields(self)
+                  if f.metadata.get("cache_key", True)}
+        return json.dumps(values, sort_keys=True)
+
+    @property
+    def cache_file(self) -> Path:
+        return buildcache.cache_path(self.output, DEFAULT_OUTPUT)
+
+
+def _key_value(value: object) -> Any:
+    if isinstance(value, Path):
+        return str(value.resolve())
+    if isinstance(value, tuple):
+        items = [_key_value(v) for v in value]
+        return sorted(items) if all(isinstance(v, Path) for v in value) else items  # paths: any order
+    return value
+
 
 class Written(NamedTuple):
     path: Path
@@ -64,77 +102,6 @@ def plan(stamped: Sequence[stamps.Stamped], output: Path | None, include: Sequen
     return result
 
 
-def build_timestamp(environ: Mapping[str, str] = os.environ, clock: float | None = None) -> int:
-    """The time new content is stamped with: ``SOURCE_DATE_EPOCH`` when set, else now.
-
-    A time in the future is refused: notes stamped later than the learner's clock would block every
-    later update until that time passed.
-    """
-    now = int(time.time() if clock is None else clock)
-    value = environ.get("SOURCE_DATE_EPOCH")
-    if value is None:
-        return now
-    if not value.isdigit():
-        raise RccCardsError(f"SOURCE_DATE_EPOCH must be whole seconds since 1970; found {value!r}")
-    if int(value) > now + FUTURE_TOLERANCE:
-        raise RccCardsError(f"SOURCE_DATE_EPOCH={value} is in the future (now is {now}); notes stamped in the "
-                            "future would block every later update. Use a past time, e.g. the last commit's")
-    return int(value)
-
-
-FUTURE_TOLERANCE = 300  # seconds of clock difference between machines that we accept
-
-
-def lock_shown(deck: Deck) -> str:
-    """The lock file's path, named the way the deck file was named."""
-    return str(lockfile.lock_path(Path(deck.loc.path)))
-
-
-def stamp_decks(decks: Sequence[Deck], now: int) -> tuple[list[stamps.Stamped], list[Problem]]:
-    """Each deck compared with its lock file."""
-    stamped: list[stamps.Stamped] = []
-    problems: list[Problem] = []
-    for deck in decks:
-        lock, lock_problems = lockfile.read(lockfile.lock_path(deck.file), lock_shown(deck))
-        problems += lock_problems
-        future = [] if lock is None else [k for k, s in lock.cards.items() if s.changed > now + FUTURE_TOLERANCE]
-        if future:
-            problems.append(Problem(lock_shown(deck), 1, 1, f"the lock file stamps {len(future)} card(s) in the "
-                                                            f"future (e.g. '{future[0]}'); was it written on a "
-                                                            "machine with a wrong clock? Restore it from git"))
-        renamed = lock is not None and lock.deck != deck.key
-        if lock is not None and renamed:
-            problems.append(problem_at(deck.key_loc, f"deck key '{deck.key}' differs from '{lock.deck}' in "
-                                                     f"{lock_shown(deck)}: the key is part of every note's "
-                                                     "identity, so learners would get every card a second time. "
-                                                     "Restore the key; if this really is a new deck, delete the "
-                                                     "lock file"))
-        if not lock_problems and not future and not renamed:
-            stamped.append(stamps.stamp(deck, lock, now))
-    return stamped, problems
-
-
-def stale_lock_problems(item: stamps.Stamped) -> list[Problem]:
-    """For ``build --locked``: every way the lock file is out of date, at the place to look."""
-    shown = lock_shown(item.deck)
-    fix = f"run 'rcc-cards build' and commit {shown}"
-    if item.first_build:
-        loc = item.deck.loc
-        return [Problem(loc.path, loc.line, loc.col, f"deck '{item.deck.key}' has no lock file {shown}; {fix}")]
-    try:
-        text = lockfile.lock_path(item.deck.file).read_text(encoding="utf-8")
-    except OSError:
-        text = ""
-    problems = [Problem(c.loc.path, c.loc.line, c.loc.col, f"card '{c.id}' is not in {shown}; {fix}")
-                for c in item.added]
-    problems += [Problem(c.loc.path, c.loc.line, c.loc.col, f"card '{c.id}' changed since {shown} was written; "
-                                                            f"{fix}") for c in item.changed]
-    problems += [Problem(shown, lockfile.line_of(text, r), 5, f"card '{r}' was removed from the deck; {fix}")
-                 for r in item.removed]
-    problems += [Problem(shown, 1, 1, f"note type '{t.name}' changed; {fix}") for t in item.type_changes]
-    return problems
-
-
 def write_preview(paths: Sequence[Path], output: Path, include: Sequence[str] = (),
                   exclude: Sequence[str] = ()) -> tuple[list[Problem], summary.Counts]:
     """Write the preview page of the decks (a ``--tag`` subset if asked); returns the warnings and counts."""
@@ -142,7 +109,7 @@ def write_preview(paths: Sequence[Path], output: Path, include: Sequence[str] = 
 
     loaded = load(paths)
     if not loaded.ok:
-        raise ProblemsFound(loaded.problems)
+        raise ProblemsFound(loaded.problems, inputs=loaded.inputs)
     selection = [(d, select(d, include, exclude)) for d in loaded.decks]
     selection = [(d, cards) for d, cards in selection if cards]
     if not selection:
@@ -157,60 +124,63 @@ class BuildReport(NamedTuple):
     stamped: list[stamps.Stamped]
     warnings: list[Problem]
     locks_written: list[str]
+    inputs: list[Path]  # the files the decks' content comes from: deck files, sources, media (watched)
 
 
-def prepare(paths: Sequence[Path], locked: bool = False, now: int | None = None
-            ) -> tuple[Loaded, list[stamps.Stamped]]:
-    """Load, check and stamp; raises ProblemsFound on any error (and, when ``locked``, on a stale lock)."""
-    loaded = load(paths)
+def prepare(paths: Sequence[Path], locked: bool = False, now: int | None = None,
+            files: DeckFiles | None = None) -> tuple[Loaded, list[stamps.Stamped]]:
+    """Load, check and stamp; raises ProblemsFound on any error (and, when ``locked``, on a stale lock).
+
+    ``files`` are the deck files, when the caller has already found them (:func:`~rcc_cards.project.discover`).
+    """
+    loaded = load(paths, files)
     if not loaded.ok:
-        raise ProblemsFound(loaded.problems)
-    stamped, problems = stamp_decks(loaded.decks, build_timestamp() if now is None else now)
+        raise ProblemsFound(loaded.problems, inputs=loaded.inputs)
+    stamped, problems = stamps.stamp_decks(loaded.decks, stamps.build_timestamp() if now is None else now)
     if locked:
-        problems += [p for item in stamped if item.has_changes for p in stale_lock_problems(item)]
+        problems += [p for item in stamped if item.has_changes for p in stamps.stale_problems(item)]
     if problems:
-        raise ProblemsFound(sort_problems(loaded.problems + problems))
+        raise ProblemsFound(sort_problems(loaded.problems + problems), inputs=loaded.inputs)
     return loaded, stamped
 
 
 BUILD_STEPS = ("checking", "compiling", "writing packages", "writing lock files")
 
 
-def build(paths: Sequence[Path], output: Path | None = None, include: Sequence[str] = (),
-          exclude: Sequence[str] = (), locked: bool = False, now: int | None = None,
-          progress: Callable[[str], None] | None = None, force: bool = False) -> BuildReport:
+def build(options: BuildOptions, files: DeckFiles | None = None, now: int | None = None,
+          progress: Callable[[str], None] | None = None) -> BuildReport:
     """Load, check, stamp and write every package, then the lock files that changed.
 
     Nothing is written unless every input is free of errors (and, with ``locked``, every lock file is
     up to date). When nothing the last identical build read or wrote has changed, nothing is redone
-    (:mod:`rcc_cards.buildcache`) and the report says so.
+    (:mod:`rcc_cards.buildcache`) and the report says so. ``files``: the deck files, when the caller has
+    already found them; they are found once per build.
     """
-    cache = buildcache.cache_path(output, DEFAULT_OUTPUT)
-    key = buildcache.options_key(paths, output, include, exclude, locked)
+    files = discover(options.paths) if files is None else files
+    key = options.cache_key()
     code = buildcache.code_digest()
-    record = None if force else buildcache.lookup(cache, key, code, [p for p, _ in discover(paths)])
+    record = None if options.force else buildcache.lookup(options.cache_file, key, code, [p for p, _ in files])
     if record is not None:
         written = [Written(Path(p), (), summary.Counts(*c), up_to_date=True) for p, c in record.counts.items()]
-        return BuildReport(written, BuildPlan(), [], record.warnings, [])
-    report = _build(paths, output, include, exclude, locked, now, progress)
-    inputs = [p for item in report.stamped for p in (item.deck.file, lockfile.lock_path(item.deck.file),
-                                                    *item.deck.referenced_files())]
-    outputs = [w.path for w in report.written]
-    buildcache.store(cache, key, buildcache.Record(
-        code, buildcache.digests(inputs), buildcache.digests(outputs), report.warnings,
-        {str(w.path): [w.counts.notes, w.counts.cards, w.counts.tags] for w in report.written}))
+        inputs = [Path(p) for p in record.inputs if not stamps.is_lock(Path(p))]
+        return BuildReport(written, BuildPlan(), [], record.warnings, [], inputs)
+    report = _build(options, files, now, progress)
+    locks = [stamps.lock_path(item.deck.file) for item in report.stamped]
+    buildcache.store(options.cache_file, key, buildcache.Record(
+        code, buildcache.digests([*report.inputs, *locks]), buildcache.digests([w.path for w in report.written]),
+        report.warnings, {str(w.path): [w.counts.notes, w.counts.cards, w.counts.tags] for w in report.written}))
     return report
 
 
-def _build(paths: Sequence[Path], output: Path | None, include: Sequence[str], exclude: Sequence[str],
-           locked: bool, now: int | None, progress: Callable[[str], None] | None) -> BuildReport:
+def _build(options: BuildOptions, files: DeckFiles, now: int | None,
+           progress: Callable[[str], None] | None) -> BuildReport:
     from rcc_cards import compiler  # see _compiler_import below
 
     step = progress or (lambda name: None)
     with no_cyclic_gc():
-        loaded, stamped = prepare(paths, locked, now)
+        loaded, stamped = prepare(options.paths, options.locked, now, files)
         step(BUILD_STEPS[0])
-        the_plan = plan(stamped, output, include, exclude)
+        the_plan = plan(stamped, options.output, options.include, options.exclude)
         step(BUILD_STEPS[1])
         written = []
         for target, builds in the_plan.packages.items():
@@ -220,10 +190,9 @@ def _build(paths: Sequence[Path], output: Path | None, include: Sequence[str], e
         step(BUILD_STEPS[2])
     locks = []
     for item in stamped:
-        path = lockfile.lock_path(item.deck.file)
-        text = lockfile.dumps(item.lock)
-        if not path.is_file() or path.read_text(encoding="utf-8") != text:
-            writer.write_atomic(path, text.encode("utf-8"))
-            locks.append(lock_shown(item.deck))
+        text = stamps.new_text(item)
+        if text is not None:
+            writer.write_atomic(stamps.lock_path(item.deck.file), text.encode("utf-8"))
+            locks.append(stamps.lock_name(item.deck))
     step(BUILD_STEPS[3])
-    return BuildReport(written, the_plan, stamped, loaded.problems, locks)
+    return BuildReport(written, the_plan, stamped, loaded.problems, locks, loaded.inputs)

@@ -18,6 +18,7 @@ from rcc_cards import __version__, loader, project, summary, tags
 from rcc_cards.errors import Problem, ProblemsFound, RccCardsError
 
 if TYPE_CHECKING:
+    from rcc_cards.builder import BuildOptions
     from rcc_cards.stamps import Stamped
 
 # Modules that only the writing commands need (builder, and through it the lock file, stamps and,
@@ -51,9 +52,9 @@ def _show_problems(problems: Sequence[Problem], wrote_nothing: bool) -> None:
 
 def _changes(item: Stamped) -> list[str]:
     """What a rebuild means for learners, in words."""
-    from rcc_cards.builder import lock_shown
+    from rcc_cards.stamps import lock_name
 
-    key, lock = item.deck.key, lock_shown(item.deck)
+    key, lock = item.deck.key, lock_name(item.deck)
     if item.first_build:
         return [f"{key}: first build; every card is new to {lock}"]
     if not item.has_changes:
@@ -80,21 +81,19 @@ def _changes(item: Stamped) -> list[str]:
     return lines
 
 
-def _load(paths: Sequence[Path]) -> project.Loaded:
-    try:
-        return project.load(paths)
-    except project.NoDeckFiles as exc:
-        raise click.UsageError(str(exc)) from exc
-
-
 class _Group(click.Group):
-    """The one top-level handler: user errors become exit 1, anything unexpected is reported as a bug."""
+    """The one top-level handler: user errors become exit 1, usage errors (no deck files, filters that
+    select nothing) Click's exit 2, and anything unexpected is reported as a bug (exit 3)."""
 
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
+        except project.NoDeckFiles as exc:
+            raise click.UsageError(str(exc)) from exc
+        except project.NothingSelected as exc:
+            raise click.BadParameter(str(exc), param_hint="--tag/--exclude-tag") from exc
         except ProblemsFound as exc:
             _show_problems(exc.problems, wrote_nothing=ctx.invoked_subcommand == "build")
         except RccCardsError as exc:
@@ -159,23 +158,22 @@ def build(paths: tuple[Path, ...], output: Path | None, include: tuple[str, ...]
       rcc-cards build --tag rcc::stage_iv::cytokine_therapy -o cytokines.apkg
       rcc-cards build --watch
     """
+    from rcc_cards.builder import BuildOptions
+
+    options = BuildOptions(paths, output, include, exclude, locked, force)
     if watch:
-        _watch(paths, output, include, exclude)
+        _watch(options)
         return
-    _build_once(paths, output, include, exclude, locked, force)
+    _build_once(options)
 
 
-def _build_once(paths: tuple[Path, ...], output: Path | None, include: tuple[str, ...], exclude: tuple[str, ...],
-                locked: bool, force: bool = False) -> None:
+def _build_once(options: BuildOptions) -> list[Path]:
+    """Build, print what was done, and return the files the build depends on."""
     from rcc_cards import builder
 
-    try:
-        with _progress(paths) as progress:
-            report = builder.build(paths, output, include, exclude, locked, progress=progress, force=force)
-    except project.NoDeckFiles as exc:
-        raise click.UsageError(str(exc)) from exc
-    except project.NothingSelected as exc:
-        raise click.BadParameter(str(exc), param_hint="--tag/--exclude-tag") from exc
+    files = project.discover(options.paths)
+    with _progress(files) as progress:
+        report = builder.build(options, files, progress=progress)
     _report(report.warnings)
     for item in report.stamped:
         for line in _changes(item):
@@ -189,17 +187,18 @@ def _build_once(paths: tuple[Path, ...], output: Path | None, include: tuple[str
             click.echo(f"wrote {written.path}: {written.counts}")
     for lock in report.locks_written:
         click.echo(f"wrote {lock}")
+    return report.inputs
 
 
 PROGRESS_MIN_BYTES = 512 * 1024  # about a thousand cards: below this a build takes well under a second
 
 
 @contextmanager
-def _progress(paths: Sequence[Path]) -> Iterator[Callable[[str], None] | None]:
+def _progress(files: project.DeckFiles) -> Iterator[Callable[[str], None] | None]:
     """A progress bar over the build's steps, on a terminal and for large inputs only."""
     from rcc_cards import builder
 
-    size = sum(p.stat().st_size for p, _ in project.discover(paths))
+    size = sum(p.stat().st_size for p, _ in files)
     if size < PROGRESS_MIN_BYTES or not sys.stderr.isatty():
         yield None
         return
@@ -211,23 +210,27 @@ def _progress(paths: Sequence[Path]) -> Iterator[Callable[[str], None] | None]:
         yield advance
 
 
-def _watch(paths: tuple[Path, ...], output: Path | None, include: tuple[str, ...], exclude: tuple[str, ...]) -> None:
-    """Build, then rebuild whenever a deck, its source or its media change, until Ctrl-C."""
+def _watch(options: BuildOptions) -> None:
+    """Build, then rebuild whenever a deck, its source or its media change, until Ctrl-C.
+
+    Each cycle finds and loads the decks once: the build reports the files it read, and those are watched.
+    """
     from rcc_cards import watch
 
     try:
         while True:
-            files = watch.watched_files(paths)
-            seen = watch.snapshot(files)
+            inputs: list[Path] = []
             try:
-                _build_once(paths, output, include, exclude, locked=False)
+                inputs = _build_once(options)
             except ProblemsFound as exc:
+                inputs = exc.inputs
                 _show_problems(exc.problems, wrote_nothing=True)
             except RccCardsError as exc:
                 click.echo(f"rcc-cards: error: {exc}", err=True)
+            seen = watch.snapshot(inputs)
             click.echo(f"watching {len(seen)} files for changes (Ctrl-C to stop)")
             project.thaw()  # what the build left behind is the collector's again
-            watch.wait_for_change(paths, files, seen)
+            watch.wait_for_change(options.paths, inputs, seen)
             click.echo("change detected; rebuilding")
     except KeyboardInterrupt:
         click.echo("stopped watching")
@@ -251,12 +254,7 @@ def preview(paths: tuple[Path, ...], output: Path, include: tuple[str, ...], exc
     """
     from rcc_cards import builder
 
-    try:
-        warnings, counts = builder.write_preview(paths, output, include, exclude)
-    except project.NoDeckFiles as exc:
-        raise click.UsageError(str(exc)) from exc
-    except project.NothingSelected as exc:
-        raise click.BadParameter(str(exc), param_hint="--tag/--exclude-tag") from exc
+    warnings, counts = builder.write_preview(paths, output, include, exclude)
     _report(warnings)
     click.echo(f"wrote {output}: {counts}")
 
@@ -293,10 +291,7 @@ def diff(paths: tuple[Path, ...], locked: bool) -> None:
     """
     from rcc_cards import builder
 
-    try:
-        _, stamped = builder.prepare(paths, locked)
-    except project.NoDeckFiles as exc:
-        raise click.UsageError(str(exc)) from exc
+    _, stamped = builder.prepare(paths, locked)
     for item in stamped:
         for line in _changes(item):
             click.echo(line)
@@ -313,7 +308,7 @@ def check(paths: tuple[Path, ...], strict: bool) -> None:
       rcc-cards check
       rcc-cards check --strict decks/rcc.yaml
     """
-    loaded = _load(paths)
+    loaded = project.load(paths)
     if not loaded.ok or (strict and loaded.problems):
         raise ProblemsFound(loaded.problems)
     _report(loaded.problems)
@@ -333,7 +328,7 @@ def tags_command(paths: tuple[Path, ...]) -> None:
     Example:
       rcc-cards tags decks/rcc.yaml
     """
-    loaded = _load(paths)
+    loaded = project.load(paths)
     if not loaded.ok:
         raise ProblemsFound(loaded.problems)
     _report(loaded.problems)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Literal, NamedTuple
 
 from rcc_cards.model import Loc
@@ -54,11 +55,16 @@ class RccCardsError(Exception):
 
 
 class ProblemsFound(RccCardsError):
-    """The input has errors; nothing was written."""
+    """The input has errors; nothing was written.
 
-    def __init__(self, problems: list[Problem]) -> None:
+    ``inputs``: the files that were read (deck files, and the sources and media of the decks that loaded);
+    watch mode waits for one of them to change.
+    """
+
+    def __init__(self, problems: list[Problem], inputs: Sequence[Path] = ()) -> None:
         super().__init__(f"{sum(p.is_error for p in problems)} error(s) in the input")
         self.problems = problems
+        self.inputs = list(inputs)
 
 
 class OutputError(RccCardsError):

@@ -30,7 +30,10 @@ class NothingSelected(RccCardsError):
     """The --tag/--exclude-tag filters leave no note in any deck (a usage error)."""
 
 
-def discover(paths: Sequence[Path]) -> list[tuple[Path, str]]:
+DeckFiles = list[tuple[Path, str]]  # each deck file, and its name as problems show it
+
+
+def discover(paths: Sequence[Path]) -> DeckFiles:
     """Deck files named by ``paths`` (folders are searched recursively), with the name to show for each."""
     if not paths:
         if not DEFAULT_DECKS.is_dir():
@@ -55,6 +58,13 @@ class Loaded(NamedTuple):
 
     decks: list[Deck]
     problems: list[Problem]
+    files: DeckFiles
+
+    @property
+    def inputs(self) -> list[Path]:
+        """The deck files, and the source and media files of the decks that loaded."""
+        return list(dict.fromkeys([*(p for p, _ in self.files),
+                                   *(f for deck in self.decks for f in deck.referenced_files())]))
 
     @property
     def ok(self) -> bool:
@@ -88,16 +98,17 @@ def thaw() -> None:
     gc.unfreeze()
 
 
-def load(paths: Sequence[Path]) -> Loaded:
+def load(paths: Sequence[Path], files: DeckFiles | None = None) -> Loaded:
+    """Every deck file ``paths`` name (or ``files``, when already found), loaded and checked."""
     with no_cyclic_gc():
-        return _load(paths)
+        return _load(discover(paths) if files is None else files)
 
 
-def _load(paths: Sequence[Path]) -> Loaded:
+def _load(files: DeckFiles) -> Loaded:
     decks: list[Deck] = []
     clean: list[Deck] = []
     problems: list[Problem] = []
-    for path, shown in discover(paths):
+    for path, shown in files:
         deck, file_problems = load_file(path, shown)
         problems += file_problems
         if deck is not None:
@@ -105,7 +116,7 @@ def _load(paths: Sequence[Path]) -> Loaded:
             if not has_errors(file_problems):
                 clean.append(deck)
     problems += rules.check_decks(decks, clean)
-    return Loaded(decks, sort_problems(problems))
+    return Loaded(decks, sort_problems(problems), files)
 
 
 def select(deck: Deck, include: Sequence[str], exclude: Sequence[str]) -> list[Card]:

@@ -1,21 +1,129 @@
-"""When did each note's content last change? Content hashes compared with the lock file.
+"""The lock file beside each deck, and every policy about it, in one place: where it is and how messages
+name it, reading and writing it, when each note's content last changed (content hashes compared with the
+lock), which stamps are refused (in the future, or for another deck key), and when a lock is out of date
+(``build --locked``).
 
-A note's ``mod`` is the time its content last changed: unchanged notes keep the time recorded in the
-lock, so re-importing a rebuild leaves them (and any edit the learner made) alone; changed notes get
-the build time, so Anki updates them. See ``../shared`` ANKI.md facts, restated in the README.
+The lock file (``rcc.yaml`` -> ``rcc.lock.json``) records, per card, a hash of what its note carries and
+the time that content last changed; per note type, hashes of its fields and of its look. It is committed
+with the deck, like a lock file, so every machine stamps each note with the same modification time: Anki
+updates a note on import only when the package's note is strictly newer. Unchanged notes keep the time
+recorded in the lock, so re-importing a rebuild leaves them (and any edit the learner made) alone; changed
+notes get the build time, so Anki updates them. The file is JSON with one card per line, sorted, so a
+rebuild's change reads well in ``git diff``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
+import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from pathlib import Path
+from typing import Any, NamedTuple
 
 from rcc_cards import kinds, render, tags, templates
-from rcc_cards.lockfile import Lock, Stamp, TypeStamp
+from rcc_cards.errors import Problem, RccCardsError, problem_at
 from rcc_cards.model import Card, Deck
 from rcc_cards.templates import NoteType
+
+FORMAT = 1
+
+
+class Stamp(NamedTuple):  # a named tuple: immutable, and cheap to make 100,000 of
+    hash: str
+    changed: int  # seconds since 1970: when this content last changed
+
+
+class TypeStamp(NamedTuple):
+    schema: str  # fields and templates (names, ids, order) and the kind; a change needs a merge on import
+    style: str  # template HTML and CSS; a change updates learners' note types by itself
+    changed: int
+
+
+@dataclass
+class Lock:
+    deck: str
+    cards: dict[str, Stamp] = field(default_factory=dict)
+    note_types: dict[str, TypeStamp] = field(default_factory=dict)
+
+
+LOCK_SUFFIX = ".lock.json"
+
+
+def lock_path(deck_file: Path) -> Path:
+    """Where a deck's lock file is: beside it, ``rcc.yaml`` -> ``rcc.lock.json``."""
+    return deck_file.with_name(deck_file.stem + LOCK_SUFFIX)
+
+
+def is_lock(path: Path) -> bool:
+    return path.name.endswith(LOCK_SUFFIX)
+
+
+def line_of(text: str, card_id: str) -> int:
+    """The line of ``card_id``'s entry in a lock file's text (1 when absent)."""
+    needle = json.dumps(card_id) + ":"
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.lstrip().startswith(needle):
+            return number
+    return 1
+
+
+def read(path: Path, shown: str) -> tuple[Lock | None, list[Problem]]:
+    """The lock at ``path``; ``(None, [])`` when there is none yet."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None, []
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, [Problem(shown, 1, 1, f"cannot read the lock file: {exc}")]
+    try:
+        data = json.loads(text)
+        return _from_json(data), []
+    except json.JSONDecodeError as exc:
+        where = (exc.lineno, exc.colno)
+        why = exc.msg
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        where = (1, 1)
+        why = f"unexpected content ({exc})"
+    return None, [Problem(shown, *where, f"the lock file is not valid: {why}. It is written by "
+                                        "'rcc-cards build'; restore it from git, or delete it to start over "
+                                        "(every note then counts as changed)")]
+
+
+def _from_json(data: Any) -> Lock:  # untrusted JSON: any shape error is reported by read()
+    if data["format"] != FORMAT:
+        raise ValueError(f"format {data['format']!r}, expected {FORMAT}")
+    cards = {str(k): Stamp(str(v["hash"]), int(v["changed"])) for k, v in data["cards"].items()}
+    types = {str(k): TypeStamp(str(v["schema"]), str(v["style"]), int(v["changed"]))
+             for k, v in data["note_types"].items()}
+    return Lock(str(data["deck"]), cards, types)
+
+
+# json.dumps(key) and json.dumps(value, sort_keys=True, ensure_ascii=False), without building an
+# encoder per call (a lock file of 100,000 cards took 1 s to write that way).
+_KEY = json.JSONEncoder().encode
+_VALUE = json.JSONEncoder(sort_keys=True, ensure_ascii=False).encode
+
+
+def dumps(lock: Lock) -> str:
+    """Deterministic text: sorted keys, one entry per line.
+
+    A card's entry is formatted here rather than by encoding a dict per card (the same text: its hash is
+    hex, its time an integer); at 100,000 cards that took most of a second.
+    """
+    def entry(key: str, value: dict[str, object]) -> str:
+        return f"    {_KEY(key)}: {_VALUE(value)}"
+
+    stamps = lock.cards
+    cards = ",\n".join(f'    {_KEY(k)}: {{"changed": {stamps[k].changed}, "hash": {_KEY(stamps[k].hash)}}}'
+                        for k in sorted(stamps))
+    types = ",\n".join(entry(k, {"schema": t.schema, "style": t.style, "changed": t.changed})
+                       for k, t in sorted(lock.note_types.items()))
+    return (f'{{\n  "format": {FORMAT},\n  "deck": {json.dumps(lock.deck)},\n'
+            f'  "note_types": {{\n{types}\n  }},\n  "cards": {{\n{cards}\n  }}\n}}\n')
+
 
 # json.dumps(value, sort_keys=True, ensure_ascii=False), without building an encoder per call.
 _ENCODE = json.JSONEncoder(sort_keys=True, ensure_ascii=False).encode
@@ -115,3 +223,86 @@ def stamp(deck: Deck, old: Lock | None, now: int) -> Stamped:
         result.removed = sorted(set(old.cards) - set(result.lock.cards))
         result.lock.note_types.update({k: v for k, v in old.note_types.items() if k not in result.lock.note_types})
     return result
+
+
+def build_timestamp(environ: Mapping[str, str] = os.environ, clock: float | None = None) -> int:
+    """The time new content is stamped with: ``SOURCE_DATE_EPOCH`` when set, else now.
+
+    A time in the future is refused: notes stamped later than the learner's clock would block every
+    later update until that time passed.
+    """
+    now = int(time.time() if clock is None else clock)
+    value = environ.get("SOURCE_DATE_EPOCH")
+    if value is None:
+        return now
+    if not value.isdigit():
+        raise RccCardsError(f"SOURCE_DATE_EPOCH must be whole seconds since 1970; found {value!r}")
+    if int(value) > now + FUTURE_TOLERANCE:
+        raise RccCardsError(f"SOURCE_DATE_EPOCH={value} is in the future (now is {now}); notes stamped in the "
+                            "future would block every later update. Use a past time, e.g. the last commit's")
+    return int(value)
+
+
+FUTURE_TOLERANCE = 300  # seconds of clock difference between machines that we accept
+
+
+def lock_name(deck: Deck) -> str:
+    """The lock file's path, named the way the deck file was named."""
+    return str(lock_path(Path(deck.loc.path)))
+
+
+def stamp_decks(decks: Sequence[Deck], now: int) -> tuple[list[Stamped], list[Problem]]:
+    """Each deck compared with its lock file."""
+    stamped: list[Stamped] = []
+    problems: list[Problem] = []
+    for deck in decks:
+        lock, lock_problems = read(lock_path(deck.file), lock_name(deck))
+        problems += lock_problems
+        future = [] if lock is None else [k for k, s in lock.cards.items() if s.changed > now + FUTURE_TOLERANCE]
+        if future:
+            problems.append(Problem(lock_name(deck), 1, 1, f"the lock file stamps {len(future)} card(s) in the "
+                                                            f"future (e.g. '{future[0]}'); was it written on a "
+                                                            "machine with a wrong clock? Restore it from git"))
+        renamed = lock is not None and lock.deck != deck.key
+        if lock is not None and renamed:
+            problems.append(problem_at(deck.key_loc, f"deck key '{deck.key}' differs from '{lock.deck}' in "
+                                                     f"{lock_name(deck)}: the key is part of every note's "
+                                                     "identity, so learners would get every card a second time. "
+                                                     "Restore the key; if this really is a new deck, delete the "
+                                                     "lock file"))
+        if not lock_problems and not future and not renamed:
+            stamped.append(stamp(deck, lock, now))
+    return stamped, problems
+
+
+def stale_problems(item: Stamped) -> list[Problem]:
+    """For ``build --locked``: every way the lock file is out of date, at the place to look."""
+    shown = lock_name(item.deck)
+    fix = f"run 'rcc-cards build' and commit {shown}"
+    if item.first_build:
+        loc = item.deck.loc
+        return [Problem(loc.path, loc.line, loc.col, f"deck '{item.deck.key}' has no lock file {shown}; {fix}")]
+    try:
+        text = lock_path(item.deck.file).read_text(encoding="utf-8")
+    except OSError:
+        text = ""
+    problems = [Problem(c.loc.path, c.loc.line, c.loc.col, f"card '{c.id}' is not in {shown}; {fix}")
+                for c in item.added]
+    problems += [Problem(c.loc.path, c.loc.line, c.loc.col, f"card '{c.id}' changed since {shown} was written; "
+                                                            f"{fix}") for c in item.changed]
+    problems += [Problem(shown, line_of(text, r), 5, f"card '{r}' was removed from the deck; {fix}")
+                 for r in item.removed]
+    problems += [Problem(shown, 1, 1, f"note type '{t.name}' changed; {fix}") for t in item.type_changes]
+    return problems
+
+
+def new_text(item: Stamped) -> str | None:
+    """The deck's lock file text after this build, or None when the file already says exactly that."""
+    text = dumps(item.lock)
+    path = lock_path(item.deck.file)
+    try:
+        if path.read_text(encoding="utf-8") == text:
+            return None
+    except (OSError, UnicodeDecodeError):
+        pass  # no lock yet, or an unreadable one (reported when it was read): write it
+    return text

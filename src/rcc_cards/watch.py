@@ -16,14 +16,6 @@ from rcc_cards import project
 Snapshot = dict[Path, tuple[int, int]]
 
 
-def watched_files(paths: Sequence[Path]) -> list[Path]:
-    """The deck files ``paths`` name, and the source and media files of those that load."""
-    files = [p for p, _ in project.discover(paths)]
-    for deck in project.load(paths).decks:
-        files += deck.referenced_files()
-    return files
-
-
 def snapshot(files: Sequence[Path]) -> Snapshot:
     out: Snapshot = {}
     for path in files:
@@ -40,10 +32,15 @@ def wait_for_change(paths: Sequence[Path], files: Sequence[Path], before: Snapsh
     """Block until one of ``files`` changes or disappears, or a new deck file appears under ``paths``.
 
     Deck files are re-discovered on every poll (cheap); the source and media files come from the last
-    load, since a change of which files a deck names is itself a change of a deck file.
+    build (the files it read), since a change of which files a deck names is itself a change of a deck
+    file. A folder that holds no deck file any more counts as no deck file.
     """
     while True:
         sleep(interval)
-        current = list(dict.fromkeys([*files, *(p for p, _ in project.discover(paths))]))
+        try:
+            found = [p for p, _ in project.discover(paths)]
+        except project.NoDeckFiles:
+            found = []
+        current = list(dict.fromkeys([*files, *found]))
         if snapshot(current) != before:
             return
