@@ -56,7 +56,7 @@ CARDS = """\
 
 def _edit_deck(folder: Path) -> None:
     deck = folder / "t.yaml"
-    deck.write_text(deck.read_text(encoding="utf-8").replace("Answer one", "The answer: one"), encoding="utf-8")
+    deck.write_text(deck.read_text(encoding="utf-8").replace("Answer one", "The answer is one"), encoding="utf-8")
 
 
 def _edit_source(folder: Path) -> None:
