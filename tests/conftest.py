@@ -5,9 +5,12 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
+from anki.import_export_pb2 import ImportResponse
+from anki.notes import Note
 from click.testing import CliRunner, Result
 
 from rcc_cards.cli import cli
@@ -59,15 +62,16 @@ def col(tmp_path: Path) -> Iterator[Collection]:
     collection.close()
 
 
-def import_apkg(col: Collection, path: Path, **options: object) -> object:
-    """Import a package the way Anki's importer does; returns the import log."""
+def import_apkg(col: Collection, path: Path, **options: Any) -> ImportResponse.Log:
+    """Import a package the way Anki's importer does; returns the import log (``new``, ``updated``,
+    ``duplicate``, ``conflicting``: the notes of each outcome)."""
     request = ImportAnkiPackageRequest(package_path=str(path), options=ImportAnkiPackageOptions(**options))
     return col.import_anki_package(request).log
 
 
-def notes_by_card_id(col: Collection) -> dict[str, object]:
+def notes_by_card_id(col: Collection) -> dict[str, Note]:
     """Every note in the collection, keyed by its CardId field."""
-    out = {}
+    out: dict[str, Note] = {}
     for nid in col.find_notes(""):
         note = col.get_note(nid)
         out[note["CardId"]] = note

@@ -5,8 +5,10 @@ from __future__ import annotations
 import html
 import unicodedata
 from pathlib import Path
+from typing import Any
 
 import yaml
+from anki.collection import Collection
 
 from conftest import REPO, import_apkg, notes_by_card_id, run, write_deck
 from rcc_cards import tags as tagmod
@@ -38,7 +40,7 @@ def _literal_deck(folder: Path) -> Path:
     return write_deck(folder, cards)
 
 
-def test_values_reach_anki_exactly_as_written(tmp_path: Path, col) -> None:
+def test_values_reach_anki_exactly_as_written(tmp_path: Path, col: Collection) -> None:
     deck = _literal_deck(tmp_path)
     result = run(["build", str(deck), "-o", "out.apkg"], cwd=tmp_path)
     assert result.exit_code == 0, result.stderr
@@ -60,7 +62,7 @@ def test_values_reach_anki_exactly_as_written(tmp_path: Path, col) -> None:
         assert f'<div class="rcc-a">{expected[card_id]}</div>' in answer
 
 
-def test_crlf_and_leading_bom_load_unchanged(tmp_path: Path, col) -> None:
+def test_crlf_and_leading_bom_load_unchanged(tmp_path: Path, col: Collection) -> None:
     deck = _literal_deck(tmp_path)
     text = deck.read_text(encoding="utf-8")
     deck.write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode())
@@ -73,12 +75,12 @@ def test_crlf_and_leading_bom_load_unchanged(tmp_path: Path, col) -> None:
     assert notes["q-lt"]["Back"] == "x &lt; y &amp; z"
 
 
-def _shipped_cards() -> list[dict[str, object]]:
+def _shipped_cards() -> list[dict[str, Any]]:
     """An independent reading of the shipped deck (plain safe_load is fine here: no trap values)."""
     data = yaml.safe_load((REPO / "decks" / "rcc.yaml").read_text(encoding="utf-8"))
-    found: list[dict[str, object]] = []
+    found: list[dict[str, Any]] = []
 
-    def walk(sections: list[dict[str, object]], path: tuple[str, ...], inherited: tuple[str, ...]) -> None:
+    def walk(sections: list[dict[str, Any]], path: tuple[str, ...], inherited: tuple[str, ...]) -> None:
         for section in sections:
             sub = (*path, str(section["key"]))
             topic = inherited + tuple(section.get("tags", []))
@@ -90,7 +92,7 @@ def _shipped_cards() -> list[dict[str, object]]:
     return found
 
 
-def _expected_card_count(card: dict[str, object]) -> int:
+def _expected_card_count(card: dict[str, Any]) -> int:
     if "cloze" in card:
         import re
 
@@ -98,7 +100,7 @@ def _expected_card_count(card: dict[str, object]) -> int:
     return 2 if card.get("reverse") is True else 1
 
 
-def test_shipped_deck_imports_with_every_note_tagged_by_section(tmp_path: Path, col) -> None:
+def test_shipped_deck_imports_with_every_note_tagged_by_section(tmp_path: Path, col: Collection) -> None:
     result = run(["build", str(REPO / "decks" / "rcc.yaml"), "-o", str(tmp_path / "rcc.apkg")])
     assert result.exit_code == 0, result.stderr
     log = import_apkg(col, tmp_path / "rcc.apkg")
@@ -111,8 +113,8 @@ def test_shipped_deck_imports_with_every_note_tagged_by_section(tmp_path: Path, 
     assert "Oncology::Renal cell cancer::Stage IV and recurrent" in deck_names
     for card in cards:
         note = notes[str(card["id"])]
-        section_tag = "::".join(("rcc", *card["_path"]))  # type: ignore[arg-type]
-        assert sorted(note.tags) == sorted({section_tag, *card["_tags"]})  # type: ignore[misc]
+        section_tag = "::".join(("rcc", *card["_path"]))
+        assert sorted(note.tags) == sorted({section_tag, *card["_tags"]})
         assert "Stage IV and Recurrent Renal Cell Cancer" in note["Source"]
         for cid in note.card_ids():
             assert col.decks.name(col.get_card(cid).did) == "Oncology::Renal cell cancer::Stage IV and recurrent"
@@ -123,7 +125,7 @@ def test_shipped_deck_imports_with_every_note_tagged_by_section(tmp_path: Path, 
             assert note["Back"] == html.escape(" ".join(str(card["a"]).split()), quote=False)
 
 
-def test_tag_subset_imports_what_the_same_anki_search_finds(tmp_path: Path, col) -> None:
+def test_tag_subset_imports_what_the_same_anki_search_finds(tmp_path: Path, col: Collection) -> None:
     wanted = "rcc::stage_iv::cytokine_therapy"
     deck = str(REPO / "decks" / "rcc.yaml")
     assert run(["build", deck, "-o", str(tmp_path / "full.apkg")]).exit_code == 0
@@ -144,7 +146,7 @@ def test_tag_subset_imports_what_the_same_anki_search_finds(tmp_path: Path, col)
     assert len(expected_guids) < col.note_count()
 
 
-def test_subset_then_full_deck_updates_instead_of_duplicating(tmp_path: Path, col) -> None:
+def test_subset_then_full_deck_updates_instead_of_duplicating(tmp_path: Path, col: Collection) -> None:
     deck = str(REPO / "decks" / "rcc.yaml")
     sub = run(["build", deck, "--tag", "topic::dosing", "-o", str(tmp_path / "sub.apkg")])
     assert sub.exit_code == 0
@@ -158,7 +160,7 @@ def test_subset_then_full_deck_updates_instead_of_duplicating(tmp_path: Path, co
     assert len(second.new) + len(second.duplicate) + len(second.updated) == total
 
 
-def test_exclude_tag_drops_notes(tmp_path: Path, col) -> None:
+def test_exclude_tag_drops_notes(tmp_path: Path, col: Collection) -> None:
     deck = str(REPO / "decks" / "rcc.yaml")
     result = run(["build", deck, "--exclude-tag", "rcc::stage_iv::surgery", "-o", str(tmp_path / "x.apkg")])
     assert result.exit_code == 0
@@ -168,7 +170,7 @@ def test_exclude_tag_drops_notes(tmp_path: Path, col) -> None:
     assert col.note_count() == len(_shipped_cards()) - len(surgery) > 0
 
 
-def test_importing_the_same_package_twice_adds_nothing(tmp_path: Path, col) -> None:
+def test_importing_the_same_package_twice_adds_nothing(tmp_path: Path, col: Collection) -> None:
     assert run(["build", str(REPO / "decks" / "rcc.yaml"), "-o", str(tmp_path / "rcc.apkg")]).exit_code == 0
     import_apkg(col, tmp_path / "rcc.apkg")
     notes, cards = col.note_count(), col.card_count()
@@ -177,7 +179,7 @@ def test_importing_the_same_package_twice_adds_nothing(tmp_path: Path, col) -> N
     assert (col.note_count(), col.card_count()) == (notes, cards)
 
 
-def test_card_kinds_generate_the_right_cards(tmp_path: Path, col) -> None:
+def test_card_kinds_generate_the_right_cards(tmp_path: Path, col: Collection) -> None:
     deck = write_deck(tmp_path, """\
       - id: basic
         q: Basic question
@@ -201,7 +203,7 @@ def test_card_kinds_generate_the_right_cards(tmp_path: Path, col) -> None:
     assert "15%" in cloze_cards[1].answer()
 
 
-def test_fixing_a_typo_updates_the_same_note(tmp_path: Path, col) -> None:
+def test_fixing_a_typo_updates_the_same_note(tmp_path: Path, col: Collection) -> None:
     deck = write_deck(tmp_path, "      - id: c1\n        q: Wich dose?\n        a: Intermediate\n")
     assert run(["build", str(deck), "-o", "v1.apkg"], cwd=tmp_path).exit_code == 0
     deck.write_text(deck.read_text().replace("Wich", "Which"))
@@ -215,15 +217,15 @@ def test_fixing_a_typo_updates_the_same_note(tmp_path: Path, col) -> None:
 
 
 def test_shipped_deck_counts_per_section_and_topic_tag_and_every_back_shows_its_source(tmp_path: Path,
-                                                                                       col) -> None:
+                                                                                       col: Collection) -> None:
     assert run(["build", str(REPO / "decks" / "rcc.yaml"), "-o", str(tmp_path / "rcc.apkg")]).exit_code == 0
     import_apkg(col, tmp_path / "rcc.apkg")
     cards = _shipped_cards()
     expected_notes: dict[str, int] = {}
     expected_cards: dict[str, int] = {}
     for card in cards:
-        section = "::".join(("rcc", *card["_path"]))  # type: ignore[arg-type]
-        below = set(tagmod.with_ancestors(section)) | {t for tag in card["_tags"] for t in tagmod.with_ancestors(tag)}  # type: ignore[attr-defined]
+        section = "::".join(("rcc", *card["_path"]))
+        below = set(tagmod.with_ancestors(section)) | {t for tag in card["_tags"] for t in tagmod.with_ancestors(tag)}
         for tag in below:
             expected_notes[tag] = expected_notes.get(tag, 0) + 1
             expected_cards[tag] = expected_cards.get(tag, 0) + _expected_card_count(card)

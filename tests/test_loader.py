@@ -46,7 +46,7 @@ def test_card_kinds_fields_tags_and_locations(tmp_path: Path) -> None:
 """)
     path.write_text(path.read_text().replace("    title: Section\n", "    title: Section\n    tags: [topic::b, sec]\n"))
     deck, problems = load_file(path, "d.yaml")
-    assert problems == []
+    assert problems == [] and deck is not None
     qa, rev, cz = deck.cards()
     assert (qa.kind, rev.kind, cz.kind) == (Kind.BASIC, Kind.REVERSE, Kind.CLOZE)
     assert (qa.front, qa.back, qa.extra, qa.quote, qa.refs) == ("Question", "Answer", "More", "Quoted", ("11", "12"))

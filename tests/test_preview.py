@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from anki.collection import Collection
+
 from conftest import REPO, import_apkg, run, write_deck
 from rcc_cards import compiler, preview, project
 
@@ -29,7 +31,7 @@ def _strip(text: str) -> str:
     return " ".join(re.sub(r"<style>.*?</style>", "", text, flags=re.S).split())
 
 
-def test_preview_html_equals_ankis_rendering_card_by_card(tmp_path: Path, col) -> None:
+def test_preview_html_equals_ankis_rendering_card_by_card(tmp_path: Path, col: Collection) -> None:
     tricky = write_deck(tmp_path / "tricky", TRICKY)
     shipped = REPO / "decks" / "rcc.yaml"
     for deck_file, out in ((tricky, tmp_path / "t.apkg"), (shipped, tmp_path / "rcc.apkg")):
@@ -40,6 +42,7 @@ def test_preview_html_equals_ankis_rendering_card_by_card(tmp_path: Path, col) -
     for deck in loaded.decks:
         page = preview.page([(deck, list(deck.cards()))])
         for entry in preview.entries(deck, deck.cards()):
+            assert col.db is not None
             nid = col.db.scalar("select id from notes where guid = ?", compiler.note_guid(deck.key, entry.card.id))
             cid = col.db.scalar("select id from cards where nid = ? and ord = ?", nid, entry.ord)
             card = col.get_card(cid)

@@ -39,9 +39,11 @@ TRAPS = ["no", "yes", "on", "off", "~", "null", "1.10", "0.90", "012", "0x1F", "
          "&amp", "*bold*", "!important", "@home", "%15", "# not a comment", "C# is #1", "Ratio 1: 2",
          "x < y & z", "'quoted'", '"double"', "emoji 🫘✅", "腎細胞癌", "سرطان الخلايا الكلوية", "e\u0301",
          "a\tb", "line one\nline two", "- dash", "? question", "| pipe", "> fold", "[list]", "{map}"]
+_DEFAULT_EXAMPLES = settings().max_examples  # of the active profile (CI or "long")
+
 text = st.one_of(
     st.sampled_from(TRAPS),
-    st.text(alphabet=st.characters(exclude_categories=("Cs",), exclude_characters=_FORBIDDEN), min_size=1,
+    st.text(alphabet=st.characters(exclude_categories=["Cs"], exclude_characters=_FORBIDDEN), min_size=1,
             max_size=80),
     st.builds(lambda a, b: a + b, st.sampled_from(TRAPS), st.text(max_size=10, alphabet="ab :#&*-'\"")),
 ).filter(lambda t: t.strip() != "")
@@ -286,7 +288,7 @@ def _fast_agrees(raw: str) -> bool:
     return True
 
 
-@settings(max_examples=20 * settings.default.max_examples)
+@settings(max_examples=20 * _DEFAULT_EXAMPLES)
 @given(st.one_of(block_yaml(), mutated()))
 @example("a: |+\n  x\n\n# c\nb: y\n")
 @example("a: |\n  x\n  y")  # found by a long run: no final line break, so no final newline in the value
@@ -335,7 +337,7 @@ def _deck_both_ways(text_: str, folder: Path) -> None:
     assert fast == full
 
 
-@settings(max_examples=10 * settings.default.max_examples)
+@settings(max_examples=10 * _DEFAULT_EXAMPLES)
 @given(mutated())
 @example(VALID.replace("id: c1", "id: c1  # comment"))
 @example(VALID.replace("tags: [topic::a]", "tags: [topic::a, Topic::A, x]\n        reverse: 'true'"))

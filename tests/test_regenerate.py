@@ -9,12 +9,13 @@ import subprocess
 import sys
 import time
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from anki.collection import Collection
+from anki.dbproxy import DBProxy
 
 from conftest import import_apkg, notes_by_card_id, run, write_deck
 from rcc_cards import kinds, render, stamps, tags, templates
@@ -32,23 +33,31 @@ def _build(folder: Path, name: str, *args: str) -> str:
     return result.stdout
 
 
-def _study(col, answers: int = 3) -> None:  # type: ignore[no-untyped-def]
-    col.decks.select(col.decks.id("Test deck"))
+def _study(col: Collection, answers: int = 3) -> None:
+    deck_id = col.decks.id("Test deck")
+    assert deck_id is not None
+    col.decks.select(deck_id)
     for _ in range(answers):
         card = col.sched.getCard()
+        assert card is not None
         col.sched.answerCard(card, 3)
 
 
-def _scheduling(col) -> dict[int, tuple[object, ...]]:  # type: ignore[no-untyped-def]
-    rows = col.db.all("select id, type, queue, due, ivl, factor, reps, lapses from cards")
+def _db(col: Collection) -> DBProxy:
+    assert col.db is not None
+    return col.db
+
+
+def _scheduling(col: Collection) -> dict[int, tuple[object, ...]]:
+    rows = _db(col).all("select id, type, queue, due, ivl, factor, reps, lapses from cards")
     return {row[0]: tuple(row[1:]) for row in rows}
 
 
-def _revlog(col) -> list[tuple[object, ...]]:  # type: ignore[no-untyped-def]
-    return [tuple(r) for r in col.db.all("select id, cid, ease, ivl, type from revlog order by id")]
+def _revlog(col: Collection) -> list[tuple[object, ...]]:
+    return [tuple(r) for r in _db(col).all("select id, cid, ease, ivl, type from revlog order by id")]
 
 
-def _studied_v1(folder: Path, col) -> tuple[dict[int, tuple[object, ...]], list[tuple[object, ...]]]:  # type: ignore[no-untyped-def]
+def _studied_v1(folder: Path, col: Collection) -> tuple[dict[int, tuple[object, ...]], list[tuple[object, ...]]]:
     """Build v1 of a five-card deck, import it, answer three cards; the scheduling and review log."""
     write_deck(folder, CARDS)
     _build(folder, "v1.apkg")
@@ -58,7 +67,7 @@ def _studied_v1(folder: Path, col) -> tuple[dict[int, tuple[object, ...]], list[
 
 
 @contextmanager
-def _reopened(col) -> Iterator[Collection]:  # type: ignore[no-untyped-def]
+def _reopened(col: Collection) -> Iterator[Collection]:
     """The collection reopened: the Python-side note-type cache can be stale after an import."""
     col.close()
     fresh = Collection(col.path)
@@ -69,7 +78,7 @@ def _reopened(col) -> Iterator[Collection]:  # type: ignore[no-untyped-def]
         col.reopen()
 
 
-def test_editing_one_card_updates_exactly_that_note_and_keeps_all_scheduling(tmp_path: Path, col) -> None:
+def test_editing_one_card_updates_exactly_that_note_and_keeps_all_scheduling(tmp_path: Path, col: Collection) -> None:
     scheduling, revlog = _studied_v1(tmp_path, col)
     deck = tmp_path / "t.yaml"
     assert len(revlog) == 3
@@ -83,7 +92,7 @@ def test_editing_one_card_updates_exactly_that_note_and_keeps_all_scheduling(tmp
     assert _revlog(col) == revlog
 
 
-def test_a_learners_edit_to_an_unchanged_note_survives_the_next_import(tmp_path: Path, col) -> None:
+def test_a_learners_edit_to_an_unchanged_note_survives_the_next_import(tmp_path: Path, col: Collection) -> None:
     deck = write_deck(tmp_path, CARDS)
     _build(tmp_path, "v1.apkg")
     import_apkg(col, tmp_path / "v1.apkg")
@@ -100,7 +109,7 @@ def test_a_learners_edit_to_an_unchanged_note_survives_the_next_import(tmp_path:
     assert notes["c3"]["Back"] == "Answer three"
 
 
-def test_a_rebuild_without_changes_is_byte_identical_and_imports_as_nothing(tmp_path: Path, col) -> None:
+def test_a_rebuild_without_changes_is_byte_identical_and_imports_as_nothing(tmp_path: Path, col: Collection) -> None:
     write_deck(tmp_path, CARDS)
     _build(tmp_path, "v1.apkg")
     lock_before = (tmp_path / "t.lock.json").read_bytes()
@@ -117,7 +126,7 @@ def test_a_rebuild_without_changes_is_byte_identical_and_imports_as_nothing(tmp_
     assert (_scheduling(col), _revlog(col)) == (scheduling, revlog)
 
 
-def test_a_typo_fix_in_the_question_updates_the_same_note(tmp_path: Path, col) -> None:
+def test_a_typo_fix_in_the_question_updates_the_same_note(tmp_path: Path, col: Collection) -> None:
     deck = write_deck(tmp_path, CARDS.replace("Question 4 about", "Qeustion 4 about"))
     _build(tmp_path, "v1.apkg")
     import_apkg(col, tmp_path / "v1.apkg")
@@ -132,7 +141,7 @@ def test_a_typo_fix_in_the_question_updates_the_same_note(tmp_path: Path, col) -
     assert col.note_count() == 5
 
 
-def test_removing_a_card_is_reported_with_the_search_that_finds_it(tmp_path: Path, col) -> None:
+def test_removing_a_card_is_reported_with_the_search_that_finds_it(tmp_path: Path, col: Collection) -> None:
     deck = write_deck(tmp_path, CARDS.replace("id: c5", "id: old_card"))
     _build(tmp_path, "v1.apkg")
     import_apkg(col, tmp_path / "v1.apkg")
@@ -154,7 +163,7 @@ def test_removing_a_card_is_reported_with_the_search_that_finds_it(tmp_path: Pat
     assert '"old_card"' not in (tmp_path / "t.lock.json").read_text()
 
 
-def test_two_decks_with_the_same_card_id_make_two_notes(tmp_path: Path, col) -> None:
+def test_two_decks_with_the_same_card_id_make_two_notes(tmp_path: Path, col: Collection) -> None:
     for key in ("one", "two"):
         write_deck(tmp_path / key, "      - id: c1\n        q: Same id\n        a: A\n", key=key, name=f"Deck {key}")
         assert run(["build", f"{key}.yaml", "-o", "p.apkg"], cwd=tmp_path / key).exit_code == 0
@@ -241,7 +250,7 @@ def test_a_killed_build_leaves_the_previous_package_intact(tmp_path: Path) -> No
 
 
 def test_a_template_change_updates_learners_note_types_and_keeps_their_notes(
-        tmp_path: Path, col, monkeypatch: pytest.MonkeyPatch) -> None:
+        tmp_path: Path, col: Collection, monkeypatch: pytest.MonkeyPatch) -> None:
     scheduling, revlog = _studied_v1(tmp_path, col)
     monkeypatch.setattr(templates, "CSS", templates.CSS + "\n.rcc-a { color: teal; }\n")  # rcc-cards, next release
     out = _build(tmp_path, "v2.apkg")
@@ -269,7 +278,7 @@ def _add_field(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_a_field_addition_is_announced_and_applies_with_merge_and_update_always(
-        tmp_path: Path, col, monkeypatch: pytest.MonkeyPatch) -> None:
+        tmp_path: Path, col: Collection, monkeypatch: pytest.MonkeyPatch) -> None:
     from anki.import_export_pb2 import ImportAnkiPackageUpdateCondition as Condition
 
     scheduling, revlog = _studied_v1(tmp_path, col)
@@ -312,7 +321,7 @@ def test_an_unchanged_rebuild_is_skipped_and_any_changed_input_rebuilds(tmp_path
     before = package.read_bytes()
     skipped = run(["build"], cwd=tmp_path).stdout
     assert skipped == "up to date: build/t.apkg: 5 notes, 5 cards, 1 tags (no input changed since it was built)\n"
-    changes = {
+    changes: dict[str, Callable[[], object]] = {
         "deck": lambda: deck.write_text(deck.read_text().replace("Answer 1\n", "Answer one\n")),
         "source": lambda: (tmp_path / "decks" / "source.txt").write_text("An edited source.\n"),
         "lock": lambda: (tmp_path / "decks" / "t.lock.json").unlink(),

@@ -211,12 +211,25 @@ class _Reader:
     def block_scalar(self, i: int, col: int, indent: int) -> tuple[Scalar, int]:
         """A ``|`` or ``>`` block whose header is at ``col`` of line ``i``: every line of it at one
         indentation (deeper ones only in ``|``), no trailing spaces, no leading blank lines."""
-        lines, count = self.lines, self.count
-        header = lines[i][col:].rstrip(" ")
+        header = self.lines[i][col:].rstrip(" ")
         style, chomp = header[0], header[1:]
         if chomp not in ("", "-", "+"):
             raise _Unsure("an indentation indicator or a comment after a block header")
-        j = i + 1
+        body, j = self._block_body(i + 1, indent, style)
+        trailing = 0
+        while body[-1] is None:
+            body.pop()
+            trailing += 1
+        value = "\n".join("" if part is None else part for part in body) if style == "|" else _folded(body)
+        if chomp == "":
+            value += "\n"
+        elif chomp == "+":
+            value += "\n" * (1 + trailing)
+        return Scalar(value, i + 1, col + 1, style), j
+
+    def _block_body(self, j: int, indent: int, style: str) -> tuple[list[str | None], int]:
+        """The lines of a block starting at line ``j`` (None for a blank line), and the line after it."""
+        lines, count = self.lines, self.count
         if j >= count or not lines[j].strip(" "):
             raise _Unsure("an empty block, or one starting with a blank line")
         body_indent = _indent(lines[j])
@@ -240,29 +253,22 @@ class _Reader:
             j += 1
         if j == count and not self.last_line_ended:
             raise _Unsure("a block at the end of a file without a final line break")  # chomping differs
-        trailing = 0
-        while body[-1] is None:
-            body.pop()
-            trailing += 1
-        if style == "|":
-            value = "\n".join("" if part is None else part for part in body)
-        else:
-            parts: list[str] = []
-            blank = 0
-            for part in body:
-                if part is None:
-                    blank += 1
-                    continue
-                if parts:
-                    parts.append("\n" * blank if blank else " ")
-                parts.append(part)
-                blank = 0
-            value = "".join(parts)
-        if chomp == "":
-            value += "\n"
-        elif chomp == "+":
-            value += "\n" * (1 + trailing)
-        return Scalar(value, i + 1, col + 1, style), j
+        return body, j
+
+
+def _folded(body: list[str | None]) -> str:
+    """A '>' block's lines folded: single line breaks become spaces, blank lines stay line breaks."""
+    parts: list[str] = []
+    blank = 0
+    for part in body:
+        if part is None:
+            blank += 1
+            continue
+        if parts:
+            parts.append("\n" * blank if blank else " ")
+        parts.append(part)
+        blank = 0
+    return "".join(parts)
 
 
 def _inline_scalar(line: str, i: int, col: int) -> Scalar:
