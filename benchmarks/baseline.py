@@ -6,7 +6,7 @@ genanki's ``Package.write_to_file``. No validation, no grounding, no lock file.
 
 from __future__ import annotations
 
-import sys
+import argparse
 from collections.abc import Iterator
 from typing import Any
 
@@ -44,4 +44,8 @@ def main(deck_file: str, out: str) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2])
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("deck", help="a deck file, e.g. from benchmarks/generate.py")
+    parser.add_argument("out", help="the package to write")
+    args = parser.parse_args()
+    main(args.deck, args.out)

@@ -6,10 +6,10 @@
 
 from __future__ import annotations
 
+import argparse
 import gc
 import hashlib
 import sqlite3
-import sys
 import zipfile
 
 import yaml
@@ -68,4 +68,8 @@ def main(deck_file: str, out: str) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2])
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("deck", help="a deck file, e.g. from benchmarks/generate.py")
+    parser.add_argument("out", help="the package to write")
+    args = parser.parse_args()
+    main(args.deck, args.out)

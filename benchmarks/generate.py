@@ -9,8 +9,8 @@ Deterministic: the same N gives the same bytes.
 
 from __future__ import annotations
 
+import argparse
 import random
-import sys
 from pathlib import Path
 
 DRUGS = ["interferon-alpha", "interleukin-2", "sunitinib", "pazopanib", "nivolumab", "everolimus"]
@@ -82,5 +82,13 @@ def generate(n: int, target: Path) -> Path:
     return target
 
 
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("cards", type=int, help="how many cards")
+    parser.add_argument("target", type=Path, help="the deck file to write (its source text goes beside it)")
+    args = parser.parse_args()
+    print(generate(args.cards, args.target))
+
+
 if __name__ == "__main__":
-    print(generate(int(sys.argv[1]), Path(sys.argv[2])))
+    main()

@@ -26,8 +26,19 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from generate import generate  # noqa: E402
 
-from rcc_cards import builder, checks, compiler, lockfile, writer  # noqa: E402
+from rcc_cards import builder, compiler, writer  # noqa: E402
 from rcc_cards.loader import load_file  # noqa: E402
+
+# The same phases in every version: where a later version moved a function, the older place is the fallback.
+try:  # issue 11 on: the rule registry; the lock file's policy in stamps
+    from rcc_cards.rules import check_decks
+    from rcc_cards.stamps import dumps as lock_text
+    from rcc_cards.stamps import stamp_decks
+except ImportError:  # before
+    from rcc_cards.checks import check_decks  # type: ignore[import-not-found,no-redef]
+    from rcc_cards.lockfile import dumps as lock_text  # type: ignore[import-not-found,no-redef]
+
+    from rcc_cards.builder import stamp_decks  # type: ignore[attr-defined,no-redef]
 
 PHASES = ("load", "checks", "stamp", "compile + write", "lock file text")
 
@@ -44,13 +55,13 @@ def one_run(deck_file: Path, out: Path) -> dict[str, float]:
     gc.disable()
     try:
         deck, _ = timed("load", functools.partial(load_file, deck_file))  # type: ignore[misc]
-        timed("checks", functools.partial(checks.check_decks, [deck], [deck]))
-        stamped, _ = timed("stamp", functools.partial(builder.stamp_decks, [deck], 1_700_000_000))  # type: ignore[misc]
+        timed("checks", functools.partial(check_decks, [deck], [deck]))
+        stamped, _ = timed("stamp", functools.partial(stamp_decks, [deck], 1_700_000_000))  # type: ignore[misc]
         plan = builder.plan(stamped, out)
         timed("compile + write", functools.partial(
             lambda: [writer.write_package(t, functools.partial(compiler.write_package, b))
                      for t, b in plan.packages.items()]))
-        timed("lock file text", functools.partial(lockfile.dumps, stamped[0].lock))
+        timed("lock file text", functools.partial(lock_text, stamped[0].lock))
     finally:
         gc.enable()
     return times

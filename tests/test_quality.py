@@ -65,3 +65,11 @@ def test_checking_decks_in_the_plain_block_style_never_imports_yaml() -> None:
         assert result.returncode == 0, result.stderr
         imported = {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines() if "|" in line}
         assert "rcc_cards.loader.blockyaml" in imported and "yaml" not in imported, command
+
+
+@pytest.mark.parametrize("script", sorted(p.name for p in (REPO / "benchmarks").glob("*.py")))
+def test_every_benchmark_script_answers_help(script: str) -> None:
+    result = subprocess.run([sys.executable, str(REPO / "benchmarks" / script), "--help"], cwd=REPO,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("usage: ") and "--help" in result.stdout
