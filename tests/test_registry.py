@@ -143,3 +143,10 @@ def test_every_kind_is_defined_and_counts_its_cards() -> None:
     assert kinds.card_count(Card("r", Kind.REVERSE, (), (), front="Q", back="A", loc=loc)) == 2
     assert kinds.card_count(Card("c", Kind.CLOZE, (), (), text="{{c1::a}} {{c2::b}} {{c1::c}}", loc=loc)) == 2
     assert kinds.card_ords(Card("c", Kind.CLOZE, (), (), text="{{c3::a}} {{c1::b}}", loc=loc)) == [0, 2]
+
+
+def test_the_hedge_rule_documents_every_hedge_it_checks() -> None:
+    from rcc_cards import grounding
+
+    fails = rules.by_id()["hedge-dropped"].fails
+    assert all(hedge in fails for hedge in grounding.HEDGES)

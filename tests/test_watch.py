@@ -11,7 +11,9 @@ import threading
 import time
 from pathlib import Path
 
-from conftest import write_deck
+import pytest
+
+from conftest import run, write_deck
 from rcc_cards import builder
 
 
@@ -72,3 +74,27 @@ def test_build_reports_its_steps_to_a_progress_callback(tmp_path: Path) -> None:
     steps: list[str] = []
     builder.build(builder.BuildOptions((deck,), tmp_path / "out"), progress=steps.append)
     assert steps == list(builder.BUILD_STEPS)
+
+
+def test_a_watch_cycle_finds_and_loads_the_decks_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each cycle builds from one load; the files it watches are the ones that build read."""
+    from rcc_cards import project, watch
+
+    write_deck(tmp_path, "      - id: c1\n        q: Question\n        a: Answer\n")
+    loads: list[int] = []
+    discoveries: list[int] = []
+    real_load, real_discover = project._load, project.discover
+    monkeypatch.setattr(project, "_load", lambda files: loads.append(1) or real_load(files))
+    monkeypatch.setattr(project, "discover", lambda paths: discoveries.append(1) or real_discover(paths))
+    watched: list[list[Path]] = []
+
+    def one_cycle(paths: object, files: list[Path], before: object, **_: object) -> None:
+        watched.append(files)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(watch, "wait_for_change", one_cycle)
+    result = run(["build", "--watch", "t.yaml", "-o", "out"], cwd=tmp_path)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.endswith("watching 2 files for changes (Ctrl-C to stop)\nstopped watching\n")
+    assert (len(loads), len(discoveries)) == (1, 1)
+    assert sorted(p.name for p in watched[0]) == ["source.txt", "t.yaml"]
