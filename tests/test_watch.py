@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -84,8 +85,17 @@ def test_a_watch_cycle_finds_and_loads_the_decks_once(tmp_path: Path, monkeypatc
     loads: list[int] = []
     discoveries: list[int] = []
     real_load, real_discover = project._load, project.discover
-    monkeypatch.setattr(project, "_load", lambda files: loads.append(1) or real_load(files))
-    monkeypatch.setattr(project, "discover", lambda paths: discoveries.append(1) or real_discover(paths))
+
+    def counted_load(files: project.DeckFiles) -> project.Loaded:
+        loads.append(1)
+        return real_load(files)
+
+    def counted_discover(paths: Sequence[Path]) -> project.DeckFiles:
+        discoveries.append(1)
+        return real_discover(paths)
+
+    monkeypatch.setattr(project, "_load", counted_load)
+    monkeypatch.setattr(project, "discover", counted_discover)
     watched: list[list[Path]] = []
 
     def one_cycle(paths: object, files: list[Path], before: object, **_: object) -> None:
