@@ -143,6 +143,12 @@ def test_every_kind_is_defined_and_counts_its_cards() -> None:
     assert kinds.card_count(Card("r", Kind.REVERSE, (), (), front="Q", back="A", loc=loc)) == 2
     assert kinds.card_count(Card("c", Kind.CLOZE, (), (), text="{{c1::a}} {{c2::b}} {{c1::c}}", loc=loc)) == 2
     assert kinds.card_ords(Card("c", Kind.CLOZE, (), (), text="{{c3::a}} {{c1::b}}", loc=loc)) == [0, 2]
+    for card in (Card("b", Kind.BASIC, (), (), front="Q", back="A", loc=loc),
+                 Card("r", Kind.REVERSE, (), (), front="Q", back="A", loc=loc),
+                 Card("c", Kind.CLOZE, (), (), text="{{c2::a}} {{c1::b}}", loc=loc)):
+        spec = kinds.of(card.kind)
+        assert list(spec.ords(card)) == [ordinal for _, ordinal in spec.sides(card)]
+        assert len(spec.fronts(card)) == len(spec.sides(card))
 
 
 def test_the_hedge_rule_documents_every_hedge_it_checks() -> None:

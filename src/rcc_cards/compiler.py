@@ -98,13 +98,13 @@ def _write_notes(cursor: sqlite3.Cursor, builds: Sequence[DeckBuild], ids: Itera
         for build in builds:
             did, deck, mods, rendered = deck_id(build.deck.key), build.deck, build.mods, build.fields
             for position, card in enumerate(build.cards):
-                nid, mod = next(ids), mods[card.id]
+                nid, mod, spec = next(ids), mods[card.id], kinds.of(card.kind)
                 fields = rendered[card.id] if rendered else render.note_fields(deck, card)
                 tags = " " + " ".join(note_tags(deck, card)) + " "
-                yield (nid, note_guid(deck.key, card.id), kinds.of(card.kind).note_type.id, mod, -1, tags,
+                yield (nid, note_guid(deck.key, card.id), spec.note_type.id, mod, -1, tags,
                        "\x1f".join(fields), fields[0], 0, 0, "")
                 cards.extend((next(ids), nid, did, ord_, mod, -1, 0, 0, position, 0, 0, 0, 0, 0, 0, 0, 0, "")
-                             for ord_ in kinds.card_ords(card))
+                             for ord_ in spec.ords(card))
 
     cursor.executemany("INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?)", notes())
     cursor.executemany("INSERT INTO cards VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", cards)

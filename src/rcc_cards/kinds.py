@@ -9,7 +9,7 @@ kind without an entry raises :class:`UnknownKind` instead of silently being trea
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from typing import NamedTuple
 
 from rcc_cards import cloze, templates
@@ -27,6 +27,7 @@ class KindSpec(NamedTuple):
     front_key: str  # the deck key whose value the learner reads first (problems about fronts point here)
     answer_key: str  # the deck key holding what the learner recalls (problems about answers point here)
     sides: Callable[[Card], list[tuple[Template, int]]]  # each generated card: its template, 0-based ordinal
+    ords: Callable[[Card], Sequence[int]]  # the same cards' ordinals alone (asked for every card of a build)
     answers: Callable[[Card], list[str]]  # what the learner must recall, per side or deletion
     fronts: Callable[[Card], list[str]]  # the plain text each generated card shows first
     content: Callable[[Card], list[str]]  # the note's own text fields, before the shared ones (templates)
@@ -40,6 +41,11 @@ def _cloze_sides(card: Card) -> list[tuple[Template, int]]:
     template = of(card.kind).note_type.templates[0]
     deletions, _ = cloze.parse(card.text)
     return [(template, n - 1) for n in cloze.numbers(deletions)]
+
+
+def _cloze_ords(card: Card) -> list[int]:
+    deletions, _ = cloze.parse(card.text)
+    return [n - 1 for n in cloze.numbers(deletions)]
 
 
 def _cloze_answers(card: Card) -> list[str]:
@@ -63,15 +69,15 @@ def _cloze_fronts(card: Card) -> list[str]:
 
 _SPECS: dict[Kind, KindSpec] = {
     Kind.BASIC: KindSpec(
-        Kind.BASIC, templates.BASIC, "q", "a", _qa_sides,
+        Kind.BASIC, templates.BASIC, "q", "a", _qa_sides, lambda card: (0,),
         answers=lambda card: [card.back], fronts=lambda card: [card.front],
         content=lambda card: [card.front, card.back]),
     Kind.REVERSE: KindSpec(
-        Kind.REVERSE, templates.REVERSE, "q", "a", _qa_sides,
+        Kind.REVERSE, templates.REVERSE, "q", "a", _qa_sides, lambda card: (0, 1),
         answers=lambda card: [card.front, card.back], fronts=lambda card: [card.front, card.back],
         content=lambda card: [card.front, card.back]),
     Kind.CLOZE: KindSpec(
-        Kind.CLOZE, templates.CLOZE, "cloze", "cloze", _cloze_sides,
+        Kind.CLOZE, templates.CLOZE, "cloze", "cloze", _cloze_sides, _cloze_ords,
         answers=_cloze_answers, fronts=_cloze_fronts, content=lambda card: [card.text]),
 }
 
@@ -92,12 +98,12 @@ def all_kinds() -> list[KindSpec]:
 
 def card_count(card: Card) -> int:
     """How many Anki cards the note generates."""
-    return len(of(card.kind).sides(card))
+    return len(of(card.kind).ords(card))
 
 
-def card_ords(card: Card) -> list[int]:
+def card_ords(card: Card) -> Sequence[int]:
     """The template ordinals of the note's cards, as Anki numbers them."""
-    return [ordinal for _, ordinal in of(card.kind).sides(card)]
+    return of(card.kind).ords(card)
 
 
 # Which keys make which kind. A cloze card has 'cloze' (and none of the question/answer keys); a

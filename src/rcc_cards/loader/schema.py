@@ -397,9 +397,10 @@ def _make_card(values: dict[str, Any], kind: Kind, path: tuple[str, ...], titles
 
 
 FAST_CARDS = True  # tests turn it off to check that both ways give the same decks
-# The card keys the fast way reads, by the kind of their shape (media needs the file system: the full way).
-_FAST_SHAPES = {f.key: f.shape.kind for f in spec.CARD.fields
-                if f.shape.kind in ("text", "name", "flag", "cloze", "texts", "tags")}
+# The card keys the fast way reads: the kind of their shape, and the model attribute they fill ("" for a key
+# read but not kept). Media needs the file system: the full way.
+_FAST_KEYS = {f.key: (f.shape.kind, f.target if f.stored else "") for f in spec.CARD.fields
+              if f.shape.kind in ("text", "name", "flag", "cloze", "texts", "tags")}
 _CARD_TARGETS = {f.key: f.target for f in spec.CARD.fields if f.stored}
 _CARD_REQUIRED = spec.CARD.required
 _CARD_PATTERNS = {f.key: f.shape.pattern for f in spec.CARD.fields if f.shape.pattern is not None}
@@ -456,9 +457,10 @@ def _clean_card(path: str, node: Mapping, section_path: tuple[str, ...], titles:
     key_locs: dict[str, tuple[int, int]] = {}
     for key, value in node.pairs:
         name = key.value
-        shape_kind = _FAST_SHAPES.get(name)
-        if shape_kind is None:
+        known = _FAST_KEYS.get(name)
+        if known is None:
             return None  # an unknown key, or one only the full way reads
+        shape_kind, target = known
         key_locs[name] = (value.line, value.col)
         if shape_kind == "text":  # most values
             read: Any = _clean_text(value)
@@ -468,8 +470,7 @@ def _clean_card(path: str, node: Mapping, section_path: tuple[str, ...], titles:
             read = _clean_scalar(value, name, shape_kind)
         if read is None:
             return None
-        target = _CARD_TARGETS.get(name)
-        if target is None:
+        if not target:
             unstored[name] = read
         else:
             fields[target] = read

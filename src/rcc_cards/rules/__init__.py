@@ -79,13 +79,14 @@ def check_decks(decks: list[Deck], clean: list[Deck]) -> list[Problem]:
 
 def _check_cards(deck: Deck, settings: Mapping[str, Setting]) -> list[Problem]:
     source, problems = grounding.read_source(deck)
-    active = [(rule, settings[rule.id]) for rule in RULES if rule.scope == "card" and settings[rule.id] != "off"
-              and (source is not None or not rule.needs_source)]
+    # (check, rule, severity) for each rule that runs: the check looked up once, not per card
+    active = [(rule.check_card, rule, settings[rule.id]) for rule in RULES if rule.scope == "card"
+              and settings[rule.id] != "off" and (source is not None or not rule.needs_source)]
     text = source if source is not None else grounding.NO_SOURCE
     for card in deck.cards():
         spec = kinds.of(card.kind)
-        for rule, severity in active:
-            hits = rule.check_card(card, spec, text)
+        for check, rule, severity in active:
+            hits = check(card, spec, text)
             if hits:
                 problems += _problems(rule, hits, severity)  # type: ignore[arg-type]  # "off" is filtered out
     return problems
