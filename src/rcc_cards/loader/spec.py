@@ -12,7 +12,6 @@ the name given as ``attr``).
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any, NamedTuple
 
@@ -217,6 +216,8 @@ def json_schema() -> dict[str, Any]:
 
 def json_schema_text() -> str:
     """:func:`json_schema` as the text of ``deck.schema.json``."""
+    import json  # only here: 'check' and 'tags' never need it
+
     return json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
 
 
