@@ -175,7 +175,7 @@ def test_the_readme_example_deck_builds(tmp_path: Path) -> None:
     (tmp_path / "example.yaml").write_text(example, encoding="utf-8")
     result = run(["build", "example.yaml", "-o", "out"], cwd=tmp_path)
     assert (result.exit_code, result.stderr) == (0, "")
-    assert result.stdout.splitlines()[1] == "wrote out/rcc.apkg: 3 notes, 4 cards, 3 tags"
+    assert result.stdout.splitlines()[1] == "wrote out/rcc.apkg: 4 notes, 6 cards, 3 tags"
 
 
 def test_the_shipped_deck_passes_check_strict() -> None:

@@ -96,7 +96,8 @@ def test_a_card_without_a_quote_is_a_warning(tmp_path: Path) -> None:
     code, lines = _check(tmp_path, "      - id: c1\n        q: Q?\n        a: A\n")
     assert code == 0
     assert lines == ["t.yaml:12:9: warning: card 'c1' has no 'quote'; add the source sentence it comes from, "
-                     "verbatim, so the card can show where it came from and be checked [quote-missing]"]
+                     "verbatim, so the card can show where it came from and be checked (or, for background "
+                     "knowledge the source does not state, 'unsourced: <why>') [quote-missing]"]
 
 
 def _rule(tmp_path: Path, cards: str) -> list[str]:

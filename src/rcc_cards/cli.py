@@ -314,7 +314,9 @@ def check(paths: tuple[Path, ...], strict: bool) -> None:
     _report(loaded.problems)
     counts = summary.counts((d, d.cards()) for d in loaded.decks)
     decks = len(loaded.decks)
-    click.echo(f"ok: {decks} deck{'s' * (decks != 1)}, {counts}")
+    background = summary.background_cards(loaded.decks)
+    also = f"; {background} background card{'s' * (background != 1)} (unsourced)" if background else ""
+    click.echo(f"ok: {decks} deck{'s' * (decks != 1)}, {counts}{also}")
 
 
 @cli.command(name="tags")

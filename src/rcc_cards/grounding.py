@@ -55,14 +55,47 @@ def source_body(raw: str) -> str:
     return "\n".join(lines)
 
 
+# A sentence ends at '.', '!' or '?' (before a closing bracket or quote, if any) followed by a space and a
+# capital letter, digit or opening bracket/quote; not after a common abbreviation or a single initial.
+_SENTENCE_END = re.compile(r"(?<=[.!?])[)\]\"'’”]*\s+(?=[A-Z0-9(\[\"'‘“])")
+ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "vs.", "et al.", "approx.", "fig.", "no.", "dr.", "ref.", "cf.", "ca.")
+
+
+def split_sentences(body: str) -> list[str]:
+    """The sentences of a source body, normalized (:func:`normalize`), in order.
+
+    Paragraphs (separated by blank lines) never share a sentence, so a heading line is a sentence of its
+    own; inside a paragraph, line breaks are spaces. Decimals (2.6), ranges (0.67–0.90), citation brackets
+    ([4,5,6], removed by normalizing) and abbreviations such as "e.g." do not end a sentence.
+    """
+    out: list[str] = []
+    for paragraph in re.split(r"\n\s*\n", body):
+        text = normalize(paragraph)
+        start = 0
+        for match in _SENTENCE_END.finditer(text):
+            before = text[start:match.start()].casefold()
+            if before.endswith(ABBREVIATIONS) or re.search(r"(?:^|\s)[a-z]\.$", before):
+                continue
+            out.append(text[start:match.start()].strip())
+            start = match.end()
+        if text[start:].strip():
+            out.append(text[start:].strip())
+    return out
+
+
 class SourceText(NamedTuple):
-    """A deck's source, read once and normalized."""
+    """A deck's source, read once and normalized, and its sentences."""
 
     shown: str  # the path as the deck names it, quoted
     text: str  # normalized body
+    sentences: tuple[str, ...] = ()
 
     def find(self, quote: str) -> bool:
         return _occurs(self.text, quote)
+
+    def sentences_of(self, quote: str) -> tuple[int, ...]:
+        """The indices of the sentences a quote's words lie in (none when the quote is not in the source)."""
+        return _sentences_of(self.sentences, quote)
 
     def mismatch(self, quote: str) -> str:
         """Where ``quote`` stops matching the source: the longest prefix that occurs, and what follows."""
@@ -95,6 +128,28 @@ def _occurs(source: str, quote: str) -> bool:
 
 
 @functools.lru_cache(maxsize=_CACHE)
+def _sentences_of(sentences: tuple[str, ...], quote: str) -> tuple[int, ...]:
+    found: set[int] = set()
+    joined = " ".join(sentences)
+    starts = []
+    at = 0
+    for sentence in sentences:
+        starts.append(at)
+        at += len(sentence) + 1
+    position = 0
+    for part in (p.strip() for p in _ELLIPSIS.split(normalize(quote))):
+        if not part:
+            continue
+        begin = joined.find(part, position)
+        if begin < 0:
+            return ()
+        end = begin + len(part)
+        found.update(i for i, s in enumerate(starts) if s < end and s + len(sentences[i]) > begin)
+        position = end
+    return tuple(sorted(found))
+
+
+@functools.lru_cache(maxsize=_CACHE)
 def _quoted_numbers(quote: str) -> frozenset[str]:
     return frozenset(_NUMBER.findall(normalize(quote))) if _DIGIT.search(quote) else frozenset()
 
@@ -111,7 +166,8 @@ def read_source(deck: Deck) -> tuple[SourceText | None, list[Problem]]:
     except (OSError, UnicodeDecodeError) as exc:
         return None, [Problem(loc.path, loc.line, loc.col, f"cannot read the source text {shown}: {exc}; "
                                                            "it must be a UTF-8 text file")]
-    return SourceText(shown, normalize(source_body(raw))), []
+    body = source_body(raw)
+    return SourceText(shown, normalize(body), tuple(split_sentences(body))), []
 
 
 def card_text(card: Card) -> str:
@@ -132,6 +188,15 @@ def quoted_numbers(quote: str) -> frozenset[str]:
 def numbers(text: str) -> list[str]:
     """The numbers in ``text`` (normalized first), in order."""
     return _NUMBER.findall(normalize(text)) if _DIGIT.search(text) else []
+
+
+# A number as a quantity: not the digits of a name such as IL-2 (after a letter, or a letter and a hyphen).
+_QUANTITY = re.compile(r"(?<![A-Za-z])(?<![A-Za-z]-)\d+(?:[.,]\d+)*")
+
+
+def quantities(text: str) -> set[str]:
+    """The numbers in ``text`` that are quantities, not parts of a name (IL-2, 5-FU)."""
+    return set(_QUANTITY.findall(normalize(text))) if _DIGIT.search(text) else set()
 
 
 NO_SOURCE = SourceText("", "")  # what rules that do not read the source are given when it cannot be read

@@ -31,6 +31,7 @@ class KindSpec(NamedTuple):
     answers: Callable[[Card], list[str]]  # what the learner must recall, per side or deletion
     fronts: Callable[[Card], list[str]]  # the plain text each generated card shows first
     content: Callable[[Card], list[str]]  # the note's own text fields, before the shared ones (templates)
+    asks_answer_side: bool = False  # the answer is also shown as a front, to recall the question from
 
 
 def _qa_sides(card: Card) -> list[tuple[Template, int]]:
@@ -75,7 +76,7 @@ _SPECS: dict[Kind, KindSpec] = {
     Kind.REVERSE: KindSpec(
         Kind.REVERSE, templates.REVERSE, "q", "a", _qa_sides, lambda card: (0, 1),
         answers=lambda card: [card.front, card.back], fronts=lambda card: [card.front, card.back],
-        content=lambda card: [card.front, card.back]),
+        content=lambda card: [card.front, card.back], asks_answer_side=True),
     Kind.CLOZE: KindSpec(
         Kind.CLOZE, templates.CLOZE, "cloze", "cloze", _cloze_sides, _cloze_ords,
         answers=_cloze_answers, fronts=_cloze_fronts, content=lambda card: [card.text]),

@@ -60,6 +60,7 @@ class Card(NamedTuple):
     extra: str = ""
     context: str = ""  # added by the author, not from the source; always shown labelled as such
     quote: str = ""
+    unsourced: str = ""  # background knowledge: why the card quotes no source (shown labelled as such)
     refs: tuple[str, ...] = ()
     image: Media | None = None  # shown with the question
     audio: Media | None = None  # played with the question

@@ -36,10 +36,21 @@ def _context_html(text: str) -> str:
     return f'<div class="rcc-context"><span class="rcc-context-label">{CONTEXT_LABEL}</span> {to_html(text)}</div>'
 
 
+BACKGROUND_LABEL = "Background knowledge (not from the source):"
+UNQUOTED_LABEL = "No source sentence is quoted for this card: it was not checked against the source."
+
+
 def source_html(deck: Deck, card: Card) -> str:
-    """The back-of-card source block: where in the deck, the verbatim quote, and the citation."""
-    quote = f'<blockquote class="rcc-quote">{to_html(card.quote)}</blockquote>' if card.quote else ""
-    return _path_html(card.section_titles) + quote + _cite_html(deck.source.title, deck.source.as_of, card.refs)
+    """The back-of-card source block: where in the deck, then the verbatim quote and the citation; or, for a
+    background card, its label and reason; or, for a card with neither, a label saying it is unchecked."""
+    path = _path_html(card.section_titles)
+    if card.quote:
+        quote = f'<blockquote class="rcc-quote">{to_html(card.quote)}</blockquote>'
+        return path + quote + _cite_html(deck.source.title, deck.source.as_of, card.refs)
+    if card.unsourced:
+        return path + (f'<div class="rcc-background"><span class="rcc-label">{BACKGROUND_LABEL}</span> '
+                       f"{to_html(card.unsourced)}</div>")
+    return path + f'<div class="rcc-unquoted"><span class="rcc-label">{UNQUOTED_LABEL}</span></div>'
 
 
 @functools.lru_cache(maxsize=4096)  # the same for every card with the same references

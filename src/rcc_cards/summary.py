@@ -32,6 +32,11 @@ def counts(selection: Iterable[tuple[Deck, Iterable[Card]]]) -> Counts:
     return Counts(notes, cards, len({t.casefold() for t in seen}))  # Anki compares tags case-insensitively
 
 
+def background_cards(decks: Iterable[Deck]) -> int:
+    """How many cards are background knowledge (``unsourced``) rather than quoted from a source."""
+    return sum(1 for deck in decks for card in deck.cards() if card.unsourced)
+
+
 def tag_tree(selection: Iterable[tuple[Deck, Iterable[Card]]]) -> list[tuple[str, int]]:
     """Every tag and every ancestor of one, with the number of notes at or below it, sorted."""
     under: Counter[str] = Counter()

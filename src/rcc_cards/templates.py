@@ -92,7 +92,8 @@ CSS = """\
 .rcc-media { margin-top: 0.6em; text-align: center; }
 .rcc-media img { max-width: 100%; height: auto; }
 .rcc-context { margin-top: 0.9em; padding: 0.5em 0.7em; border: 1px dashed #888; font-size: 0.85em; }
-.rcc-context-label { font-weight: 600; }
+.rcc-context-label, .rcc-label { font-weight: 600; }
+.rcc-background, .rcc-unquoted { margin: 0.4em 0; padding: 0.3em 0.7em; border: 1px dashed #888; font-size: 0.95em; }
 .rcc-source { margin-top: 1.2em; font-size: 0.78em; color: #555; }
 .rcc-path { font-variant: small-caps; letter-spacing: 0.02em; }
 .rcc-quote { margin: 0.4em 0; padding: 0.3em 0.8em; border-left: 3px solid #bbb; font-style: italic; }

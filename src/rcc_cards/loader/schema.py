@@ -344,7 +344,12 @@ class _Reader:
                                    "learner's note instead of creating a new one and losing its history")
         values = self._values(found, ctx, spec.CARD)
         kind = self._kind(node, ctx, found, values or {})
-        if values is None or kind is None or "id" not in values:
+        both = "quote" in found and "unsourced" in found
+        if both:
+            self.report(found["unsourced"][0], ctx, "a card has either a 'quote' (the source sentence it comes "
+                                                    "from) or 'unsourced' (why it is background knowledge the "
+                                                    "source does not state), not both; remove one")
+        if values is None or kind is None or "id" not in values or both:
             return None
         return _make_card(values, kind, path, titles, inherited, self.loc(node),
                           {k: (v.line, v.col) for k, (_, v) in found.items()})
@@ -477,6 +482,8 @@ def _clean_card(path: str, node: Mapping, section_path: tuple[str, ...], titles:
     for required in _CARD_REQUIRED:
         if required not in key_locs:
             return None
+    if "quote" in key_locs and "unsourced" in key_locs:
+        return None  # the full way reports it
     kind = kinds.classify(key_locs, unstored.get("reverse"))
     if type(kind) is not Kind:
         return None

@@ -112,6 +112,8 @@ CARD = Map("card", "a card", (
     Field("extra", TEXT, "Shown on the back."),
     Field("context", TEXT, "Shown on the back, labelled as not from the source."),
     Field("quote", TEXT, "The source sentence, verbatim ('…' for omitted words)."),
+    Field("unsourced", TEXT, "Instead of a quote: why this card is background knowledge the source does not "
+                             "state (shown labelled as not from the source; no numbers allowed)."),
     Field("refs", TEXTS, "The source's reference numbers."),
     Field("tags", TAGS),
     Field("image", Shape("image"), "An image beside the deck, shown with the question."),
@@ -233,7 +235,7 @@ def readme_table() -> str:
         optional = [k for k in spec.keys if k not in spec.required and k not in spec.kind_keys]
         if spec.kind_keys:
             keys = (f"{', '.join(required)}; then **q** and **a** (optionally `reverse: true`), or **cloze**; "
-                    f"and {', '.join(optional)}")
+                    f"and {', '.join(optional)} (`quote` or `unsourced`, not both)")
         else:
             keys = ", ".join(required + optional)
         rows.append(f"| {_WHERE[spec.name]} | {keys} |")

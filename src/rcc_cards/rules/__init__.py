@@ -27,7 +27,7 @@ from collections.abc import Mapping, Sequence
 from rcc_cards import grounding, kinds
 from rcc_cards.errors import Problem, Severity
 from rcc_cards.model import Deck, Setting
-from rcc_cards.rules import fronts, identity, quality, quotes
+from rcc_cards.rules import fronts, identity, quality, quotes, weak
 from rcc_cards.rules.base import Hit, Rule
 
 __all__ = ["RULES", "Hit", "Rule", "Setting", "by_id", "check_decks", "severities", "table"]
@@ -37,6 +37,7 @@ RULES: tuple[Rule, ...] = (
     identity.duplicate_deck_key,
     quotes.quote_stale,
     quotes.number_not_in_quote,
+    quotes.number_in_background,
     fronts.duplicate_front,
     quotes.quote_missing,
     quotes.hedge_dropped,
@@ -45,6 +46,11 @@ RULES: tuple[Rule, ...] = (
     quality.citation_in_text,
     quality.boilerplate_in_text,
     quality.cloze_numbering,
+    weak.yes_no_answer,
+    weak.answer_in_question,
+    weak.reverse_on_question,
+    weak.guessable_deletion,
+    weak.front_gives_away,
 )
 
 

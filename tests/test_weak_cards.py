@@ -1,0 +1,143 @@
+"""Grounded or labelled, and the rules for weak cards: each with a failing and a passing example, as
+`check` reports them, and what a learner sees in a real Anki collection."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from anki.collection import Collection
+
+from conftest import import_apkg, notes_by_card_id, run, write_deck
+from rcc_cards import render
+
+SOURCE = (
+    "# A test source.\n"
+    "High-dose therapy appears to be associated with higher response rates but with more toxic effects. "
+    "IL-2 has never been shown in a randomized controlled trial to result in longer survival.\n\n"
+    "A Cochrane analysis indicated a HR for survival of 0.78 (CI, 0.67–0.90) or a weighted average "
+    "improvement in survival of 2.6 months.\n"
+)
+
+
+def _check(tmp_path: Path, cards: str) -> tuple[int, list[str]]:
+    deck = write_deck(tmp_path, cards)
+    (tmp_path / "source.txt").write_text(SOURCE, encoding="utf-8")
+    result = run(["check", "--strict", deck.name], cwd=tmp_path)
+    return result.exit_code, [line for line in result.stderr.splitlines() if not line.startswith("rcc-cards:")] \
+        + [line for line in result.stdout.splitlines()]
+
+
+def _rules(lines: list[str]) -> list[str]:
+    return [line.rsplit("[", 1)[1].rstrip("]") for line in lines if line.endswith("]")]
+
+
+SURVIVAL = "IL-2 has never been shown in a randomized controlled trial to result in longer survival."
+
+
+@pytest.mark.parametrize("rule,failing,passing", [
+    ("yes-no-answer",
+     f"q: Has IL-2 been shown in a randomized controlled trial to result in longer survival?\n        a: No, never\n"
+     f"        quote: {SURVIVAL}",
+     "q: What has IL-2 never been shown to do in a randomized controlled trial?\n"
+     f"        a: Result in longer survival\n        quote: {SURVIVAL}"),
+    ("answer-in-question",
+     f"q: What has IL-2 never been shown to result in, longer survival?\n        a: Longer survival\n"
+     f"        quote: {SURVIVAL}",
+     "q: What has IL-2 never been shown to do in a randomized controlled trial?\n"
+     f"        a: Result in longer survival\n        quote: {SURVIVAL}"),
+    ("reverse-on-question",
+     f"q: What has IL-2 never been shown to do?\n        a: Result in longer survival\n        reverse: true\n"
+     f"        quote: {SURVIVAL}",
+     "q: IL-2\n        a: interleukin-2\n        reverse: true\n"
+     "        unsourced: standard abbreviation, not expanded in the source"),
+    ("guessable-deletion",
+     'cloze: "High-dose therapy appears to be associated with higher response rates but with {{c1::more}} toxic '
+     'effects."\n        quote: High-dose therapy appears to be associated with higher response rates but with more '
+     'toxic effects.',
+     'cloze: "High-dose therapy appears to be associated with higher response rates but with {{c1::more toxic '
+     'effects}}."\n        quote: High-dose therapy appears to be associated with higher response rates but with '
+     'more toxic effects.'),
+])
+def test_each_weak_card_rule_fails_its_example_and_passes_its_twin(tmp_path: Path, rule: str, failing: str,
+                                                                   passing: str) -> None:
+    code, lines = _check(tmp_path / "fail", f"      - id: c1\n        {failing}\n")
+    assert code == 1 and _rules(lines) == [rule], lines
+    code, lines = _check(tmp_path / "pass", f"      - id: c1\n        {passing}\n")
+    assert code == 0 and _rules(lines) == [], lines
+
+
+COCHRANE = "A Cochrane analysis indicated a HR for survival of 0.78 (CI, 0.67–0.90)"
+HR_CARD = f"      - id: hr\n        q: What HR for survival did the Cochrane analysis indicate?\n        a: HR 0.78\n" \
+          f"        quote: {COCHRANE}\n"
+
+
+def test_a_front_that_shows_another_cards_answer_on_the_same_sentence(tmp_path: Path) -> None:
+    giveaway = "      - id: ci\n        q: The Cochrane analysis gave a survival HR of 0.78; what was its CI?\n" \
+               f"        a: 0.67–0.90\n        quote: \"{COCHRANE}\"\n"
+    code, lines = _check(tmp_path / "fail", HR_CARD + giveaway)
+    assert code == 1
+    assert [line.split(": warning: ")[1] for line in lines if "[front-gives-away]" in line] == [
+        "card 'ci': its front shows the answer of card 'hr' (on the same source sentence), so one card gives the "
+        "other away; reword this front, or merge the two cards [front-gives-away]"]
+    fixed = giveaway.replace("gave a survival HR of 0.78; what was its CI?",
+                             "what was the CI of the hazard ratio for survival?")
+    assert _check(tmp_path / "pass", HR_CARD + fixed)[0] == 0
+    # the same words on another sentence give nothing away
+    other = "      - id: il2\n        q: Besides a HR of 0.78 for interferon, what has IL-2 never been shown to do?\n" \
+            f"        a: Result in longer survival\n        quote: {SURVIVAL}\n"
+    assert "[front-gives-away]" not in "".join(_check(tmp_path / "other", HR_CARD + other)[1])
+
+
+def test_numbers_in_extra_must_be_in_the_quote(tmp_path: Path) -> None:
+    card = HR_CARD + "        extra: EXTRA\n"
+    code, lines = _check(tmp_path / "fail", card.replace("EXTRA", "the survival gain was 3.1 months"))
+    assert code == 1
+    assert lines[0].startswith("t.yaml:16:16: error: card 'hr': 'extra' has the number '3.1', which does not occur "
+                               "in the card's quote;") and lines[0].endswith("[number-not-in-quote]")
+    assert _check(tmp_path / "pass", card.replace("EXTRA", "its CI was 0.67–0.90"))[0] == 0
+
+
+BACKGROUND = "      - id: il2\n        q: IL-2\n        a: interleukin-2\n        reverse: true\n" \
+             "        unsourced: standard abbreviation, not expanded in the source\n"
+
+
+def test_a_background_card_is_counted_and_may_not_teach_a_number(tmp_path: Path) -> None:
+    code, lines = _check(tmp_path / "ok", BACKGROUND)
+    assert (code, lines) == (0, ["ok: 1 deck, 1 notes, 2 cards, 1 tags; 1 background card (unsourced)"])
+    code, lines = _check(tmp_path / "number", BACKGROUND.replace("a: interleukin-2", "a: about 30% of cytokines"))
+    assert code == 1
+    assert lines[0] == ("t.yaml:14:12: error: card 'il2' is background knowledge ('unsourced') but states the "
+                        "number '30'; a number a learner memorizes must come from a quoted source. Quote the "
+                        "sentence it comes from instead of 'unsourced' [number-in-background]")
+
+
+def test_a_card_cannot_both_quote_and_be_background(tmp_path: Path) -> None:
+    code, lines = _check(tmp_path, BACKGROUND + f"        quote: {SURVIVAL}\n")
+    assert code == 1
+    assert lines[0] == ("t.yaml:16:9: error: section 's' > card 'il2': a card has either a 'quote' (the source "
+                        "sentence it comes from) or 'unsourced' (why it is background knowledge the source does "
+                        "not state), not both; remove one")
+
+
+def test_every_back_is_grounded_or_labelled_in_anki(tmp_path: Path, col: Collection) -> None:
+    """What a learner sees: a quoted card shows its quote and source; a background card its label and
+    reason; a card with neither says it was not checked; context is always labelled."""
+    cards = HR_CARD.replace("        quote:", "        context: An aside.\n        quote:") + BACKGROUND + \
+        "      - id: bare\n        q: What did the analysis weigh?\n        a: Survival\n"
+    deck = write_deck(tmp_path, cards)
+    (tmp_path / "source.txt").write_text(SOURCE, encoding="utf-8")
+    assert run(["build", deck.name, "-o", "t.apkg"], cwd=tmp_path).exit_code == 0
+    import_apkg(col, tmp_path / "t.apkg")
+    notes = notes_by_card_id(col)
+    hr = notes["hr"]["Source"]
+    assert f'<blockquote class="rcc-quote">{COCHRANE}</blockquote>' in hr and "Source: Test source (2024)" in hr
+    assert f"{render.CONTEXT_LABEL}</span> An aside." in notes["hr"]["Context"]
+    background = notes["il2"]["Source"]
+    assert f"{render.BACKGROUND_LABEL}</span> standard abbreviation, not expanded in the source" in background
+    assert "rcc-quote" not in background and "Source:" not in background
+    assert render.UNQUOTED_LABEL in notes["bare"]["Source"]
+    for nid in col.find_notes(""):  # and on every card's back as Anki renders it
+        for card in col.get_note(nid).cards():
+            back = card.answer()
+            assert "rcc-quote" in back or render.BACKGROUND_LABEL in back or render.UNQUOTED_LABEL in back
