@@ -25,7 +25,7 @@ deck:
     title: Test source
     file: source.txt
     as_of: "2024"
-sections:
+{deck_lines}sections:
   - key: s
     title: Section
     cards:
@@ -35,12 +35,18 @@ sections:
 SOURCE_TEXT = "# A test source.\nQuestion one has answer one. A cloze with two deletions.\n"
 
 
-def write_deck(folder: Path, cards: str, key: str = "t", name: str = "Test deck", filename: str = "") -> Path:
-    """A deck file with one section holding ``cards`` (YAML list items indented by 6 spaces)."""
+# For tests about other rules: decks whose few cards do not cover their whole source (deck_lines below).
+NO_COVERAGE = "  rules: {sentence-uncovered: off}\n"
+
+
+def write_deck(folder: Path, cards: str, key: str = "t", name: str = "Test deck", filename: str = "",
+               deck_lines: str = "") -> Path:
+    """A deck file with one section holding ``cards`` (YAML list items indented by 6 spaces); ``deck_lines``
+    are more keys of ``deck:`` (indented by 2 spaces), placed after the source."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "source.txt").write_text(SOURCE_TEXT, encoding="utf-8")
     path = folder / (filename or f"{key}.yaml")
-    path.write_text(DECK_HEAD.format(key=key, name=name) + cards, encoding="utf-8")
+    path.write_text(DECK_HEAD.format(key=key, name=name, deck_lines=deck_lines) + cards, encoding="utf-8")
     return path
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run, write_deck
+from conftest import NO_COVERAGE, run, write_deck
 
 SOURCE = (
     "# header line, not source text\n"
@@ -17,7 +17,7 @@ SOURCE = (
 
 
 def _check(tmp_path: Path, cards: str, *args: str) -> tuple[int, list[str]]:
-    deck = write_deck(tmp_path, cards)
+    deck = write_deck(tmp_path, cards, deck_lines=NO_COVERAGE)
     (tmp_path / "source.txt").write_text(SOURCE, encoding="utf-8")
     result = run(["check", *args, deck.name], cwd=tmp_path)
     return result.exit_code, [line for line in result.stderr.splitlines() if not line.startswith("rcc-cards:")]
@@ -49,7 +49,7 @@ def test_quote_not_in_source_is_an_error_at_the_quote(tmp_path: Path) -> None:
     code, lines = _check(tmp_path, _card("approximately 25%", "Interferon-alpha has approximately a 25% objective"))
     assert code == 1
     assert lines == [
-        "t.yaml:15:16: error: card 'c1': quote not found in the source text 'source.txt' (it matches up to "
+        "t.yaml:16:16: error: card 'c1': quote not found in the source text 'source.txt' (it matches up to "
         "'…ron-alpha has approximately a ', then the quote has '25% objective' where the source has "
         "'15% objective response ra'). "
         "The source or the quote changed: update the quote, and check the card still says what the source says "
@@ -62,14 +62,14 @@ def test_a_source_edit_makes_the_quote_stale(tmp_path: Path) -> None:
     (tmp_path / "source.txt").write_text(SOURCE.replace("15%", "16%"), encoding="utf-8")
     result = run(["check", "t.yaml"], cwd=tmp_path)
     assert result.exit_code == 1
-    assert result.stderr.startswith("t.yaml:15:16: error: card 'c1': quote not found in the source text")
+    assert result.stderr.startswith("t.yaml:16:16: error: card 'c1': quote not found in the source text")
 
 
 @pytest.mark.parametrize("answer,ok", [("approximately 15%", True), ("approximately 20%", False)])
 def test_numbers_in_answers_must_occur_in_the_quote(tmp_path: Path, answer: str, ok: bool) -> None:
     code, lines = _check(tmp_path, _card(answer, GOOD_QUOTE))
     assert (code, lines) == ((0, []) if ok else (1, [
-        "t.yaml:14:12: error: card 'c1': the answer's number '20' does not occur in the card's quote; every "
+        "t.yaml:15:12: error: card 'c1': the answer's number '20' does not occur in the card's quote; every "
         "number a learner memorizes must come from the source [number-not-in-quote]"]))
 
 
@@ -87,7 +87,7 @@ def test_a_dropped_hedge_is_a_warning(tmp_path: Path, answer: str, ok: bool) -> 
     code, lines = _check(tmp_path, _card(answer, GOOD_QUOTE))
     assert code == 0
     assert lines == ([] if ok else [
-        "t.yaml:12:9: warning: card 'c1': the quote says 'approximately' but the card does not; keep the "
+        "t.yaml:13:9: warning: card 'c1': the quote says 'approximately' but the card does not; keep the "
         "source's hedges (or quote only the part the card states) [hedge-dropped]"])
     assert _check(tmp_path, _card(answer, GOOD_QUOTE), "--strict")[0] == (0 if ok else 1)
 
@@ -95,7 +95,7 @@ def test_a_dropped_hedge_is_a_warning(tmp_path: Path, answer: str, ok: bool) -> 
 def test_a_card_without_a_quote_is_a_warning(tmp_path: Path) -> None:
     code, lines = _check(tmp_path, "      - id: c1\n        q: Q?\n        a: A\n")
     assert code == 0
-    assert lines == ["t.yaml:12:9: warning: card 'c1' has no 'quote'; add the source sentence it comes from, "
+    assert lines == ["t.yaml:13:9: warning: card 'c1' has no 'quote'; add the source sentence it comes from, "
                      "verbatim, so the card can show where it came from and be checked (or, for background "
                      "knowledge the source does not state, 'unsourced: <why>') [quote-missing]"]
 
@@ -133,7 +133,7 @@ def test_two_cards_with_the_same_front_are_an_error(tmp_path: Path) -> None:
         "id: c1", "id: c2").replace("Interferon-alpha response rate?", "interferon-alpha  RESPONSE rate?")
     code, lines = _check(tmp_path, cards)
     assert code == 1
-    assert lines == ["t.yaml:17:12: error: card 'c2' asks the same thing as card 'c1' (t.yaml:12); a learner "
+    assert lines == ["t.yaml:18:12: error: card 'c2' asks the same thing as card 'c1' (t.yaml:13); a learner "
                      "cannot tell which answer is wanted. Make the fronts differ [duplicate-front]"]
     different = cards.replace("interferon-alpha  RESPONSE rate?", "Interferon-alpha rate, approximately?")
     assert _check(tmp_path, different) == (0, [])

@@ -109,7 +109,8 @@ def test_every_field_reaches_anki_exactly_as_written(cards: list[tuple[str, str,
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         (folder / "source.txt").write_text(SOURCE_TEXT, encoding="utf-8")
-        (folder / "t.yaml").write_text(DECK_HEAD.format(key="t", name="Test deck") + body, encoding="utf-8")
+        head = DECK_HEAD.format(key="t", name="Test deck", deck_lines="")
+        (folder / "t.yaml").write_text(head + body, encoding="utf-8")
         result = run(["build", "t.yaml", "-o", "p.apkg"], cwd=folder)
         assert result.exit_code == 0, (body, result.stderr)
         col = Collection(str(folder / "c.anki2"))
@@ -158,7 +159,7 @@ def test_arbitrary_bytes_never_crash(data: bytes) -> None:
         assert all(p.line >= 1 and p.col >= 1 for p in loaded.problems)
 
 
-VALID = DECK_HEAD.format(key="t", name="Test deck") + """\
+VALID = DECK_HEAD.format(key="t", name="Test deck", deck_lines="") + """\
       - id: c1
         q: Question one
         a: Answer one

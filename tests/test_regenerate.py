@@ -186,7 +186,7 @@ def test_locked_build_fails_on_a_stale_lock_and_writes_nothing(tmp_path: Path) -
         "t.yaml:15:9: error: card 'c2' changed since t.lock.json was written; run 'rcc-cards build' and commit "
         "t.lock.json",
         "t.yaml:24:9: error: card 'c6' is not in t.lock.json; run 'rcc-cards build' and commit t.lock.json",
-        "rcc-cards: 3 errors, 5 warnings in 2 files; nothing was written",
+        "rcc-cards: 3 errors, 7 warnings in 3 files; nothing was written",
     ]
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.is_file()} == before
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, SOURCE_TEXT, run
+from conftest import REPO, run
 from rcc_cards import kinds, rules
 from rcc_cards.model import Card, Kind, Loc
 
@@ -32,7 +32,7 @@ def test_rule_ids_are_unique_and_in_the_schema() -> None:
 
 def _deck(folder: Path, rule_lines: str, answer: str = LONG) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "source.txt").write_text(SOURCE_TEXT, encoding="utf-8")
+    (folder / "source.txt").write_text("# A test source.\nQuestion one has answer one.\n", encoding="utf-8")
     deck = folder / "t.yaml"
     deck.write_text(f"""\
 deck:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from anki.collection import Collection
 
-from conftest import import_apkg, notes_by_card_id, run, write_deck
+from conftest import NO_COVERAGE, import_apkg, notes_by_card_id, run, write_deck
 from rcc_cards import render
 
 SOURCE = (
@@ -21,7 +21,7 @@ SOURCE = (
 
 
 def _check(tmp_path: Path, cards: str) -> tuple[int, list[str]]:
-    deck = write_deck(tmp_path, cards)
+    deck = write_deck(tmp_path, cards, deck_lines=NO_COVERAGE)
     (tmp_path / "source.txt").write_text(SOURCE, encoding="utf-8")
     result = run(["check", "--strict", deck.name], cwd=tmp_path)
     return result.exit_code, [line for line in result.stderr.splitlines() if not line.startswith("rcc-cards:")] \
@@ -93,7 +93,7 @@ def test_numbers_in_extra_must_be_in_the_quote(tmp_path: Path) -> None:
     card = HR_CARD + "        extra: EXTRA\n"
     code, lines = _check(tmp_path / "fail", card.replace("EXTRA", "the survival gain was 3.1 months"))
     assert code == 1
-    assert lines[0].startswith("t.yaml:16:16: error: card 'hr': 'extra' has the number '3.1', which does not occur "
+    assert lines[0].startswith("t.yaml:17:16: error: card 'hr': 'extra' has the number '3.1', which does not occur "
                                "in the card's quote;") and lines[0].endswith("[number-not-in-quote]")
     assert _check(tmp_path / "pass", card.replace("EXTRA", "its CI was 0.67–0.90"))[0] == 0
 
@@ -104,10 +104,11 @@ BACKGROUND = "      - id: il2\n        q: IL-2\n        a: interleukin-2\n      
 
 def test_a_background_card_is_counted_and_may_not_teach_a_number(tmp_path: Path) -> None:
     code, lines = _check(tmp_path / "ok", BACKGROUND)
-    assert (code, lines) == (0, ["ok: 1 deck, 1 notes, 2 cards, 1 tags; 1 background card (unsourced)"])
+    assert (code, lines) == (0, ["ok: 1 deck, 1 notes, 2 cards, 1 tags; 1 background card (unsourced); "
+                                 "0 of 3 sentences covered, 0 excused"])
     code, lines = _check(tmp_path / "number", BACKGROUND.replace("a: interleukin-2", "a: about 30% of cytokines"))
     assert code == 1
-    assert lines[0] == ("t.yaml:14:12: error: card 'il2' is background knowledge ('unsourced') but states the "
+    assert lines[0] == ("t.yaml:15:12: error: card 'il2' is background knowledge ('unsourced') but states the "
                         "number '30'; a number a learner memorizes must come from a quoted source. Quote the "
                         "sentence it comes from instead of 'unsourced' [number-in-background]")
 
@@ -115,7 +116,7 @@ def test_a_background_card_is_counted_and_may_not_teach_a_number(tmp_path: Path)
 def test_a_card_cannot_both_quote_and_be_background(tmp_path: Path) -> None:
     code, lines = _check(tmp_path, BACKGROUND + f"        quote: {SURVIVAL}\n")
     assert code == 1
-    assert lines[0] == ("t.yaml:16:9: error: section 's' > card 'il2': a card has either a 'quote' (the source "
+    assert lines[0] == ("t.yaml:17:9: error: section 's' > card 'il2': a card has either a 'quote' (the source "
                         "sentence it comes from) or 'unsourced' (why it is background knowledge the source does "
                         "not state), not both; remove one")
 
@@ -125,7 +126,7 @@ def test_every_back_is_grounded_or_labelled_in_anki(tmp_path: Path, col: Collect
     reason; a card with neither says it was not checked; context is always labelled."""
     cards = HR_CARD.replace("        quote:", "        context: An aside.\n        quote:") + BACKGROUND + \
         "      - id: bare\n        q: What did the analysis weigh?\n        a: Survival\n"
-    deck = write_deck(tmp_path, cards)
+    deck = write_deck(tmp_path, cards, deck_lines=NO_COVERAGE)
     (tmp_path / "source.txt").write_text(SOURCE, encoding="utf-8")
     assert run(["build", deck.name, "-o", "t.apkg"], cwd=tmp_path).exit_code == 0
     import_apkg(col, tmp_path / "t.apkg")

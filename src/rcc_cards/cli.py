@@ -18,6 +18,7 @@ from rcc_cards import __version__, loader, project, summary, tags
 from rcc_cards.errors import Problem, ProblemsFound, RccCardsError
 
 if TYPE_CHECKING:
+    from rcc_cards import coverage
     from rcc_cards.builder import BuildOptions
     from rcc_cards.stamps import Stamped
 
@@ -312,11 +313,57 @@ def check(paths: tuple[Path, ...], strict: bool) -> None:
     if not loaded.ok or (strict and loaded.problems):
         raise ProblemsFound(loaded.problems)
     _report(loaded.problems)
+    from rcc_cards import coverage
+
     counts = summary.counts((d, d.cards()) for d in loaded.decks)
     decks = len(loaded.decks)
     background = summary.background_cards(loaded.decks)
     also = f"; {background} background card{'s' * (background != 1)} (unsourced)" if background else ""
-    click.echo(f"ok: {decks} deck{'s' * (decks != 1)}, {counts}{also}")
+    covered = coverage.totals([c for d in loaded.decks if (c := coverage.of_deck(d)) is not None])
+    click.echo(f"ok: {decks} deck{'s' * (decks != 1)}, {counts}{also}; {covered}")
+
+
+@cli.command(name="coverage")
+@_paths
+def coverage_command(paths: tuple[Path, ...]) -> None:
+    """List every sentence of each deck's source with the cards that quote it.
+
+    Uncovered sentences are marked with their line in the source file; a deck excuses one
+    with 'source: skip:' and a reason. Exit 1 while a sentence is neither covered nor excused.
+
+    \b
+    Example:
+      rcc-cards coverage decks/rcc.yaml
+    """
+    from rcc_cards import coverage
+
+    loaded = project.load(paths)
+    if not loaded.ok:
+        raise ProblemsFound(loaded.problems)
+    found = [c for d in loaded.decks if (c := coverage.of_deck(d)) is not None]
+    for item in found:
+        click.echo(f"{item.deck.key}: {item.source_file} ({item.deck.source.title})")
+        for line in item.lines:
+            click.echo(_coverage_line(line))
+        click.echo(f"{item.deck.key}: {item.summary()}")
+    uncovered = sum(1 for item in found for line in item.lines if line.uncovered)
+    if uncovered:
+        click.echo(f"rcc-cards: {uncovered} sentence{'s' * (uncovered != 1)} neither covered nor excused "
+                   "(add a card that quotes each, or excuse it under 'source: skip:')", err=True)
+        raise SystemExit(EXIT_PROBLEMS)
+
+
+def _coverage_line(line: coverage.Line) -> str:
+    text = line.sentence.text if len(line.sentence.text) <= 70 else line.sentence.text[:69] + "…"
+    if line.sentence.heading:
+        status, detail = "heading", ""
+    elif line.cards:
+        status, detail = "covered", ", ".join(line.cards)
+    elif line.excused:
+        status, detail = "excused", f"why: {line.excused}"
+    else:
+        status, detail = "UNCOVERED", ""
+    return f"  {line.sentence.line:>4}  {status:<9}  {text}" + (f"\n{'':17}{detail}" if detail else "")
 
 
 @cli.command(name="tags")

@@ -55,31 +55,58 @@ def source_body(raw: str) -> str:
     return "\n".join(lines)
 
 
-# A sentence ends at '.', '!' or '?' (before a closing bracket or quote, if any) followed by a space and a
-# capital letter, digit or opening bracket/quote; not after a common abbreviation or a single initial.
-_SENTENCE_END = re.compile(r"(?<=[.!?])[)\]\"'’”]*\s+(?=[A-Z0-9(\[\"'‘“])")
+# A sentence ends at '.', '!' or '?' (then any citation brackets such as [4,5] or [Level of evidence: 1iiA],
+# and closing brackets or quotes) followed by white space and a capital letter, digit or opening bracket or
+# quote; not after a common abbreviation or a single initial.
+_SENTENCE_END = re.compile(r"(?<=[.!?])(?P<tail>(?:\[[^\]\n]*\])*[)\]\"'’”]*)\s+(?=[A-Z0-9(\[\"'‘“])")
 ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "vs.", "et al.", "approx.", "fig.", "no.", "dr.", "ref.", "cf.", "ca.")
+_INITIAL = re.compile(r"(?:^|\s)[A-Za-z]\.$")
 
 
-def split_sentences(body: str) -> list[str]:
-    """The sentences of a source body, normalized (:func:`normalize`), in order.
+class Sentence(NamedTuple):
+    text: str  # normalized (:func:`normalize`)
+    line: int  # 1-based line of the source file where it starts
+    heading: bool = False  # a paragraph of one line without end punctuation: a heading, not a claim
 
-    Paragraphs (separated by blank lines) never share a sentence, so a heading line is a sentence of its
-    own; inside a paragraph, line breaks are spaces. Decimals (2.6), ranges (0.67–0.90), citation brackets
-    ([4,5,6], removed by normalizing) and abbreviations such as "e.g." do not end a sentence.
+
+def split_sentences(raw: str) -> list[Sentence]:
+    """The sentences of a source file (its header lines skipped), in order, with the line each starts on.
+
+    Paragraphs (separated by blank lines) never share a sentence; a one-line paragraph without end
+    punctuation is a heading. Inside a paragraph, line breaks are spaces. Decimals (2.6), ranges
+    (0.67–0.90), citation brackets ([4,5,6], [Level of evidence: 1iiA]) and abbreviations such as "e.g."
+    do not end a sentence.
     """
-    out: list[str] = []
-    for paragraph in re.split(r"\n\s*\n", body):
-        text = normalize(paragraph)
-        start = 0
-        for match in _SENTENCE_END.finditer(text):
-            before = text[start:match.start()].casefold()
-            if before.endswith(ABBREVIATIONS) or re.search(r"(?:^|\s)[a-z]\.$", before):
-                continue
-            out.append(text[start:match.start()].strip())
-            start = match.end()
-        if text[start:].strip():
-            out.append(text[start:].strip())
+    lines = raw.splitlines()
+    out: list[Sentence] = []
+    first = 0
+    while first < len(lines) and (lines[first].startswith("#") or not lines[first].strip()):
+        first += 1
+    paragraph: list[int] = []
+    for number in range(first, len(lines) + 1):
+        if number < len(lines) and lines[number].strip():
+            paragraph.append(number)
+        elif paragraph:
+            out += _paragraph_sentences([lines[n] for n in paragraph], paragraph[0] + 1)
+            paragraph = []
+    return out
+
+
+def _paragraph_sentences(lines: list[str], first_line: int) -> list[Sentence]:
+    text = "\n".join(lines)
+    if len(lines) == 1 and not text.rstrip().endswith((".", "!", "?", ":", "]", ")")):
+        return [Sentence(normalize(text), first_line, heading=True)]
+    out = []
+    start = 0
+    for match in _SENTENCE_END.finditer(text):
+        before = text[start:match.start()].rstrip()
+        if before.casefold().endswith(ABBREVIATIONS) or _INITIAL.search(before):
+            continue
+        end = match.end("tail")  # citation brackets and closing brackets belong to the sentence before
+        out.append(Sentence(normalize(text[start:end]), first_line + text.count("\n", 0, start)))
+        start = match.end()
+    if text[start:].strip():
+        out.append(Sentence(normalize(text[start:]), first_line + text.count("\n", 0, start)))
     return out
 
 
@@ -88,14 +115,18 @@ class SourceText(NamedTuple):
 
     shown: str  # the path as the deck names it, quoted
     text: str  # normalized body
-    sentences: tuple[str, ...] = ()
+    sentences: tuple[Sentence, ...]
+    found: dict[str, tuple[int, ...]]  # quote -> sentences_of(quote), filled as asked (one dict per source)
 
     def find(self, quote: str) -> bool:
         return _occurs(self.text, quote)
 
     def sentences_of(self, quote: str) -> tuple[int, ...]:
         """The indices of the sentences a quote's words lie in (none when the quote is not in the source)."""
-        return _sentences_of(self.sentences, quote)
+        known = self.found.get(quote)
+        if known is None:
+            known = self.found[quote] = _sentences_of([s.text for s in self.sentences], quote)
+        return known
 
     def mismatch(self, quote: str) -> str:
         """Where ``quote`` stops matching the source: the longest prefix that occurs, and what follows."""
@@ -127,8 +158,7 @@ def _occurs(source: str, quote: str) -> bool:
     return True
 
 
-@functools.lru_cache(maxsize=_CACHE)
-def _sentences_of(sentences: tuple[str, ...], quote: str) -> tuple[int, ...]:
+def _sentences_of(sentences: list[str], quote: str) -> tuple[int, ...]:
     found: set[int] = set()
     joined = " ".join(sentences)
     starts = []
@@ -166,8 +196,7 @@ def read_source(deck: Deck) -> tuple[SourceText | None, list[Problem]]:
     except (OSError, UnicodeDecodeError) as exc:
         return None, [Problem(loc.path, loc.line, loc.col, f"cannot read the source text {shown}: {exc}; "
                                                            "it must be a UTF-8 text file")]
-    body = source_body(raw)
-    return SourceText(shown, normalize(body), tuple(split_sentences(body))), []
+    return SourceText(shown, normalize(source_body(raw)), tuple(split_sentences(raw)), {}), []
 
 
 def card_text(card: Card) -> str:
@@ -199,4 +228,4 @@ def quantities(text: str) -> set[str]:
     return set(_QUANTITY.findall(normalize(text))) if _DIGIT.search(text) else set()
 
 
-NO_SOURCE = SourceText("", "")  # what rules that do not read the source are given when it cannot be read
+NO_SOURCE = SourceText("", "", (), {})  # given to rules that need no source when it cannot be read

@@ -87,6 +87,14 @@ class Section(NamedTuple):
     loc: Loc
 
 
+class Skip(NamedTuple):
+    """A sentence of the source that no card covers on purpose (``skip:``), and why."""
+
+    sentence: str  # the sentence, or enough of it to find it, as written
+    why: str
+    loc: Loc
+
+
 class Source(NamedTuple):
     """Where a deck's facts come from. ``path`` is resolved against the deck file's folder."""
 
@@ -96,6 +104,7 @@ class Source(NamedTuple):
     url: str = ""
     loc: Loc = Loc("", 0, 0)
     file: str = ""  # the path as written in the deck, relative to the deck file's folder
+    skip: tuple[Skip, ...] = ()  # sentences excused from coverage
 
 
 class RuleSetting(NamedTuple):

@@ -20,7 +20,7 @@ from rcc_cards.errors import Problem
 from rcc_cards.loader import spec
 from rcc_cards.loader.nodes import Mapping, Node, Scalar, Sequence
 from rcc_cards.loader.spec import MAX_CARDS, MAX_ID_LENGTH, Field, Map, Shape
-from rcc_cards.model import SETTINGS, Card, Deck, Kind, Loc, RuleSetting, Section, Source
+from rcc_cards.model import SETTINGS, Card, Deck, Kind, Loc, RuleSetting, Section, Skip, Source
 
 _ONE_LINE_STYLES = (None, "'", '"')  # values used exactly as written (blocks lose their final newline)
 _BAD_TEXT_CHAR = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
@@ -185,6 +185,24 @@ class _Reader:
                 valid.append(value)
         return _without_repeats(valid)
 
+    def _read_skips(self, node: Node, ctx: str, key: str, shape: Shape) -> tuple[Skip, ...] | None:
+        """``skip: [{sentence: …, why: …}, …]``: each item a mapping with both keys."""
+        if not isinstance(node, Sequence):
+            if not (isinstance(node, Scalar) and node.bad):
+                self.report(node, ctx, f"'{key}' must be a list of '- sentence: …' items, each with its 'why'; "
+                                       f"found {_shape(node)}")
+            return None
+        out: list[Skip] = []
+        ok = True
+        for item in node.items:
+            found = self.mapping(item, ctx, spec.SKIP)
+            values = self._values(found, ctx, spec.SKIP) if found is not None else None
+            if values is None or set(values) != {"sentence", "why"}:
+                ok = False
+                continue
+            out.append(Skip(values["sentence"], values["why"], self.loc(item)))
+        return tuple(out) if ok else None
+
     def _read_rules(self, node: Node, ctx: str, key: str, shape: Shape) -> tuple[RuleSetting, ...] | None:
         """``rules: {rule-id: error|warning|off}``: known rule ids, known settings, and no fixed rule changed."""
         if not isinstance(node, Mapping):
@@ -262,7 +280,7 @@ class _Reader:
                                         "the path is relative to the deck file's folder")
             return None
         return Source(values["title"], source_path, values["as_of"], values.get("url", ""), self.loc(file_node),
-                      values["file"])
+                      values["file"], values.get("skip", ()))
 
     def _sections(self, node: Node, path: tuple[str, ...], titles: tuple[str, ...],
                   inherited: tuple[str, ...]) -> tuple[Section, ...]:
@@ -370,7 +388,7 @@ _VALUE_READERS = {
     "text": _Reader._read_text, "name": _Reader._read_name, "deck-name": _Reader._read_deck_name,
     "flag": _Reader._read_flag, "cloze": _Reader._read_cloze, "image": _Reader._read_media,
     "audio": _Reader._read_media, "texts": _Reader._read_texts, "tags": _Reader._read_tags,
-    "rules": _Reader._read_rules,
+    "rules": _Reader._read_rules, "skips": _Reader._read_skips,
 }
 
 

@@ -86,11 +86,17 @@ class Map(NamedTuple):
         return _FIELDS[self.name][key]
 
 
+SKIP = Map("skip", "a skipped sentence", (
+    Field("sentence", TEXT, "The sentence, or enough of it to find it (as in the source).", required=True),
+    Field("why", TEXT, "Why no card covers it.", required=True),
+))
 SOURCE = Map("source", "'source'", (
     Field("title", TEXT, required=True),
     Field("file", TEXT, "The source text, relative to the deck file's folder.", required=True),
     Field("as_of", TEXT, "The source's version or as-of date.", required=True),
     Field("url", TEXT),
+    Field("skip", Shape("skips", ref="skip"), "Sentences no card covers on purpose, each with the reason "
+                                             "('rcc-cards coverage' lists the uncovered ones)."),
 ))
 DECK = Map("deck", "'deck'", (
     Field("key", Shape("name", pattern=KEY_PATTERN, example="lowercase letters, digits and '_', e.g. rcc"),
@@ -132,7 +138,7 @@ TOP = Map("top", "the top level of a deck file", (
     Field("sections", Shape("list", ref="section"), "The deck's sections; each becomes a level of the notes' tags.",
           required=True),
 ))
-MAPS = {m.name: m for m in (TOP, DECK, SOURCE, SECTION, CARD)}
+MAPS = {m.name: m for m in (TOP, DECK, SOURCE, SKIP, SECTION, CARD)}
 _FIELDS = {m.name: {f.key: f for f in m.fields} for m in MAPS.values()}
 
 # Words authors reach for, mapped to the key they meant (for "did you mean" in messages).
@@ -171,7 +177,7 @@ def _value_schema(shape: Shape, rule_ids: list[str]) -> dict[str, Any]:
         return {"$ref": "#/$defs/tags"}
     if shape.kind == "map":
         return {"$ref": f"#/$defs/{shape.ref}"}
-    if shape.kind == "list":
+    if shape.kind in ("list", "skips"):
         return {"type": "array", "items": {"$ref": f"#/$defs/{shape.ref}"}}
     if shape.kind == "rules":
         return {"type": "object", "propertyNames": {"enum": rule_ids},
@@ -211,7 +217,7 @@ def json_schema() -> dict[str, Any]:
             "tags": {"type": "array", "description": "Topic tags (e.g. topic::dosing): no spaces, levels "
                                                      "separated by '::', none of them empty.",
                      "items": {"type": "string", "pattern": tags.TAG_PATTERN}},
-            **{m.name: _map_schema(m, rule_ids) for m in (DECK, SOURCE, SECTION, CARD)},
+            **{m.name: _map_schema(m, rule_ids) for m in (DECK, SOURCE, SKIP, SECTION, CARD)},
         },
     }
 
@@ -224,7 +230,8 @@ def json_schema_text() -> str:
 
 
 # -- the README's table of keys ---------------------------------------------------------------------------
-_WHERE = {"top": "top level", "deck": "`deck`", "source": "`deck.source`", "section": "a section", "card": "a card"}
+_WHERE = {"top": "top level", "deck": "`deck`", "source": "`deck.source`", "skip": "an item of `deck.source.skip`",
+          "section": "a section", "card": "a card"}
 
 
 def readme_table() -> str:

@@ -8,7 +8,8 @@ Adding a rule is adding it to its module and to :data:`RULES`.
 Scopes, as the checks ran before there was a registry:
 
 - ``decks``: identity rules, over every deck that loaded (even one with errors elsewhere in its file);
-- ``clean``: cross-card content rules, over the decks whose files loaded without errors;
+- ``clean``: cross-card content rules, over the decks whose files loaded without errors (a rule a deck
+  may change runs deck by deck, at that deck's severity; a fixed one looks across all decks at once);
 - ``card``: content rules, card by card, for each clean deck, with its source text.
 
 Content is judged once its structure is right, so a broken file is not buried under warnings about cards
@@ -27,7 +28,7 @@ from collections.abc import Mapping, Sequence
 from rcc_cards import grounding, kinds
 from rcc_cards.errors import Problem, Severity
 from rcc_cards.model import Deck, Setting
-from rcc_cards.rules import fronts, identity, quality, quotes, weak
+from rcc_cards.rules import coverage, fronts, identity, quality, quotes, weak
 from rcc_cards.rules.base import Hit, Rule
 
 __all__ = ["RULES", "Hit", "Rule", "Setting", "by_id", "check_decks", "severities", "table"]
@@ -51,6 +52,8 @@ RULES: tuple[Rule, ...] = (
     weak.reverse_on_question,
     weak.guessable_deletion,
     weak.front_gives_away,
+    coverage.sentence_uncovered,
+    coverage.skip_unmatched,
 )
 
 
@@ -74,10 +77,16 @@ def check_decks(decks: list[Deck], clean: list[Deck]) -> list[Problem]:
     problems: list[Problem] = []
     settings = {id(deck): severities(deck) for deck in decks}
     for rule in RULES:
-        if rule.scope == "decks":
-            problems += _problems(rule, rule.check_decks(decks), rule.severity)
-        elif rule.scope == "clean":
-            problems += _problems(rule, rule.check_decks(clean), rule.severity)
+        if rule.scope == "card":
+            continue
+        scope = decks if rule.scope == "decks" else clean
+        if rule.fixed:  # the same for every deck: one look across all of them
+            problems += _problems(rule, rule.check_decks(scope), rule.severity)
+            continue
+        for deck in scope:  # a rule a deck may change looks at each deck on its own, at its severity
+            severity = settings[id(deck)][rule.id]
+            if severity != "off":
+                problems += _problems(rule, rule.check_decks([deck]), severity)
     for deck in clean:
         problems += _check_cards(deck, settings[id(deck)])
     return problems

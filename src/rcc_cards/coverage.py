@@ -1,0 +1,87 @@
+"""Which sentences of a deck's source its cards cover: each sentence with the cards that quote it, the
+ones a deck excuses (``source: skip:``, each with its reason), and the ones nothing covers.
+
+A card covers every sentence its quote's words lie in (:meth:`~rcc_cards.grounding.SourceText.sentences_of`).
+Headings (one-line paragraphs without end punctuation) are listed but need no card.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import NamedTuple
+
+from rcc_cards import grounding
+from rcc_cards.grounding import Sentence, SourceText
+from rcc_cards.model import Deck, Skip
+
+
+class Line(NamedTuple):
+    """One sentence of the source and what covers it."""
+
+    sentence: Sentence
+    cards: tuple[str, ...]  # ids of the cards quoting it, in file order
+    excused: str  # the reason it is skipped, or ""
+
+    @property
+    def uncovered(self) -> bool:
+        return not self.cards and not self.excused and not self.sentence.heading
+
+
+class Coverage(NamedTuple):
+    deck: Deck
+    source_file: str  # the source file's path as problems name it
+    lines: list[Line]
+    unmatched: list[Skip]  # skip entries that match no sentence (stale)
+
+    @property
+    def total(self) -> int:
+        return sum(1 for line in self.lines if not line.sentence.heading)
+
+    @property
+    def covered(self) -> int:
+        return sum(1 for line in self.lines if line.cards and not line.sentence.heading)
+
+    @property
+    def excused(self) -> int:
+        return sum(1 for line in self.lines if line.excused and not line.cards and not line.sentence.heading)
+
+    def summary(self) -> str:
+        return f"{self.covered} of {self.total} sentences covered, {self.excused} excused"
+
+
+def source_file(deck: Deck) -> str:
+    """The deck's source file, named relative to where the deck file was named from."""
+    return str(Path(deck.loc.path).parent / deck.source.file)
+
+
+def coverage(deck: Deck, source: SourceText) -> Coverage:
+    """What covers each sentence of ``source``, the text of ``deck``'s source."""
+    quoting: dict[int, list[str]] = {}
+    for card in deck.cards():
+        for index in source.sentences_of(card.quote) if card.quote else ():
+            quoting.setdefault(index, []).append(card.id)
+    reasons: dict[int, str] = {}
+    unmatched: list[Skip] = []
+    for skip in deck.source.skip:
+        wanted = grounding.normalize(skip.sentence).casefold()
+        matches = [i for i, s in enumerate(source.sentences) if wanted in s.text.casefold()]
+        if not matches:
+            unmatched.append(skip)
+        for index in matches:
+            reasons.setdefault(index, skip.why)
+    lines = [Line(sentence, tuple(quoting.get(i, ())), reasons.get(i, ""))
+             for i, sentence in enumerate(source.sentences)]
+    return Coverage(deck, source_file(deck), lines, unmatched)
+
+
+def totals(found: list[Coverage]) -> str:
+    """``N of M sentences covered, K excused`` over several decks' sources."""
+    covered, total, excused = (sum(c.covered for c in found), sum(c.total for c in found),
+                               sum(c.excused for c in found))
+    return f"{covered} of {total} sentences covered, {excused} excused"
+
+
+def of_deck(deck: Deck) -> Coverage | None:
+    """The deck's coverage, or None when its source cannot be read (the rules report that)."""
+    source, _ = grounding.read_source(deck)
+    return None if source is None else coverage(deck, source)

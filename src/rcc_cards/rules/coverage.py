@@ -1,0 +1,50 @@
+"""Coverage rules: every sentence of a deck's source has a card, or a reason it has none."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rcc_cards import coverage
+from rcc_cards.model import Deck, Loc
+from rcc_cards.rules.base import Hit, decks_rule
+
+
+@decks_rule("sentence-uncovered", "warning", "clean")
+def sentence_uncovered(decks: Sequence[Deck]) -> Sequence[Hit]:
+    """Every sentence of the source is quoted by a card, or excused under `source: skip:` with a reason.
+
+    Fails: a source sentence no card quotes (`rcc-cards coverage` lists them with their lines)
+    Passes: a card quoting it, or `skip: [{sentence: "The optimum dose", why: "covered by the dosing deck"}]`
+    """
+    hits: list[Hit] = []
+    for deck in decks:
+        found = coverage.of_deck(deck)
+        if found is None:
+            continue
+        hits += [(Loc(found.source_file, line.sentence.line, 1),
+                  f"no card quotes the sentence {_short(line.sentence.text)!r} (deck '{deck.key}'); add a card "
+                  "that quotes it, or excuse it under the deck's 'source: skip:' with the reason")
+                 for line in found.lines if line.uncovered]
+    return hits
+
+
+@decks_rule("skip-unmatched", "warning", "clean")
+def skip_unmatched(decks: Sequence[Deck]) -> Sequence[Hit]:
+    """Each `skip:` entry names a sentence of the source (a stale one hides nothing and misleads).
+
+    Fails: `skip: [{sentence: "A sentence the source no longer has", why: "…"}]`
+    Passes: a `sentence:` that the source contains (its start is enough)
+    """
+    hits: list[Hit] = []
+    for deck in decks:
+        found = coverage.of_deck(deck)
+        if found is None:
+            continue
+        hits += [(skip.loc, f"deck '{deck.key}': the skipped sentence {_short(skip.sentence)!r} is not in the "
+                            f"source {found.source_file}; copy it from the source, or remove the entry")
+                 for skip in found.unmatched]
+    return hits
+
+
+def _short(text: str, n: int = 60) -> str:
+    return text if len(text) <= n else text[:n] + "…"
