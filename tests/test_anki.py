@@ -11,6 +11,7 @@ import yaml
 from anki.collection import Collection
 
 from conftest import REPO, import_apkg, notes_by_card_id, run, write_deck
+from rcc_cards import render
 from rcc_cards import tags as tagmod
 
 LITERALS = {
@@ -237,8 +238,20 @@ def test_shipped_deck_counts_per_section_and_topic_tag_and_every_back_shows_its_
         search = tagmod.anki_search(tag)
         assert len(col.find_notes(search)) == count, tag
         assert len(col.find_cards(search)) == expected_cards[tag], tag
+    deck = yaml.safe_load((REPO / "decks" / "rcc.yaml").read_text(encoding="utf-8"))["deck"]
+    by_id = {str(card["id"]): card for card in cards}
     for cid in col.find_cards(""):
-        answer = col.get_card(cid).answer()
-        assert "Source: Stage IV and Recurrent Renal Cell Cancer (undated copy; the page carries no date)" in answer
-        assert '<blockquote class="rcc-quote">' in answer
-        assert "Context (not from the source):</span> This source is dated." in answer
+        shown = col.get_card(cid)
+        answer, card = shown.answer(), by_id[shown.note()["CardId"]]
+        # every back: grounded text with its quote and source, or a background card's label; and each
+        # context the author added, under its label
+        if "quote" in card:
+            assert "Source: Stage IV and Recurrent Renal Cell Cancer (undated copy; the page carries no date)" \
+                in answer
+            assert f'<blockquote class="rcc-quote">{html.escape(" ".join(card["quote"].split()), quote=False)}' \
+                in " ".join(answer.split())
+        else:
+            assert f"{render.BACKGROUND_LABEL}</span> {card['unsourced']}" in answer
+        for context in filter(None, [card.get("context"), deck["context"]]):
+            text = html.escape(" ".join(context.split()), quote=False)
+            assert f"{render.CONTEXT_LABEL}</span> {text}</div>" in " ".join(answer.split())

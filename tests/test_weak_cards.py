@@ -142,3 +142,30 @@ def test_every_back_is_grounded_or_labelled_in_anki(tmp_path: Path, col: Collect
         for card in col.get_note(nid).cards():
             back = card.answer()
             assert "rcc-quote" in back or render.BACKGROUND_LABEL in back or render.UNQUOTED_LABEL in back
+
+
+def test_the_shipped_deck_states_no_dated_word_as_a_present_day_fact() -> None:
+    """'current' and 'only' in the passage are of its time: a card that says them says so, in its text
+    ("then", "dated passage") and in its labelled context."""
+    import re
+
+    import yaml
+
+    from conftest import REPO
+
+    data = yaml.safe_load((REPO / "decks" / "rcc.yaml").read_text(encoding="utf-8"))
+    cards: list[dict[str, str]] = []
+
+    def walk(sections: list[dict[str, object]]) -> None:
+        for section in sections:
+            cards.extend(section.get("cards", []))  # type: ignore[arg-type]
+            walk(section.get("sections", []))  # type: ignore[arg-type]
+
+    walk(data["sections"])
+    dated = [c for c in cards if re.search(r"\b(current|currently|only|now)\b",
+                                           " ".join(str(c.get(k, "")) for k in ("q", "a", "cloze")), re.I)]
+    assert dated, "the passage's 'current use … only systemic therapy' has a card"
+    for card in dated:
+        text = " ".join(str(card.get(k, "")) for k in ("q", "a", "cloze"))
+        assert re.search(r"\b(then|dated passage|as of)\b", text, re.I), card["id"]
+        assert "mid-2000s" in card.get("context", ""), card["id"]
