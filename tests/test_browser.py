@@ -69,3 +69,25 @@ def test_preview_page_in_headless_chromium(tmp_path: Path) -> None:
             browser.close()
     assert problems == []
     assert (tmp_path / "preview-dosing.png").stat().st_size > 10_000
+
+
+def test_every_shipped_back_fits_one_phone_screen_in_light_and_dark(tmp_path: Path) -> None:
+    """On a 390 x 844 phone screen, the back of every card of every shipped deck (answer, labelled
+    context, quote and source) fits in one screen, so the learner reads the labels without scrolling."""
+    page_file = tmp_path / "preview.html"
+    assert run(["preview", "-o", str(page_file)], cwd=REPO).exit_code == 0
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            for scheme in ("light", "dark"):
+                phone = browser.new_page(viewport={"width": 390, "height": 844}, color_scheme=scheme)
+                phone.goto(page_file.as_uri())
+                heights = phone.eval_on_selector_all(
+                    ".pv-entry", "els => els.map(e => [e.dataset.card + ':' + e.dataset.ord, "
+                                 "e.querySelectorAll('.pv-side .card')[1].getBoundingClientRect().height])")
+                assert len(heights) == _all_cards()
+                too_tall = [(card, round(height)) for card, height in heights if height > 844]
+                assert too_tall == [], scheme
+                phone.screenshot(path=str(tmp_path / f"phone-{scheme}.png"))
+        finally:
+            browser.close()
