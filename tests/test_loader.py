@@ -121,7 +121,7 @@ def test_unknown_key_suggests_the_closest_allowed_key(tmp_path: Path) -> None:
     _, problems = _load(tmp_path, "      - id: c1\n        question: Q\n        a: A\n        tag: [x]\n")
     messages = [p.message for p in problems]
     assert any(m.endswith("unknown key 'question'; allowed keys: a, audio, cloze, context, extra, id, image, q, "
-                          "quote, refs, reverse, tags, unsourced. Did you mean 'q'?") for m in messages)
+                          "quote, refs, reverse, source, tags, unsourced. Did you mean 'q'?") for m in messages)
     assert any(m.endswith("Did you mean 'tags'?") for m in messages)
 
 

@@ -105,7 +105,7 @@ def test_content_hash_is_the_hash_of_the_documented_json() -> None:
     for kind, text in [(Kind.BASIC, ""), (Kind.REVERSE, ""), (Kind.CLOZE, "a {{c1::b}} \"c\" \\ é 🙂 \u2028")]:
         card = Card("c-1", kind, ("s",), ("Séction",), front="x < y & \"z\"\n\\", back="ünï 🫘\x7f", text=text,
                     extra="tab\there", quote="q", tags=("Topic::B", "topic::a"), loc=Loc("d.yaml", 1, 1))
-        deck = Deck("k", "K", "", source, (Section("s", "S", (), (card,), (), Loc("d.yaml", 1, 1)),),
+        deck = Deck("k", "K", "", (source,), (Section("s", "S", (), (card,), (), Loc("d.yaml", 1, 1)),),
                     Loc("d.yaml", 1, 1), context="ctx")
         fields = render.note_fields(deck, card)
         expected = json.dumps({"type": kinds.of(kind).note_type.id, "fields": fields,

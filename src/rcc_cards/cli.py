@@ -319,7 +319,7 @@ def check(paths: tuple[Path, ...], strict: bool) -> None:
     decks = len(loaded.decks)
     background = summary.background_cards(loaded.decks)
     also = f"; {background} background card{'s' * (background != 1)} (unsourced)" if background else ""
-    covered = coverage.totals([c for d in loaded.decks if (c := coverage.of_deck(d)) is not None])
+    covered = coverage.totals([c for d in loaded.decks for c in coverage.of_deck(d)])
     click.echo(f"ok: {decks} deck{'s' * (decks != 1)}, {counts}{also}; {covered}")
 
 
@@ -340,9 +340,9 @@ def coverage_command(paths: tuple[Path, ...]) -> None:
     loaded = project.load(paths)
     if not loaded.ok:
         raise ProblemsFound(loaded.problems)
-    found = [c for d in loaded.decks if (c := coverage.of_deck(d)) is not None]
+    found = [c for d in loaded.decks for c in coverage.of_deck(d)]
     for item in found:
-        click.echo(f"{item.deck.key}: {item.source_file} ({item.deck.source.title})")
+        click.echo(f"{item.deck.key}: {item.source_file} ({item.source.title})")
         for line in item.lines:
             click.echo(_coverage_line(line))
         click.echo(f"{item.deck.key}: {item.summary()}")

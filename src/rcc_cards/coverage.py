@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 from rcc_cards import grounding
 from rcc_cards.grounding import Sentence, SourceText
-from rcc_cards.model import Deck, Skip
+from rcc_cards.model import Deck, Skip, Source
 
 
 class Line(NamedTuple):
@@ -29,6 +29,7 @@ class Line(NamedTuple):
 
 class Coverage(NamedTuple):
     deck: Deck
+    source: Source
     source_file: str  # the source file's path as problems name it
     lines: list[Line]
     unmatched: list[Skip]  # skip entries that match no sentence (stale)
@@ -49,29 +50,30 @@ class Coverage(NamedTuple):
         return f"{self.covered} of {self.total} sentences covered, {self.excused} excused"
 
 
-def source_file(deck: Deck) -> str:
-    """The deck's source file, named relative to where the deck file was named from."""
-    return str(Path(deck.loc.path).parent / deck.source.file)
+def source_file(deck: Deck, source: Source) -> str:
+    """A source file of the deck, named relative to where the deck file was named from."""
+    return str(Path(deck.loc.path).parent / source.file)
 
 
-def coverage(deck: Deck, source: SourceText) -> Coverage:
-    """What covers each sentence of ``source``, the text of ``deck``'s source."""
+def coverage(deck: Deck, source: Source, text: SourceText) -> Coverage:
+    """What covers each sentence of ``text``, the text of ``source``, one of ``deck``'s sources."""
     quoting: dict[int, list[str]] = {}
     for card in deck.cards():
-        for index in source.sentences_of(card.quote) if card.quote else ():
-            quoting.setdefault(index, []).append(card.id)
+        if card.quote and deck.source_of(card) is source:
+            for index in text.sentences_of(card.quote):
+                quoting.setdefault(index, []).append(card.id)
     reasons: dict[int, str] = {}
     unmatched: list[Skip] = []
-    for skip in deck.source.skip:
+    for skip in source.skip:
         wanted = grounding.normalize(skip.sentence).casefold()
-        matches = [i for i, s in enumerate(source.sentences) if wanted in s.text.casefold()]
+        matches = [i for i, s in enumerate(text.sentences) if wanted in s.text.casefold()]
         if not matches:
             unmatched.append(skip)
         for index in matches:
             reasons.setdefault(index, skip.why)
     lines = [Line(sentence, tuple(quoting.get(i, ())), reasons.get(i, ""))
-             for i, sentence in enumerate(source.sentences)]
-    return Coverage(deck, source_file(deck), lines, unmatched)
+             for i, sentence in enumerate(text.sentences)]
+    return Coverage(deck, source, source_file(deck, source), lines, unmatched)
 
 
 def totals(found: list[Coverage]) -> str:
@@ -81,7 +83,7 @@ def totals(found: list[Coverage]) -> str:
     return f"{covered} of {total} sentences covered, {excused} excused"
 
 
-def of_deck(deck: Deck) -> Coverage | None:
-    """The deck's coverage, or None when its source cannot be read (the rules report that)."""
-    source, _ = grounding.read_source(deck)
-    return None if source is None else coverage(deck, source)
+def of_deck(deck: Deck) -> list[Coverage]:
+    """The coverage of each of the deck's sources that can be read (the rules report the others)."""
+    texts, _ = grounding.read_sources(deck)
+    return [coverage(deck, source, texts[source.key]) for source in deck.sources if source.key in texts]

@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 from rcc_cards import cloze
 from rcc_cards.errors import Problem
-from rcc_cards.model import Card, Deck
+from rcc_cards.model import Card, Deck, Source
 
 _DASHES = str.maketrans({c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"})
 _CITATION = re.compile(r"\s*\[\d+(?:\s*[,\u2013-]\s*\d+)*\]")
@@ -188,11 +188,23 @@ def _tail(text: str, n: int = 30) -> str:
     return text if len(text) <= n else "…" + text[-n:]
 
 
-def read_source(deck: Deck) -> tuple[SourceText | None, list[Problem]]:
-    loc = deck.source.loc
-    shown = repr(deck.source.file)
+def read_sources(deck: Deck) -> tuple[dict[str, SourceText], list[Problem]]:
+    """Each of the deck's sources that can be read, by key; a problem for each that cannot."""
+    texts: dict[str, SourceText] = {}
+    problems: list[Problem] = []
+    for source in deck.sources:
+        text, found = read_source(source)
+        problems += found
+        if text is not None:
+            texts[source.key] = text
+    return texts, problems
+
+
+def read_source(source: Source) -> tuple[SourceText | None, list[Problem]]:
+    loc = source.loc
+    shown = repr(source.file)
     try:
-        raw = deck.source.path.read_text(encoding="utf-8")
+        raw = source.path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         return None, [Problem(loc.path, loc.line, loc.col, f"cannot read the source text {shown}: {exc}; "
                                                            "it must be a UTF-8 text file")]

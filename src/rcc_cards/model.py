@@ -60,6 +60,7 @@ class Card(NamedTuple):
     extra: str = ""
     context: str = ""  # added by the author, not from the source; always shown labelled as such
     quote: str = ""
+    source: str = ""  # the key of the deck source the quote is from; "" for the deck's first source
     unsourced: str = ""  # background knowledge: why the card quotes no source (shown labelled as such)
     refs: tuple[str, ...] = ()
     image: Media | None = None  # shown with the question
@@ -105,6 +106,8 @@ class Source(NamedTuple):
     loc: Loc = Loc("", 0, 0)
     file: str = ""  # the path as written in the deck, relative to the deck file's folder
     skip: tuple[Skip, ...] = ()  # sentences excused from coverage
+    key: str = ""  # names it for cards that quote it (cards without 'source' quote the deck's first)
+    origin: str = ""  # where the text was taken from, e.g. "NCI PDQ, republished by WebMD"
 
 
 class RuleSetting(NamedTuple):
@@ -119,7 +122,7 @@ class Deck(NamedTuple):
     key: str  # namespaces every card id and note GUID; never change it after release
     name: str  # the Anki deck name, "::" nests
     description: str
-    source: Source
+    sources: tuple[Source, ...]  # at least one; the first is the one cards quote unless they name another
     sections: tuple[Section, ...]
     loc: Loc
     context: str = ""  # shown, labelled "not from the source", on every card of the deck
@@ -127,9 +130,22 @@ class Deck(NamedTuple):
     key_loc: Loc = Loc("", 0, 0)  # where the key was written
     rules: tuple[RuleSetting, ...] = ()  # the deck's changes to the rules' default severities
 
+    @property
+    def source(self) -> Source:
+        """The deck's first source: the one a card quotes unless it names another."""
+        return self.sources[0]
+
+    def source_of(self, card: Card) -> Source:
+        """The source ``card`` quotes (its ``source`` key, or the deck's first source)."""
+        if card.source:
+            for source in self.sources:
+                if source.key == card.source:
+                    return source
+        return self.sources[0]
+
     def referenced_files(self) -> list[Path]:
-        """The files the deck's content comes from besides the deck file: its source and its media."""
-        return [self.source.path, *(m.path for card in self.cards() for m in card.media())]
+        """The files the deck's content comes from besides the deck file: its sources and its media."""
+        return [*(s.path for s in self.sources), *(m.path for card in self.cards() for m in card.media())]
 
     def cards(self) -> Iterator[Card]:
         """Every card, in file order."""

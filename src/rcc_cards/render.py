@@ -46,7 +46,8 @@ def source_html(deck: Deck, card: Card) -> str:
     path = _path_html(card.section_titles)
     if card.quote:
         quote = f'<blockquote class="rcc-quote">{to_html(card.quote)}</blockquote>'
-        return path + quote + _cite_html(deck.source.title, deck.source.as_of, card.refs)
+        source = deck.source_of(card)
+        return path + quote + _cite_html(source.title, source.as_of, source.origin, card.refs)
     if card.unsourced:
         return path + (f'<div class="rcc-background"><span class="rcc-label">{BACKGROUND_LABEL}</span> '
                        f"{to_html(card.unsourced)}</div>")
@@ -54,8 +55,8 @@ def source_html(deck: Deck, card: Card) -> str:
 
 
 @functools.lru_cache(maxsize=4096)  # the same for every card with the same references
-def _cite_html(title: str, as_of: str, refs: tuple[str, ...]) -> str:
-    cite = f"{title} ({as_of})"
+def _cite_html(title: str, as_of: str, origin: str, refs: tuple[str, ...]) -> str:
+    cite = f"{title} ({as_of}; {origin})" if origin else f"{title} ({as_of})"
     if refs:
         cite += f"; references {', '.join(refs)}"
     return f'<div class="rcc-cite">Source: {to_html(cite)}</div>'
@@ -90,10 +91,11 @@ def note_fields(deck: Deck, card: Card) -> list[str]:
 
 
 def description_html(deck: Deck) -> str:
-    source = deck.source
-    cite = f"Source: {source.title} ({source.as_of})" + (f", {source.url}" if source.url else "")
     parts = [to_html(deck.description)] if deck.description else []
     if deck.context:
         parts.append(f"{CONTEXT_LABEL} {to_html(deck.context)}")
-    parts.append(to_html(cite))
+    for source in deck.sources:
+        cite = f"Source: {source.title} ({source.as_of})" + (f", {source.origin}" if source.origin else "") + \
+            (f", {source.url}" if source.url else "")
+        parts.append(to_html(cite))
     return "<br><br>".join(parts)

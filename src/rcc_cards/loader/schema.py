@@ -50,6 +50,7 @@ class _Reader:
         self.deck_dir = deck_dir
         self.problems: list[Problem] = []
         self.card_count = 0
+        self.source_keys: set[str] | None = None  # the deck's source keys, once read (None: unknown)
 
     # -- reporting ----------------------------------------------------------------------------
     def loc(self, node: Node) -> Loc:
@@ -77,11 +78,15 @@ class _Reader:
                 found[key.value] = (key, value)
             else:
                 self.report(key, ctx, _unknown_key(key.value, allowed))
-        required = spec_map.required
-        missing = [k for k in required if k not in found]
+        required = list(spec_map.required)
+        missing = [f"'{k}'" for k in required if k not in found]
+        if spec_map.one_of:  # exactly one of these
+            required.append(" or ".join(spec_map.one_of))
+            if not any(k in found for k in spec_map.one_of):
+                missing.append(" or ".join(f"'{k}'" for k in spec_map.one_of))
         if missing and report_missing:
-            names = " and ".join(f"'{k}'" for k in missing)
-            self.report(node, ctx, f"{spec_map.what} is missing {names} (required keys: {', '.join(required)})")
+            self.report(node, ctx, f"{spec_map.what} is missing {' and '.join(missing)} "
+                                   f"(required keys: {', '.join(required)})")
         return found
 
     def value(self, node: Node, ctx: str, field: Field) -> Any:
@@ -258,17 +263,58 @@ class _Reader:
         found = self.mapping(node, ctx, spec.DECK)
         if found is None:
             return None
-        values = self._values(found, ctx, spec.DECK, skip=("source",))
-        source = self._source(found["source"][1], file_path) if "source" in found else None
-        if values is None or source is None or not {"key", "name"} <= set(values):
+        values = self._values(found, ctx, spec.DECK, skip=("source", "sources"))
+        sources = self._deck_sources(node, found, file_path)
+        if values is None or sources is None or not {"key", "name"} <= set(values):
             return None
-        return {"source": source, "key_loc": self.loc(found["key"][1]), "description": "", "context": "",
+        return {"sources": sources, "key_loc": self.loc(found["key"][1]), "description": "", "context": "",
                 **{spec.DECK.field(k).target: v for k, v in values.items()}}
 
-    def _source(self, node: Node, file_path: Path) -> Source | None:
-        ctx = "deck > source"
+    def _deck_sources(self, node: Node, found: dict[str, tuple[Scalar, Node]],
+                      file_path: Path) -> tuple[Source, ...] | None:
+        """``source:`` (one) or ``sources:`` (a list, each with its key): exactly one of them."""
+        if "source" in found and "sources" in found:
+            self.report(found["sources"][0], "deck", "a deck has 'source' (one) or 'sources' (a list of several, "
+                                                     "each with its 'key'), not both; move the first into the list")
+            return None
+        if "source" in found:
+            one = self._source(found["source"][1], file_path, "deck > source", key_required=False)
+            self.source_keys = {one.key} if one is not None else None
+            return None if one is None else (one,)
+        if "sources" not in found:
+            return None  # reported with the other missing keys
+        return self._source_list(found["sources"][1], file_path)
+
+    def _source_list(self, node: Node, file_path: Path) -> tuple[Source, ...] | None:
+        if not isinstance(node, Sequence) or not node.items:
+            if not (isinstance(node, Scalar) and node.bad):
+                self.report(node, "deck", f"'sources' must be a list of sources ('- key: …' items, each with title, "
+                                          f"file and as_of); found {_shape(node)}")
+            return None
+        out: list[Source] = []
+        seen: dict[str, Node] = {}
+        ok = True
+        for item in node.items:
+            source = self._source(item, file_path, "deck > sources", key_required=True)
+            if source is None:
+                ok = False
+            elif source.key in seen:
+                self.report(item, "deck > sources", f"duplicate source key '{source.key}'; it is first used at line "
+                                                    f"{seen[source.key].line}. Give each source its own key")
+                ok = False
+            else:
+                seen[source.key] = item
+                out.append(source)
+        self.source_keys = set(seen) if ok else None
+        return tuple(out) if ok else None
+
+    def _source(self, node: Node, file_path: Path, ctx: str, key_required: bool) -> Source | None:
         found = self.mapping(node, ctx, spec.SOURCE)
         if found is None:
+            return None
+        if key_required and "key" not in found:
+            self.report(node, ctx, "each of several sources needs a 'key' (e.g. key: pdq), which cards that quote "
+                                   "it name with 'source: pdq'")
             return None
         values = self._values(found, ctx, spec.SOURCE)
         if values is None or not set(spec.SOURCE.required) <= set(values):
@@ -280,7 +326,7 @@ class _Reader:
                                         "the path is relative to the deck file's folder")
             return None
         return Source(values["title"], source_path, values["as_of"], values.get("url", ""), self.loc(file_node),
-                      values["file"], values.get("skip", ()))
+                      values["file"], values.get("skip", ()), values.get("key", ""), values.get("origin", ""))
 
     def _sections(self, node: Node, path: tuple[str, ...], titles: tuple[str, ...],
                   inherited: tuple[str, ...]) -> tuple[Section, ...]:
@@ -367,10 +413,23 @@ class _Reader:
             self.report(found["unsourced"][0], ctx, "a card has either a 'quote' (the source sentence it comes "
                                                     "from) or 'unsourced' (why it is background knowledge the "
                                                     "source does not state), not both; remove one")
-        if values is None or kind is None or "id" not in values or both:
+        if values is None or kind is None or "id" not in values or both or not self._source_known(found, ctx):
             return None
         return _make_card(values, kind, path, titles, inherited, self.loc(node),
                           {k: (v.line, v.col) for k, (_, v) in found.items()})
+
+    def _source_known(self, found: dict[str, tuple[Scalar, Node]], ctx: str) -> bool:
+        """A card's ``source`` names one of the deck's sources (when those could be read)."""
+        if "source" not in found or self.source_keys is None:
+            return True
+        node = found["source"][1]
+        key = node.value if isinstance(node, Scalar) else ""
+        if key in self.source_keys:
+            return True
+        known = ", ".join(sorted(k for k in self.source_keys if k)) or "none: the deck's one source has no key"
+        self.report(node, ctx, f"source '{key}' is not a source of this deck (its source keys: {known}); name one "
+                               "of them, or remove 'source' to quote the deck's first source")
+        return False
 
     def _kind(self, node: Node, ctx: str, found: dict[str, tuple[Scalar, Node]],
               values: dict[str, Any]) -> Kind | None:
@@ -500,8 +559,8 @@ def _clean_card(path: str, node: Mapping, section_path: tuple[str, ...], titles:
     for required in _CARD_REQUIRED:
         if required not in key_locs:
             return None
-    if "quote" in key_locs and "unsourced" in key_locs:
-        return None  # the full way reports it
+    if ("quote" in key_locs and "unsourced" in key_locs) or "source" in key_locs:
+        return None  # the full way reports it, or checks the source against the deck's
     kind = kinds.classify(key_locs, unstored.get("reverse"))
     if type(kind) is not Kind:
         return None

@@ -73,6 +73,7 @@ class Map(NamedTuple):
     fields: tuple[Field, ...]
     description: str = ""
     kind_keys: tuple[str, ...] = ()
+    one_of: tuple[str, ...] = ()  # exactly one of these keys is required
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -91,10 +92,13 @@ SKIP = Map("skip", "a skipped sentence", (
     Field("why", TEXT, "Why no card covers it.", required=True),
 ))
 SOURCE = Map("source", "'source'", (
+    Field("key", Shape("name", pattern=KEY_PATTERN, example="lowercase letters, digits and '_', e.g. pdq"),
+          "Names the source for cards that quote it ('source: <key>' on a card); required in 'sources'."),
     Field("title", TEXT, required=True),
     Field("file", TEXT, "The source text, relative to the deck file's folder.", required=True),
     Field("as_of", TEXT, "The source's version or as-of date.", required=True),
     Field("url", TEXT),
+    Field("origin", TEXT, "Where the text was taken from, e.g. 'NCI PDQ, republished by WebMD'."),
     Field("skip", Shape("skips", ref="skip"), "Sentences no card covers on purpose, each with the reason "
                                              "('rcc-cards coverage' lists the uncovered ones)."),
 ))
@@ -104,9 +108,11 @@ DECK = Map("deck", "'deck'", (
     Field("name", Shape("deck-name", prose=True), "The Anki deck name; '::' nests decks.", required=True),
     Field("description", TEXT),
     Field("context", TEXT, "Shown on every card, labelled as not from the source."),
-    Field("source", Shape("map", ref="source"), required=True),
+    Field("source", Shape("map", ref="source"), "The deck's source (or 'sources' for several)."),
+    Field("sources", Shape("list", ref="source"),
+          "Several sources, each with its 'key'; cards quote the first unless they name another."),
     Field("rules", Shape("rules"), "This deck's severity for rules it changes: error, warning or off."),
-))
+), one_of=("source", "sources"))
 CARD = Map("card", "a card", (
     Field("id", Shape("name", pattern=ID_PATTERN, example="letters, digits, '-', '_' and '.', e.g. il2-durable-cr"),
           "Stable identity of the note across rebuilds; unique across all decks built together.", required=True),
@@ -118,6 +124,8 @@ CARD = Map("card", "a card", (
     Field("extra", TEXT, "Shown on the back."),
     Field("context", TEXT, "Shown on the back, labelled as not from the source."),
     Field("quote", TEXT, "The source sentence, verbatim ('…' for omitted words)."),
+    Field("source", Shape("name", pattern=KEY_PATTERN, example="the key of one of the deck's sources"),
+          "The key of the deck source the quote is from, when it is not the deck's first."),
     Field("unsourced", TEXT, "Instead of a quote: why this card is background knowledge the source does not "
                              "state (shown labelled as not from the source; no numbers allowed)."),
     Field("refs", TEXTS, "The source's reference numbers."),
@@ -144,7 +152,7 @@ _FIELDS = {m.name: {f.key: f for f in m.fields} for m in MAPS.values()}
 # Words authors reach for, mapped to the key they meant (for "did you mean" in messages).
 SYNONYMS = {
     "answer": "a", "back": "a", "question": "q", "front": "q", "text": "cloze", "hint": "extra",
-    "note": "extra", "notes": "extra", "source": "quote", "reference": "refs", "references": "refs",
+    "note": "extra", "notes": "extra", "reference": "refs", "references": "refs",
     "tag": "tags", "subsections": "sections", "card": "cards", "name": "title",
 }
 
@@ -194,6 +202,8 @@ def _map_schema(spec: Map, rule_ids: list[str]) -> dict[str, Any]:
                            "properties": properties}
     if spec.kind_keys:
         out["oneOf"] = _KIND_RULE
+    if spec.one_of:
+        out["oneOf"] = [{"required": [key]} for key in spec.one_of]
     return out
 
 
@@ -230,8 +240,8 @@ def json_schema_text() -> str:
 
 
 # -- the README's table of keys ---------------------------------------------------------------------------
-_WHERE = {"top": "top level", "deck": "`deck`", "source": "`deck.source`", "skip": "an item of `deck.source.skip`",
-          "section": "a section", "card": "a card"}
+_WHERE = {"top": "top level", "deck": "`deck`", "source": "`deck.source`, or an item of `deck.sources`",
+          "skip": "an item of a source's `skip`", "section": "a section", "card": "a card"}
 
 
 def readme_table() -> str:
@@ -240,9 +250,12 @@ def readme_table() -> str:
     for spec in MAPS.values():
         required = [f"**{k}**" for k in spec.required]
         optional = [k for k in spec.keys if k not in spec.required and k not in spec.kind_keys]
+        optional = [k for k in optional if k not in spec.one_of]
         if spec.kind_keys:
             keys = (f"{', '.join(required)}; then **q** and **a** (optionally `reverse: true`), or **cloze**; "
                     f"and {', '.join(optional)} (`quote` or `unsourced`, not both)")
+        elif spec.one_of:
+            keys = ", ".join([*required, " or ".join(f"**{k}**" for k in spec.one_of), *optional])
         else:
             keys = ", ".join(required + optional)
         rows.append(f"| {_WHERE[spec.name]} | {keys} |")

@@ -93,15 +93,17 @@ def check_decks(decks: list[Deck], clean: list[Deck]) -> list[Problem]:
 
 
 def _check_cards(deck: Deck, settings: Mapping[str, Setting]) -> list[Problem]:
-    source, problems = grounding.read_source(deck)
+    texts, problems = grounding.read_sources(deck)
     # (check, rule, severity) for each rule that runs: the check looked up once, not per card
-    active = [(rule.check_card, rule, settings[rule.id]) for rule in RULES if rule.scope == "card"
-              and settings[rule.id] != "off" and (source is not None or not rule.needs_source)]
-    text = source if source is not None else grounding.NO_SOURCE
+    active = [(rule.check_card, rule, settings[rule.id]) for rule in RULES
+              if rule.scope == "card" and settings[rule.id] != "off"]
+    readable = [entry for entry in active if not entry[1].needs_source]  # for cards whose source is unreadable
+    first = deck.sources[0].key
     for card in deck.cards():
         spec = kinds.of(card.kind)
-        for check, rule, severity in active:
-            hits = check(card, spec, text)
+        text = texts.get(card.source or first)
+        for check, rule, severity in active if text is not None else readable:
+            hits = check(card, spec, text or grounding.NO_SOURCE)
             if hits:
                 problems += _problems(rule, hits, severity)  # type: ignore[arg-type]  # "off" is filtered out
     return problems

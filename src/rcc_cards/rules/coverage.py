@@ -18,13 +18,10 @@ def sentence_uncovered(decks: Sequence[Deck]) -> Sequence[Hit]:
     """
     hits: list[Hit] = []
     for deck in decks:
-        found = coverage.of_deck(deck)
-        if found is None:
-            continue
         hits += [(Loc(found.source_file, line.sentence.line, 1),
                   f"no card quotes the sentence {_short(line.sentence.text)!r} (deck '{deck.key}'); add a card "
                   "that quotes it, or excuse it under the deck's 'source: skip:' with the reason")
-                 for line in found.lines if line.uncovered]
+                 for found in coverage.of_deck(deck) for line in found.lines if line.uncovered]
     return hits
 
 
@@ -37,12 +34,9 @@ def skip_unmatched(decks: Sequence[Deck]) -> Sequence[Hit]:
     """
     hits: list[Hit] = []
     for deck in decks:
-        found = coverage.of_deck(deck)
-        if found is None:
-            continue
         hits += [(skip.loc, f"deck '{deck.key}': the skipped sentence {_short(skip.sentence)!r} is not in the "
                             f"source {found.source_file}; copy it from the source, or remove the entry")
-                 for skip in found.unmatched]
+                 for found in coverage.of_deck(deck) for skip in found.unmatched]
     return hits
 
 

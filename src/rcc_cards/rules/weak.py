@@ -114,13 +114,13 @@ def front_gives_away(decks: Sequence[Deck]) -> Sequence[Hit]:
     """
     hits: list[Hit] = []
     for deck in decks:
-        source, _ = grounding.read_source(deck)  # unreadable: reported by the card rules
-        if source is None:
-            continue
-        by_sentence: dict[int, list[Card]] = {}
+        texts, _ = grounding.read_sources(deck)  # unreadable ones: reported by the card rules
+        first = deck.sources[0].key
+        by_sentence: dict[tuple[str, int], list[Card]] = {}
         for card in deck.cards():
-            for sentence in source.sentences_of(card.quote) if card.quote else ():
-                by_sentence.setdefault(sentence, []).append(card)
+            text = texts.get(card.source or first)
+            for sentence in text.sentences_of(card.quote) if card.quote and text is not None else ():
+                by_sentence.setdefault((card.source or first, sentence), []).append(card)
         pairs: dict[tuple[str, str], tuple[Card, Card]] = {}
         for cards in by_sentence.values():
             pairs.update(((c.id, o.id), (c, o)) for c in cards for o in cards if o is not c and _gives_away(c, o))
