@@ -10,7 +10,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, sync_playwright
 
-from conftest import REPO, run
+from conftest import REPO, run, write_deck
 from rcc_cards import preview, project, tags
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -89,5 +89,36 @@ def test_every_shipped_back_fits_one_phone_screen_in_light_and_dark(tmp_path: Pa
                 too_tall = [(card, round(height)) for card, height in heights if height > 844]
                 assert too_tall == [], scheme
                 phone.screenshot(path=str(tmp_path / f"phone-{scheme}.png"))
+        finally:
+            browser.close()
+
+
+def test_the_source_view_marks_covered_sentences_and_links_them_to_their_cards(tmp_path: Path) -> None:
+    deck = write_deck(tmp_path, "      - id: c1\n        q: Question one?\n        a: Answer one\n"
+                                "        quote: Question one has answer one.\n")
+    page_file = tmp_path / "preview.html"
+    assert run(["preview", deck.name, "-o", str(page_file)], cwd=tmp_path).exit_code == 0
+    shipped = tmp_path / "shipped.html"
+    assert run(["preview", "-o", str(shipped)], cwd=REPO).exit_code == 0
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 390, "height": 844})
+            page.goto(page_file.as_uri())
+            covered, uncovered = page.locator(".pv-sentence.pv-covered"), page.locator(".pv-sentence.pv-uncovered")
+            assert covered.all_inner_texts() == ["Question one has answer one."]
+            assert uncovered.all_inner_texts() == ["A cloze with two deletions."]
+            assert uncovered.is_visible()
+            background = uncovered.evaluate("e => getComputedStyle(e).backgroundColor")
+            assert background not in ("rgba(0, 0, 0, 0)", "transparent")  # stands out at a glance
+            page.locator(".pv-ref", has_text="c1").click()
+            assert page.evaluate("location.hash") == "#pv-card-c1"
+            assert page.locator("#pv-card-c1").is_visible()
+            page.screenshot(path=str(tmp_path / "source-view.png"), full_page=True)
+
+            page.goto(shipped.as_uri())  # every shipped sentence is covered, and every link reaches its card
+            assert page.locator(".pv-sentence.pv-uncovered").count() == 0
+            links = page.eval_on_selector_all(".pv-ref", "els => els.map(e => e.getAttribute('href'))")
+            assert links and all(page.locator(link).count() == 1 for link in links)
         finally:
             browser.close()

@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from rcc_cards import cloze, kinds, render, summary, tags, templates
+from rcc_cards import cloze, coverage, kinds, render, summary, tags, templates
 from rcc_cards.model import Card, Deck
 
 _SECTION = re.compile(r"\{\{#(\w+)\}\}(.*?)\{\{/\1\}\}", re.S)
@@ -104,10 +104,15 @@ def _inline_media(page_html: str, deck_cards: Iterable[Card]) -> str:
     return page_html
 
 
-def _entry_html(entry: Entry) -> str:
+def _anchor(card_id: str) -> str:
+    return f"pv-card-{card_id}"
+
+
+def _entry_html(entry: Entry, first: bool) -> str:
     data_tags = html.escape(" ".join(t.casefold() for t in entry.tags))
     tag_list = " ".join(f'<span class="pv-tag">{html.escape(t)}</span>' for t in entry.tags)
-    return (f'<article class="pv-entry" data-tags="{data_tags}" data-card="{entry.card.id}" '
+    anchor = f' id="{_anchor(entry.card.id)}"' if first else ""
+    return (f'<article class="pv-entry"{anchor} data-tags="{data_tags}" data-card="{entry.card.id}" '
             f'data-ord="{entry.ord}">'
             f'<header class="pv-meta"><code>{entry.card.id}</code> · card {entry.ord + 1} · {tag_list}</header>'
             f'<div class="pv-sides"><section class="pv-side"><h4>Front</h4><div class="card">{entry.front}</div>'
@@ -125,12 +130,15 @@ def page(decks: Sequence[tuple[Deck, Sequence[Card]]]) -> str:
         all_cards += list(cards)
         body.append(f'<h1 class="pv-deck">{html.escape(deck.name)}</h1>')
         current: tuple[str, ...] = ()
+        anchored: set[str] = set()  # cards whose first entry carries the anchor the source view links to
         for entry in deck_entries:
             if entry.card.section_titles != current:
                 current = entry.card.section_titles
                 depth = min(len(current) + 1, 6)
                 body.append(f'<h{depth} class="pv-section">{html.escape(" › ".join(current))}</h{depth}>')
-            body.append(_entry_html(entry))
+            body.append(_entry_html(entry, first=entry.card.id not in anchored))
+            anchored.add(entry.card.id)
+        body += [_source_html(found) for found in coverage.of_deck(deck)]
     tree = summary.tag_tree(decks)
     options = "".join(f'<option value="{html.escape(t.casefold())}">{"  " * t.count(tags.SEP)}{html.escape(t)} '
                       f"({n})</option>" for t, n in tree)
@@ -138,6 +146,25 @@ def page(decks: Sequence[tuple[Deck, Sequence[Card]]]) -> str:
     return _inline_media(_PAGE.format(css=templates.CSS + _PAGE_CSS, options=options, counts=counts,
                                       body="\n".join(body), script=_SCRIPT,
                                       total=json.dumps(total_cards)), all_cards)
+
+
+_STATUS = {"heading": "pv-heading", "covered": "pv-covered", "excused": "pv-excused", "uncovered": "pv-uncovered"}
+
+
+def _source_html(found: coverage.Coverage) -> str:
+    """The source text, sentence by sentence: covered ones linked to their cards, excused ones with their
+    reason, uncovered ones marked so they stand out."""
+    parts = []
+    for line in found.lines:
+        status = ("heading" if line.sentence.heading else "covered" if line.cards else
+                  "excused" if line.excused else "uncovered")
+        title = f' title="{html.escape("excused: " + line.excused)}"' if status == "excused" else ""
+        links = "".join(f' <a class="pv-ref" href="#{_anchor(card_id)}">{html.escape(card_id)}</a>'
+                        for card_id in line.cards)
+        parts.append(f'<span class="pv-sentence {_STATUS[status]}" data-line="{line.sentence.line}"{title}>'
+                     f"{html.escape(line.sentence.text)}</span>{links}")
+    return (f'<section class="pv-source"><h2>Source: {html.escape(found.source.title)} '
+            f'<small>({html.escape(found.summary())})</small></h2><p>{" ".join(parts)}</p></section>')
 
 
 _PAGE_CSS = """
@@ -155,9 +182,18 @@ body.pv { margin: 0; font-family: -apple-system, "Segoe UI", Roboto, sans-serif;
 .pv-side h4 { margin: 0 0 0.3em; font-size: 0.75em; text-transform: uppercase; color: #888; }
 .pv-side .card { border: 1px solid #ddd; border-radius: 6px; margin: 0; max-width: none; }
 @media (max-width: 700px) { .pv-sides { grid-template-columns: 1fr; } }
+.pv-source { background: #fff; border-radius: 8px; margin: 1.2em 0; padding: 0.6em 1em; line-height: 1.6;
+  overflow-wrap: anywhere; }
+.pv-source h2 { font-size: 1.1em; }
+.pv-sentence.pv-covered { border-bottom: 2px solid #2e7d32; }
+.pv-sentence.pv-excused { color: #777; font-style: italic; }
+.pv-sentence.pv-uncovered { background: #ffcdd2; outline: 2px solid #c62828; }
+.pv-sentence.pv-heading { font-weight: 700; display: block; }
+.pv-ref { font-size: 0.7em; font-family: ui-monospace, monospace; vertical-align: super; }
 @media (prefers-color-scheme: dark) {
   body.pv { background: #111; color: #ddd; }
-  .pv-bar, .pv-entry { background: #1b1b1b; border-color: #333; }
+  .pv-bar, .pv-entry, .pv-source { background: #1b1b1b; border-color: #333; }
+  .pv-sentence.pv-uncovered { background: #5c1a1a; }
   .pv-tag { background: #2a2d3e; }
   .pv-side .card { border-color: #444; }
 }
