@@ -218,3 +218,14 @@ def test_shell_completion_scripts_come_from_click() -> None:
         result = subprocess.run([str(Path(sys.executable).parent / "rcc-cards")], capture_output=True, text=True,
                                 env={**os.environ, "_RCC_CARDS_COMPLETE": f"{shell}_source"})
         assert result.returncode == 0 and "_RCC_CARDS_COMPLETE" in result.stdout, shell
+
+
+@pytest.mark.parametrize("command", [["check", "--strict"], ["coverage"], ["tags"]], ids=" ".join)
+def test_the_readme_shows_what_the_shipped_deck_commands_print(command: list[str]) -> None:
+    """The README's transcripts of the shipped deck are the commands' real output (when decks/ holds only
+    the shipped deck; a repository with more decks prints more)."""
+    if sorted(p.name for p in (REPO / "decks").glob("*.y*ml")) != ["rcc.yaml"]:
+        pytest.skip("decks/ holds more than the shipped deck")
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    shown = readme.split(f"$ rcc-cards {' '.join(command)}\n", 1)[1].split("```", 1)[0]
+    assert run(command, cwd=REPO).stdout == shown
