@@ -58,8 +58,9 @@ def source_file(deck: Deck, source: Source) -> str:
 def coverage(deck: Deck, source: Source, text: SourceText) -> Coverage:
     """What covers each sentence of ``text``, the text of ``source``, one of ``deck``'s sources."""
     quoting: dict[int, list[str]] = {}
+    only = len(deck.sources) == 1
     for card in deck.cards():
-        if card.quote and deck.source_of(card) is source:
+        if card.quote and (only or deck.source_of(card) is source):
             for index in text.sentences_of(card.quote):
                 quoting.setdefault(index, []).append(card.id)
     reasons: dict[int, str] = {}
@@ -83,7 +84,14 @@ def totals(found: list[Coverage]) -> str:
     return f"{covered} of {total} sentences covered, {excused} excused"
 
 
+_LAST: list[tuple[Deck, list[Coverage]]] = []  # the last deck asked about: the rules and 'check' ask in turn
+
+
 def of_deck(deck: Deck) -> list[Coverage]:
     """The coverage of each of the deck's sources that can be read (the rules report the others)."""
+    if _LAST and _LAST[0][0] is deck:
+        return _LAST[0][1]
     texts, _ = grounding.read_sources(deck)
-    return [coverage(deck, source, texts[source.key]) for source in deck.sources if source.key in texts]
+    found = [coverage(deck, source, texts[source.key]) for source in deck.sources if source.key in texts]
+    _LAST[:] = [(deck, found)]
+    return found

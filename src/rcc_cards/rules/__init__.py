@@ -94,15 +94,17 @@ def check_decks(decks: list[Deck], clean: list[Deck]) -> list[Problem]:
 
 def _check_cards(deck: Deck, settings: Mapping[str, Setting]) -> list[Problem]:
     texts, problems = grounding.read_sources(deck)
-    # (check, rule, severity) for each rule that runs: the check looked up once, not per card
-    active = [(rule.check_card, rule, settings[rule.id]) for rule in RULES
-              if rule.scope == "card" and settings[rule.id] != "off"]
-    readable = [entry for entry in active if not entry[1].needs_source]  # for cards whose source is unreadable
+    # per kind of card, (check, rule, severity) for each rule that runs on it: looked up once, not per card
+    active = {spec.kind: [(rule.check_card, rule, settings[rule.id]) for rule in RULES
+                          if rule.scope == "card" and settings[rule.id] != "off" and rule.applies(spec)]
+              for spec in kinds.all_kinds()}
+    readable = {kind: [entry for entry in entries if not entry[1].needs_source]  # when the source is unreadable
+                for kind, entries in active.items()}
     first = deck.sources[0].key
     for card in deck.cards():
         spec = kinds.of(card.kind)
         text = texts.get(card.source or first)
-        for check, rule, severity in active if text is not None else readable:
+        for check, rule, severity in (active if text is not None else readable)[spec.kind]:
             hits = check(card, spec, text or grounding.NO_SOURCE)
             if hits:
                 problems += _problems(rule, hits, severity)  # type: ignore[arg-type]  # "off" is filtered out

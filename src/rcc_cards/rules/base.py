@@ -29,6 +29,7 @@ class Rule(NamedTuple):
     doc: str  # the check's docstring: what it asks, then "Fails:" and "Passes:" lines
     fixed: bool = False  # guards identity or grounding: a deck cannot change it
     needs_source: bool = False  # skipped when the deck's source text cannot be read (reported once)
+    applies: Callable[[KindSpec], bool] = lambda spec: True  # the kinds of card it looks at
 
     @property
     def fails(self) -> str:
@@ -58,11 +59,13 @@ def _no_card(card: Card, spec: KindSpec, source: SourceText) -> Sequence[Hit]:
     return NO_HITS
 
 
-def card_rule(rule_id: str, severity: Severity, *, fixed: bool = False,
-              needs_source: bool = False) -> Callable[[CardCheck], Rule]:
-    """Declare a rule that looks at one card (and its deck's source text)."""
+def card_rule(rule_id: str, severity: Severity, *, fixed: bool = False, needs_source: bool = False,
+              applies: Callable[[KindSpec], bool] = lambda spec: True) -> Callable[[CardCheck], Rule]:
+    """Declare a rule that looks at one card (and its deck's source text); ``applies`` says for which
+    kinds of card (by what the kind means, :mod:`rcc_cards.kinds`), so that it is not asked about others."""
     def declare(check: CardCheck) -> Rule:
-        return Rule(rule_id, severity, "card", _no_decks, check, inspect.getdoc(check) or "", fixed, needs_source)
+        return Rule(rule_id, severity, "card", _no_decks, check, inspect.getdoc(check) or "", fixed, needs_source,
+                    applies)
     return declare
 
 

@@ -99,7 +99,7 @@ def boilerplate_in_text(card: Card, spec: KindSpec, source: SourceText) -> Seque
             for key, text in _texts(card) for phrase in BOILERPLATE if phrase in text.casefold()]
 
 
-@card_rule("cloze-numbering", "warning")
+@card_rule("cloze-numbering", "warning", applies=lambda spec: spec.answer_key == "cloze")
 def cloze_numbering(card: Card, spec: KindSpec, source: SourceText) -> Sequence[Hit]:
     """Cloze numbers run c1, c2, … without gaps.
 

@@ -54,18 +54,21 @@ def number_not_in_quote(card: Card, spec: KindSpec, source: SourceText) -> Seque
     """
     if not card.quote:
         return NO_HITS  # quote-missing (or, for background cards, number-in-background) says what to do
+    answered = [number for answer in spec.answers(card) for number in grounding.numbers(answer)]
+    extra = grounding.numbers(card.extra) if card.extra else []
+    if not answered and not extra:
+        return NO_HITS  # most cards: no number to check
     quoted = grounding.quoted_numbers(card.quote)
     hits: list[Hit] = [(card.loc_of(spec.answer_key), f"card '{card.id}': the answer's number {number!r} does not "
                                                       "occur in the card's quote; every number a learner memorizes "
                                                       "must come from the source")
-                       for answer in spec.answers(card) for number in grounding.numbers(answer)
-                       if number not in quoted]
+                       for number in answered if number not in quoted]
     hits += [(card.loc_of("extra"), f"card '{card.id}': 'extra' has the number {number!r}, which does not occur "
                                     "in the card's quote; 'extra' is shown as part of the grounded answer, so its "
                                     "numbers must come from the quote too. Quote the sentence it comes from on a "
                                     "card of its own, or move a remark of yours to 'context' (labelled as not "
                                     "from the source)")
-             for number in grounding.numbers(card.extra) if number not in quoted]
+             for number in extra if number not in quoted]
     return hits
 
 

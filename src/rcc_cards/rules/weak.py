@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from rcc_cards import cloze, grounding
 from rcc_cards.grounding import SourceText
@@ -32,6 +33,7 @@ _HEDGE_WORDS = frozenset(word for hedge in grounding.HEDGES for word in hedge.sp
 _FUNCTION_WORDS = frozenset({"a", "an", "the", "of", "or", "and", "in", "on", "to", "with", "for", "by", "at",
                              "it", "is", "are", "was", "were", "be", "been", "they", "have", "has", "had", "its",
                              "their", "this", "that", "these", "those", "as", "from"})
+_UNCOUNTED = _HEDGE_WORDS | _FUNCTION_WORDS
 
 
 def _words(text: str) -> str:
@@ -39,7 +41,7 @@ def _words(text: str) -> str:
     return " " + " ".join(_WORDS.findall(text.casefold())) + " "
 
 
-@card_rule("yes-no-answer", "warning")
+@card_rule("yes-no-answer", "warning", applies=lambda spec: spec.answer_key == "a")
 def yes_no_answer(card: Card, spec: KindSpec, source: SourceText) -> Sequence[Hit]:
     """An answer is something to recall, not a yes or a no (a coin toss the learner wins half the time).
 
@@ -54,7 +56,7 @@ def yes_no_answer(card: Card, spec: KindSpec, source: SourceText) -> Sequence[Hi
                                "instead (what, which, how much), so the learner recalls it")]
 
 
-@card_rule("answer-in-question", "warning")
+@card_rule("answer-in-question", "warning", applies=lambda spec: spec.answer_key == "a")
 def answer_in_question(card: Card, spec: KindSpec, source: SourceText) -> Sequence[Hit]:
     """The question does not already contain its answer (a leading prompt tests reading, not recall).
 
@@ -65,8 +67,13 @@ def answer_in_question(card: Card, spec: KindSpec, source: SourceText) -> Sequen
     """
     if spec.answer_key != "a" or not card.front or not card.back:
         return NO_HITS
-    answer, question = _words(card.back), _words(card.front)
-    words = [w for w in answer.split() if w not in _FUNCTION_WORDS and w not in _HEDGE_WORDS]
+    all_words = _WORDS.findall(card.back.casefold())
+    words = [w for w in all_words if w not in _UNCOUNTED]
+    lowered = card.front.casefold()
+    present = sum(1 for w in words if w in lowered)  # as substrings: at least as many as whole words
+    if not words or present < len(words) - (1 if len(words) >= 3 else 0):
+        return NO_HITS  # most cards: decided without splitting the question into words
+    answer, question = " " + " ".join(all_words) + " ", _words(card.front)
     missing = [w for w in words if f" {w} " not in question]
     if not words or (answer not in question and (len(words) < 3 or len(missing) > 1)):
         return NO_HITS
@@ -74,7 +81,7 @@ def answer_in_question(card: Card, spec: KindSpec, source: SourceText) -> Sequen
                                "it, or all but one word); ask without giving it away")]
 
 
-@card_rule("reverse-on-question", "warning")
+@card_rule("reverse-on-question", "warning", applies=lambda spec: spec.asks_answer_side)
 def reverse_on_question(card: Card, spec: KindSpec, source: SourceText) -> Sequence[Hit]:
     """`reverse: true` is for pairs (a term and its meaning), not for questions: reversed, a question
     would be the answer a learner must produce.
@@ -89,7 +96,7 @@ def reverse_on_question(card: Card, spec: KindSpec, source: SourceText) -> Seque
                                      "and its meaning, or remove it")]
 
 
-@card_rule("guessable-deletion", "warning")
+@card_rule("guessable-deletion", "warning", applies=lambda spec: spec.answer_key == "cloze")
 def guessable_deletion(card: Card, spec: KindSpec, source: SourceText) -> Sequence[Hit]:
     """A cloze deletion is not one word whose opposite is the only other guess (higher/lower, more/fewer …).
 
@@ -103,6 +110,9 @@ def guessable_deletion(card: Card, spec: KindSpec, source: SourceText) -> Sequen
                                    "whose opposite is the only other guess; delete what the learner must recall "
                                    "(the thing compared, or the whole comparison)")
             for d in deletions if d.answer.strip().casefold() in OPPOSITES]
+
+
+MAX_CARDS_PER_SENTENCE = 50  # compared pairwise; a sentence quoted by more cards is reported, not compared
 
 
 @decks_rule("front-gives-away", "warning", "clean")
@@ -121,9 +131,18 @@ def front_gives_away(decks: Sequence[Deck]) -> Sequence[Hit]:
             text = texts.get(card.source or first)
             for sentence in text.sentences_of(card.quote) if card.quote and text is not None else ():
                 by_sentence.setdefault((card.source or first, sentence), []).append(card)
+        crowded = [cards for cards in by_sentence.values() if len(cards) > MAX_CARDS_PER_SENTENCE]
+        if crowded:
+            hits.append((deck.loc, f"deck '{deck.key}': {len(crowded)} source sentence(s) are quoted by more than "
+                                   f"{MAX_CARDS_PER_SENTENCE} cards each (up to {max(map(len, crowded))}); their "
+                                   "cards are not compared for answers given away. Split such sentences' facts "
+                                   "over fewer cards, or turn this rule off for the deck"))
         pairs: dict[tuple[str, str], tuple[Card, Card]] = {}
         for cards in by_sentence.values():
-            pairs.update(((c.id, o.id), (c, o)) for c in cards for o in cards if o is not c and _gives_away(c, o))
+            if 1 < len(cards) <= MAX_CARDS_PER_SENTENCE:
+                sides = [_Sides.of(card) for card in cards]
+                pairs.update(((c.card.id, o.card.id), (c.card, o.card)) for c in sides for o in sides
+                             if o is not c and c.shows_answer_of(o))
         hits += [(card.loc_of(of(card.kind).front_key),
                   f"card '{card.id}': its front shows the answer of card '{other.id}' (on the same source "
                   "sentence), so one card gives the other away; reword this front, or merge the two cards")
@@ -131,16 +150,29 @@ def front_gives_away(decks: Sequence[Deck]) -> Sequence[Hit]:
     return hits
 
 
-def _gives_away(card: Card, other: Card) -> bool:
-    """Does a front of ``card`` show an answer of ``other``: all of its quantities, or (an answer without
-    any, of two words or more) all of its words in order?"""
-    fronts = of(card.kind).fronts(card)
-    for answer in of(other.kind).answers(other):
-        numbers = grounding.quantities(answer)
-        words = _words(answer)
-        for front in fronts:
-            if numbers and numbers <= grounding.quantities(front):
-                return True
-            if not numbers and len(words.split()) >= 2 and words in _words(front):
-                return True
-    return False
+class _Sides(NamedTuple):
+    """A card's fronts and answers, prepared once for comparing with other cards."""
+
+    card: Card
+    fronts: list[tuple[str, set[str]]]  # each front's words (see _words) and quantities
+    numbers: list[set[str]]  # each answer's quantities (answers that have some)
+    phrases: list[str]  # each answer without quantities, of two words or more, as words
+
+    @classmethod
+    def of(cls, card: Card) -> _Sides:
+        spec = of(card.kind)
+        numbers: list[set[str]] = []
+        phrases: list[str] = []
+        for answer in spec.answers(card):
+            quantities = grounding.quantities(answer)
+            if quantities:
+                numbers.append(quantities)
+            elif len((words := _words(answer)).split()) >= 2:
+                phrases.append(words)
+        return cls(card, [(_words(f), grounding.quantities(f)) for f in spec.fronts(card)], numbers, phrases)
+
+    def shows_answer_of(self, other: _Sides) -> bool:
+        """Does a front of this card show an answer of ``other``: all of its quantities, or (an answer
+        without any, of two words or more) all of its words in order?"""
+        return any(needed <= quantities for _, quantities in self.fronts for needed in other.numbers) or \
+            any(phrase in words for words, _ in self.fronts for phrase in other.phrases)
