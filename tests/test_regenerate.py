@@ -356,3 +356,24 @@ def test_a_renamed_card_id_is_reported_as_a_duplicate_for_learners(tmp_path: Pat
     out = run(["diff", "t.yaml"], cwd=tmp_path).stdout
     assert "  if a card id was renamed, learners get the card twice: keep ids stable, and rename only cards " \
            "nobody has studied yet\n" in out
+
+
+def test_a_duplicate_id_blames_the_new_card_not_the_studied_one(tmp_path: Path) -> None:
+    """Of two cards with one id, the lock file knows which one learners already study: the other is the
+    one to rename, whichever comes first (another file, or above it in the same file)."""
+    studied = "      - id: c1\n        q: Studied question\n        a: Studied answer\n"
+    deck = write_deck(tmp_path, studied, key="b", filename="b.yaml")
+    assert run(["build", "b.yaml", "-o", "out"], cwd=tmp_path).exit_code == 0  # writes b.lock.json
+    new = "      - id: c1\n        q: A new question\n        a: A new answer\n"
+    write_deck(tmp_path, new, key="a", name="Other deck", filename="a.yaml")  # found before b.yaml
+    result = run(["check", "a.yaml", "b.yaml"], cwd=tmp_path)
+    assert result.exit_code == 1
+    assert ("a.yaml:12:13: error: duplicate card id 'c1'; the card at b.yaml:12 has it and is in b.lock.json, "
+            "so learners already study it. Rename this card, which is new (renaming the other would give every "
+            "learner a duplicate and lose its review history) [duplicate-card-id]") in result.stderr.splitlines()
+    (tmp_path / "a.yaml").unlink()
+    deck.write_text(deck.read_text(encoding="utf-8").replace("    cards:\n", "    cards:\n" + new), encoding="utf-8")
+    result = run(["check", "b.yaml"], cwd=tmp_path)  # the new card is above the studied one
+    assert ("b.yaml:12:13: error: duplicate card id 'c1'; the card at b.yaml:15 has it and is in b.lock.json, "
+            "so learners already study it. Rename this card, which is new (renaming the other would give every "
+            "learner a duplicate and lose its review history) [duplicate-card-id]") in result.stderr.splitlines()

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from rcc_cards.model import Card, Deck, Loc
 from rcc_cards.rules.base import Hit, decks_rule
+
+if TYPE_CHECKING:
+    from rcc_cards.stamps import Lock
+
+# stamps (the lock file) is imported only when two cards share an id: 'check' starts without it.
 
 
 @decks_rule("duplicate-card-id", "error", "decks", fixed=True)
@@ -15,17 +21,58 @@ def duplicate_card_id(decks: Sequence[Deck]) -> Sequence[Hit]:
     Fails: two cards with `id: il2-dose` (in one file or in two decks built together)
     Passes: `id: il2-dose` and `id: il2-dose-range`
     """
-    first: dict[str, Card] = {}
+    first: dict[str, tuple[Deck, Card]] = {}
+    studied = _Studied()
     hits: list[Hit] = []
     for deck in decks:
         for card in deck.cards():
-            other = first.setdefault(card.id, card)
-            if other is not card:
-                where = other.loc_of("id")
-                hits.append((card.loc_of("id"), f"duplicate card id '{card.id}'; first used at "
-                                                f"{where.path}:{where.line}. Card ids must be unique across "
-                                                "all decks built together: rename this one"))
+            other_deck, other = first.setdefault(card.id, (deck, card))
+            if other is card:
+                continue
+            if studied(deck, card) and not studied(other_deck, other):
+                # the later card is the one learners already have: the earlier one is new, rename that
+                hits.append(_rename(other, card, studied.lock_name(deck)))
+            else:
+                hits.append(_rename(card, other, studied.lock_name(other_deck) if studied(other_deck, other) else ""))
     return hits
+
+
+def _rename(new: Card, kept: Card, kept_lock: str) -> Hit:
+    where = kept.loc_of("id")
+    if kept_lock:
+        why = (f"the card at {where.path}:{where.line} has it and is in {kept_lock}, so learners already study "
+               "it. Rename this card, which is new (renaming the other would give every learner a duplicate "
+               "and lose its review history)")
+    else:
+        why = (f"first used at {where.path}:{where.line}. Card ids must be unique across all decks built "
+               "together: rename this one")
+    return new.loc_of("id"), f"duplicate card id '{new.id}'; {why}"
+
+
+class _Studied:
+    """Is a card the one its deck's lock file records (so learners already study it)? Of two cards with
+    one id in one deck, only the one whose content matches the lock's entry; read each lock once."""
+
+    def __init__(self) -> None:
+        self.locks: dict[int, Lock | None] = {}
+
+    @staticmethod
+    def lock_name(deck: Deck) -> str:
+        from rcc_cards import stamps
+
+        return stamps.lock_name(deck)
+
+    def __call__(self, deck: Deck, card: Card) -> bool:
+        from rcc_cards import render, stamps
+
+        if id(deck) not in self.locks:
+            self.locks[id(deck)], _ = stamps.read(stamps.lock_path(deck.file), stamps.lock_name(deck))
+        lock = self.locks[id(deck)]
+        entry = lock.cards.get(card.id) if lock is not None and lock.deck == deck.key else None
+        if entry is None:
+            return False
+        twins = sum(1 for c in deck.cards() if c.id == card.id)
+        return twins == 1 or stamps.content_hash(deck, card, render.note_fields(deck, card)) == entry.hash
 
 
 @decks_rule("duplicate-deck-key", "error", "decks", fixed=True)
