@@ -72,6 +72,12 @@ def test_a_filter_that_selects_nothing_is_a_usage_error(tmp_path: Path) -> None:
     assert "Invalid value for --tag/--exclude-tag: no note is left after --tag topic::nothing; " \
            "'rcc-cards tags' lists the tags" in result.stderr
     assert not (tmp_path / "build").exists()
+    close = run(["build", deck.name, "--tag", "topic::dosage"], cwd=tmp_path)
+    assert close.exit_code == 2
+    assert "no note is left after --tag topic::dosage; 'rcc-cards tags' lists the tags. Did you mean " \
+           "'topic::dosing'?" in " ".join(close.stderr.split())
+    preview = run(["preview", deck.name, "--tag", "Topic::Dosage", "-o", "p.html"], cwd=tmp_path)
+    assert preview.exit_code == 2 and "Did you mean 'topic::dosing'?" in " ".join(preview.stderr.split())
 
 
 def test_check_ok_and_strict_warnings(tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from rcc_cards import buildcache, stamps, summary, writer
 from rcc_cards.errors import Problem, ProblemsFound, sort_problems
+from rcc_cards.model import Deck
 from rcc_cards.project import DEFAULT_OUTPUT, DeckFiles, Loaded, NothingSelected, discover, load, no_cyclic_gc, select
 
 if TYPE_CHECKING:
@@ -97,7 +98,8 @@ def plan(stamped: Sequence[stamps.Stamped], output: Path | None, include: Sequen
         result.packages.setdefault(target, []).append(build)
     if not result.packages:
         wanted = ", ".join([f"--tag {t}" for t in include] + [f"--exclude-tag {t}" for t in exclude])
-        raise NothingSelected(f"no note is left after {wanted or 'the tag filters'}; 'rcc-cards tags' lists the tags")
+        raise NothingSelected(f"no note is left after {wanted or 'the tag filters'}; 'rcc-cards tags' lists the "
+                              f"tags{_closest_tags(include, [item.deck for item in stamped])}")
     return result
 
 
@@ -112,9 +114,20 @@ def write_preview(paths: Sequence[Path], output: Path, include: Sequence[str] = 
     selection = [(d, select(d, include, exclude)) for d in loaded.decks]
     selection = [(d, cards) for d, cards in selection if cards]
     if not selection:
-        raise NothingSelected("no note is left after the tag filters; 'rcc-cards tags' lists the tags")
+        raise NothingSelected("no note is left after the tag filters; 'rcc-cards tags' lists the tags"
+                              f"{_closest_tags(include, loaded.decks)}")
     writer.write_atomic(output, preview.page(selection).encode("utf-8"))
     return loaded.problems, summary.counts(selection)
+
+
+def _closest_tags(wanted: Sequence[str], decks: Sequence[Deck]) -> str:
+    """A "did you mean" naming the existing tags closest to each wanted one (ignoring case), or ""."""
+    import difflib  # only when a filter selects nothing
+
+    existing = {t.casefold(): t for t, _ in summary.tag_tree((d, d.cards()) for d in decks)}
+    close = [existing[c] for w in wanted for c in difflib.get_close_matches(w.casefold(), list(existing), n=1,
+                                                                            cutoff=0.6)]
+    return f". Did you mean {' or '.join(repr(t) for t in dict.fromkeys(close))}?" if close else ""
 
 
 class BuildReport(NamedTuple):

@@ -128,8 +128,10 @@ class _Reader:
         if value is None:
             return None
         if len(value) > MAX_ID_LENGTH or shape.pattern is None or not shape.pattern.match(value):
+            meant = _valid_form(value, shape.pattern)
+            hint = f". Did you mean '{meant}'?" if meant else ""
             self.report(node, ctx, f"{key} {value!r} is not valid: use {shape.example} "
-                                   f"(at most {MAX_ID_LENGTH} characters)")
+                                   f"(at most {MAX_ID_LENGTH} characters){hint}")
             return None
         return value
 
@@ -322,8 +324,11 @@ class _Reader:
         file_node = found["file"][1]
         source_path = (file_path.parent / values["file"]).resolve()
         if not source_path.is_file():
-            self.report(file_node, ctx, f"source file {values['file']!r} not found (looked for {source_path}); "
-                                        "the path is relative to the deck file's folder")
+            meant = _closest_file(file_path.parent, values["file"])
+            hint = f". Did you mean '{meant}'?" if meant else ""
+            looked = Path(self.path).parent / values["file"]  # named the way the deck file was named
+            self.report(file_node, ctx, f"source file {values['file']!r} not found (looked for {looked}); "
+                                        f"the path is relative to the deck file's folder{hint}")
             return None
         return Source(values["title"], source_path, values["as_of"], values.get("url", ""), self.loc(file_node),
                       values["file"], values.get("skip", ()), values.get("key", ""), values.get("origin", ""))
@@ -599,6 +604,37 @@ def _without_repeats(tag_list: Iterable[str]) -> tuple[str, ...]:
             seen.add(folded)
             out.append(tag)
     return tuple(out)
+
+
+def _closest_file(folder: Path, written: str) -> str:
+    """The file under ``folder`` (as a path relative to it) closest to ``written``: the same name in another
+    folder first, else the closest path; "" when nothing is close."""
+    import difflib  # only when a file is missing
+
+    try:
+        found = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*")
+                       if p.is_file() and not p.name.startswith(".") and p.suffix not in (".yaml", ".yml", ".json"))
+    except OSError:
+        return ""
+    name = Path(written).name
+    same_name = [f for f in found if Path(f).name == name]
+    if same_name:
+        return same_name[0]
+    close = difflib.get_close_matches(written, found[:1000], n=1, cutoff=0.6)
+    return close[0] if close else ""
+
+
+def _valid_form(value: str, pattern: re.Pattern[str] | None) -> str:
+    """The closest value ``pattern`` accepts: lowercase for keys, other characters as '_' (keys) or '-'
+    (ids), no separator at the start; "" when there is none to suggest."""
+    if pattern is None:
+        return ""
+    if pattern is spec.KEY_PATTERN:
+        meant = re.sub(r"[^a-z0-9_]+", "_", value.casefold()).strip("_")
+    else:
+        meant = re.sub(r"[^A-Za-z0-9_.-]+", "-", value).strip("-_.")
+    meant = meant[:MAX_ID_LENGTH]
+    return meant if meant and meant != value and pattern.match(meant) else ""
 
 
 def _unknown_rule(rule_id: str, known: tuple[str, ...]) -> str:
