@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -59,6 +60,15 @@ def run(args: list[str], cwd: Path | None = None) -> Result:
         return CliRunner().invoke(cli, args, catch_exceptions=False)
     finally:
         os.chdir(old)
+
+
+@pytest.fixture
+def shipped(tmp_path: Path) -> Path:
+    """The shipped rcc deck, in a copy of decks/ (its sources and lock file too): building it writes
+    only into the copy, so no test changes the repository's lock file behind another test's back."""
+    copy = tmp_path / "shipped-decks"
+    shutil.copytree(REPO / "decks", copy)
+    return copy / "rcc.yaml"
 
 
 @pytest.fixture

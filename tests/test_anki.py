@@ -101,8 +101,9 @@ def _expected_card_count(card: dict[str, Any]) -> int:
     return 2 if card.get("reverse") is True else 1
 
 
-def test_shipped_deck_imports_with_every_note_tagged_by_section(tmp_path: Path, col: Collection) -> None:
-    result = run(["build", str(REPO / "decks" / "rcc.yaml"), "-o", str(tmp_path / "rcc.apkg")])
+def test_shipped_deck_imports_with_every_note_tagged_by_section(tmp_path: Path, col: Collection,
+                                                                shipped: Path) -> None:
+    result = run(["build", str(shipped), "-o", str(tmp_path / "rcc.apkg")])
     assert result.exit_code == 0, result.stderr
     log = import_apkg(col, tmp_path / "rcc.apkg")
     cards = _shipped_cards()
@@ -126,9 +127,10 @@ def test_shipped_deck_imports_with_every_note_tagged_by_section(tmp_path: Path, 
             assert note["Back"] == html.escape(" ".join(str(card["a"]).split()), quote=False)
 
 
-def test_tag_subset_imports_what_the_same_anki_search_finds(tmp_path: Path, col: Collection) -> None:
+def test_tag_subset_imports_what_the_same_anki_search_finds(tmp_path: Path, col: Collection,
+                                                            shipped: Path) -> None:
     wanted = "rcc::stage_iv::cytokine_therapy"
-    deck = str(REPO / "decks" / "rcc.yaml")
+    deck = str(shipped)
     assert run(["build", deck, "-o", str(tmp_path / "full.apkg")]).exit_code == 0
     assert run(["build", deck, "--tag", wanted, "-o", str(tmp_path / "sub.apkg")]).exit_code == 0
     import_apkg(col, tmp_path / "full.apkg")
@@ -147,8 +149,9 @@ def test_tag_subset_imports_what_the_same_anki_search_finds(tmp_path: Path, col:
     assert len(expected_guids) < col.note_count()
 
 
-def test_subset_then_full_deck_updates_instead_of_duplicating(tmp_path: Path, col: Collection) -> None:
-    deck = str(REPO / "decks" / "rcc.yaml")
+def test_subset_then_full_deck_updates_instead_of_duplicating(tmp_path: Path, col: Collection,
+                                                              shipped: Path) -> None:
+    deck = str(shipped)
     sub = run(["build", deck, "--tag", "topic::dosing", "-o", str(tmp_path / "sub.apkg")])
     assert sub.exit_code == 0
     full = run(["build", deck, "-o", str(tmp_path / "full.apkg")])
@@ -161,8 +164,8 @@ def test_subset_then_full_deck_updates_instead_of_duplicating(tmp_path: Path, co
     assert len(second.new) + len(second.duplicate) + len(second.updated) == total
 
 
-def test_exclude_tag_drops_notes(tmp_path: Path, col: Collection) -> None:
-    deck = str(REPO / "decks" / "rcc.yaml")
+def test_exclude_tag_drops_notes(tmp_path: Path, col: Collection, shipped: Path) -> None:
+    deck = str(shipped)
     result = run(["build", deck, "--exclude-tag", "rcc::stage_iv::surgery", "-o", str(tmp_path / "x.apkg")])
     assert result.exit_code == 0
     import_apkg(col, tmp_path / "x.apkg")
@@ -171,8 +174,9 @@ def test_exclude_tag_drops_notes(tmp_path: Path, col: Collection) -> None:
     assert col.note_count() == len(_shipped_cards()) - len(surgery) > 0
 
 
-def test_importing_the_same_package_twice_adds_nothing(tmp_path: Path, col: Collection) -> None:
-    assert run(["build", str(REPO / "decks" / "rcc.yaml"), "-o", str(tmp_path / "rcc.apkg")]).exit_code == 0
+def test_importing_the_same_package_twice_adds_nothing(tmp_path: Path, col: Collection,
+                                                       shipped: Path) -> None:
+    assert run(["build", str(shipped), "-o", str(tmp_path / "rcc.apkg")]).exit_code == 0
     import_apkg(col, tmp_path / "rcc.apkg")
     notes, cards = col.note_count(), col.card_count()
     log = import_apkg(col, tmp_path / "rcc.apkg")
@@ -217,9 +221,9 @@ def test_fixing_a_typo_updates_the_same_note(tmp_path: Path, col: Collection) ->
     assert notes_by_card_id(col)["c1"]["Front"] == "Which dose?"
 
 
-def test_shipped_deck_counts_per_section_and_topic_tag_and_every_back_shows_its_source(tmp_path: Path,
-                                                                                       col: Collection) -> None:
-    assert run(["build", str(REPO / "decks" / "rcc.yaml"), "-o", str(tmp_path / "rcc.apkg")]).exit_code == 0
+def test_shipped_deck_counts_per_section_and_topic_tag_and_every_back_shows_its_source(
+        tmp_path: Path, col: Collection, shipped: Path) -> None:
+    assert run(["build", str(shipped), "-o", str(tmp_path / "rcc.apkg")]).exit_code == 0
     import_apkg(col, tmp_path / "rcc.apkg")
     cards = _shipped_cards()
     expected_notes: dict[str, int] = {}

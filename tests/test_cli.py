@@ -169,9 +169,14 @@ def test_every_command_is_documented_in_the_readme(name: str) -> None:
 
 
 def test_shipped_decks_build_from_the_project_folder(tmp_path: Path) -> None:
-    result = run(["build", "-o", str(tmp_path)], cwd=REPO)
+    """In a copy of the project's decks/ (a build writes lock files: never the repository's own)."""
+    shutil.copytree(REPO / "decks", tmp_path / "decks")
+    result = run(["build"], cwd=tmp_path)
     assert result.exit_code == 0, result.stderr
-    assert result.stdout.startswith(f"rcc: no changes since decks/rcc.lock.json\nwrote {tmp_path}/rcc.apkg: ")
+    decks = sorted((tmp_path / "decks").glob("*.y*ml"))
+    assert result.stdout.count(" no changes since decks/") == len(decks)  # every committed lock is current
+    assert "wrote decks/" not in result.stdout
+    assert "rcc: no changes since decks/rcc.lock.json\nwrote build/rcc.apkg: " in result.stdout
 
 
 def test_the_readme_example_deck_builds(tmp_path: Path) -> None:

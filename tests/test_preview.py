@@ -31,9 +31,9 @@ def _strip(text: str) -> str:
     return " ".join(re.sub(r"<style>.*?</style>", "", text, flags=re.S).split())
 
 
-def test_preview_html_equals_ankis_rendering_card_by_card(tmp_path: Path, col: Collection) -> None:
+def test_preview_html_equals_ankis_rendering_card_by_card(tmp_path: Path, col: Collection,
+                                                         shipped: Path) -> None:
     tricky = write_deck(tmp_path / "tricky", TRICKY)
-    shipped = REPO / "decks" / "rcc.yaml"
     for deck_file, out in ((tricky, tmp_path / "t.apkg"), (shipped, tmp_path / "rcc.apkg")):
         assert run(["build", str(deck_file), "-o", str(out)]).exit_code == 0
         import_apkg(col, out)
