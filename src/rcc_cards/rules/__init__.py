@@ -1,8 +1,9 @@
 """The rules that judge loaded decks, and the registry that lists and runs them (as yamllint's rules/).
 
 Each rule lives in a module of its family (:mod:`.identity`, :mod:`.quotes`, :mod:`.quality`,
-:mod:`.fronts`, :mod:`.weak`, :mod:`.coverage`) as a :class:`Rule`: its id, default severity, a docstring with a failing and a passing
-example (the README's rule table is generated from them, and a test keeps the two equal) and its check.
+:mod:`.fronts`, :mod:`.weak`, :mod:`.coverage`) as a :class:`Rule`: its id, default severity, a
+docstring with a failing and a passing example (the README's rule table is generated from them, and a test
+keeps the two equal) and its check.
 Adding a rule is adding it to its module and to :data:`RULES`.
 
 Scopes, as the checks ran before there was a registry:
