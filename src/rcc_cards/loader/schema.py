@@ -290,8 +290,9 @@ class _Reader:
     def _source_list(self, node: Node, file_path: Path) -> tuple[Source, ...] | None:
         if not isinstance(node, Sequence) or not node.items:
             if not (isinstance(node, Scalar) and node.bad):
+                found = "an empty list" if isinstance(node, Sequence) else _shape(node)
                 self.report(node, "deck", f"'sources' must be a list of sources ('- key: …' items, each with title, "
-                                          f"file and as_of); found {_shape(node)}")
+                                          f"file and as_of); found {found}")
             return None
         out: list[Source] = []
         seen: dict[str, Node] = {}
