@@ -61,15 +61,19 @@ class _Reader:
         self.problems.append(Problem(self.path, node.line, node.col, prefix + message,
                                      "warning" if severity == "warning" else "error"))
 
+    def wrong_shape(self, node: Node, ctx: str, expected: str, found: str = "") -> None:
+        """Report ``node`` as not the shape ``expected`` (``; found <its shape>`` is added), unless it stands
+        in for something already reported (an alias, a node too deep)."""
+        if not (isinstance(node, Scalar) and node.bad):
+            self.report(node, ctx, f"{expected}; found {found or _shape(node)}")
+
     # -- shapes -------------------------------------------------------------------------------
     def mapping(self, node: Node, ctx: str, spec_map: Map,
                 report_missing: bool = True) -> dict[str, tuple[Scalar, Node]] | None:
         """The keys of a mapping node, after reporting unknown and (``report_missing``) missing ones."""
         allowed = spec_map.keys
         if not isinstance(node, Mapping):
-            if not (isinstance(node, Scalar) and node.bad):
-                self.report(node, ctx, f"expected {spec_map.what} with keys {', '.join(allowed)}; "
-                                       f"found {_shape(node)}")
+            self.wrong_shape(node, ctx, f"expected {spec_map.what} with keys {', '.join(allowed)}")
             return None
         found: dict[str, tuple[Scalar, Node]] = {}
         allowed_set = _as_set(allowed)
@@ -169,8 +173,7 @@ class _Reader:
 
     def text_list(self, node: Node, ctx: str, key: str, empty: str = "") -> list[tuple[Scalar, str]]:
         if not isinstance(node, Sequence):
-            if not (isinstance(node, Scalar) and node.bad):
-                self.report(node, ctx, f"'{key}' must be a list, e.g. {key}: [a, b]; found {_shape(node)}")
+            self.wrong_shape(node, ctx, f"'{key}' must be a list, e.g. {key}: [a, b]")
             return []
         out = []
         for item in node.items:
@@ -195,9 +198,7 @@ class _Reader:
     def _read_skips(self, node: Node, ctx: str, key: str, shape: Shape) -> tuple[Skip, ...] | None:
         """``skip: [{sentence: …, why: …}, …]``: each item a mapping with both keys."""
         if not isinstance(node, Sequence):
-            if not (isinstance(node, Scalar) and node.bad):
-                self.report(node, ctx, f"'{key}' must be a list of '- sentence: …' items, each with its 'why'; "
-                                       f"found {_shape(node)}")
+            self.wrong_shape(node, ctx, f"'{key}' must be a list of '- sentence: …' items, each with its 'why'")
             return None
         out: list[Skip] = []
         ok = True
@@ -213,9 +214,8 @@ class _Reader:
     def _read_rules(self, node: Node, ctx: str, key: str, shape: Shape) -> tuple[RuleSetting, ...] | None:
         """``rules: {rule-id: error|warning|off}``: known rule ids, known settings, and no fixed rule changed."""
         if not isinstance(node, Mapping):
-            if not (isinstance(node, Scalar) and node.bad):
-                self.report(node, ctx, f"'{key}' must be a mapping of rule ids to error, warning or off, e.g. "
-                                       f"'{key}: {{answer-too-long: off}}'; found {_shape(node)}")
+            self.wrong_shape(node, ctx, f"'{key}' must be a mapping of rule ids to error, warning or off, e.g. "
+                                        f"'{key}: {{answer-too-long: off}}'")
             return None
         known = rules.by_id()
         out: list[RuleSetting] = []
@@ -289,10 +289,8 @@ class _Reader:
 
     def _source_list(self, node: Node, file_path: Path) -> tuple[Source, ...] | None:
         if not isinstance(node, Sequence) or not node.items:
-            if not (isinstance(node, Scalar) and node.bad):
-                found = "an empty list" if isinstance(node, Sequence) else _shape(node)
-                self.report(node, "deck", f"'sources' must be a list of sources ('- key: …' items, each with title, "
-                                          f"file and as_of); found {found}")
+            self.wrong_shape(node, "deck", "'sources' must be a list of sources ('- key: …' items, each with title, "
+                                           "file and as_of)", "an empty list" if isinstance(node, Sequence) else "")
             return None
         out: list[Source] = []
         seen: dict[str, Node] = {}
