@@ -355,14 +355,8 @@ def coverage_command(paths: tuple[Path, ...]) -> None:
 
 def _coverage_line(line: coverage.Line) -> str:
     text = line.sentence.text if len(line.sentence.text) <= 70 else line.sentence.text[:69] + "…"
-    if line.sentence.heading:
-        status, detail = "heading", ""
-    elif line.cards:
-        status, detail = "covered", ", ".join(line.cards)
-    elif line.excused:
-        status, detail = "excused", f"why: {line.excused}"
-    else:
-        status, detail = "UNCOVERED", ""
+    status = line.status.upper() if line.uncovered else line.status
+    detail = {"covered": ", ".join(line.cards), "excused": f"why: {line.excused}"}.get(status, "")
     return f"  {line.sentence.line:>4}  {status:<9}  {text}" + (f"\n{'':17}{detail}" if detail else "")
 
 

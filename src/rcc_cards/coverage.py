@@ -23,8 +23,15 @@ class Line(NamedTuple):
     excused: str  # the reason it is skipped, or ""
 
     @property
+    def status(self) -> str:
+        """``heading`` (needs no card), ``covered``, ``excused`` or ``uncovered``: the one place that decides."""
+        if self.sentence.heading:
+            return "heading"
+        return "covered" if self.cards else "excused" if self.excused else "uncovered"
+
+    @property
     def uncovered(self) -> bool:
-        return not self.cards and not self.excused and not self.sentence.heading
+        return self.status == "uncovered"
 
 
 class Coverage(NamedTuple):
@@ -34,20 +41,11 @@ class Coverage(NamedTuple):
     lines: list[Line]
     unmatched: list[Skip]  # skip entries that match no sentence (stale)
 
-    @property
-    def total(self) -> int:
-        return sum(1 for line in self.lines if not line.sentence.heading)
-
-    @property
-    def covered(self) -> int:
-        return sum(1 for line in self.lines if line.cards and not line.sentence.heading)
-
-    @property
-    def excused(self) -> int:
-        return sum(1 for line in self.lines if line.excused and not line.cards and not line.sentence.heading)
+    def count(self, *statuses: str) -> int:
+        return sum(1 for line in self.lines if line.status in statuses)
 
     def summary(self) -> str:
-        return f"{self.covered} of {self.total} sentences covered, {self.excused} excused"
+        return totals([self])
 
 
 def source_file(deck: Deck, source: Source) -> str:
@@ -79,8 +77,8 @@ def coverage(deck: Deck, source: Source, text: SourceText) -> Coverage:
 
 def totals(found: list[Coverage]) -> str:
     """``N of M sentences covered, K excused`` over several decks' sources."""
-    covered, total, excused = (sum(c.covered for c in found), sum(c.total for c in found),
-                               sum(c.excused for c in found))
+    covered, excused = sum(c.count("covered") for c in found), sum(c.count("excused") for c in found)
+    total = sum(c.count("covered", "excused", "uncovered") for c in found)
     return f"{covered} of {total} sentences covered, {excused} excused"
 
 

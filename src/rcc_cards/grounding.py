@@ -180,7 +180,8 @@ def _sentences_of(sentences: list[str], quote: str) -> tuple[int, ...]:
 
 
 @functools.lru_cache(maxsize=_CACHE)
-def _quoted_numbers(quote: str) -> frozenset[str]:
+def quoted_numbers(quote: str) -> frozenset[str]:
+    """The numbers in a quote, as the rules compare them."""
     return frozenset(_NUMBER.findall(normalize(quote))) if _DIGIT.search(quote) else frozenset()
 
 
@@ -219,11 +220,6 @@ def card_text(card: Card) -> str:
 def cloze_plain(text: str) -> str:
     """Cloze text as it reads with every deletion revealed (hints dropped)."""
     return cloze.substitute(text, lambda number, answer, hint: answer)
-
-
-def quoted_numbers(quote: str) -> frozenset[str]:
-    """The numbers in a quote, as the rules compare them."""
-    return _quoted_numbers(quote)
 
 
 def numbers(text: str) -> list[str]:

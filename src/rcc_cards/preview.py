@@ -148,20 +148,16 @@ def page(decks: Sequence[tuple[Deck, Sequence[Card]]]) -> str:
                                       total=json.dumps(total_cards)), all_cards)
 
 
-_STATUS = {"heading": "pv-heading", "covered": "pv-covered", "excused": "pv-excused", "uncovered": "pv-uncovered"}
-
-
 def _source_html(found: coverage.Coverage) -> str:
     """The source text, sentence by sentence: covered ones linked to their cards, excused ones with their
     reason, uncovered ones marked so they stand out."""
     parts = []
     for line in found.lines:
-        status = ("heading" if line.sentence.heading else "covered" if line.cards else
-                  "excused" if line.excused else "uncovered")
+        status = line.status
         title = f' title="{html.escape("excused: " + line.excused)}"' if status == "excused" else ""
         links = "".join(f' <a class="pv-ref" href="#{_anchor(card_id)}">{html.escape(card_id)}</a>'
                         for card_id in line.cards)
-        parts.append(f'<span class="pv-sentence {_STATUS[status]}" data-line="{line.sentence.line}"{title}>'
+        parts.append(f'<span class="pv-sentence pv-{status}" data-line="{line.sentence.line}"{title}>'
                      f"{html.escape(line.sentence.text)}</span>{links}")
     return (f'<section class="pv-source"><h2>Source: {html.escape(found.source.title)} '
             f'<small>({html.escape(found.summary())})</small></h2><p>{" ".join(parts)}</p></section>')
