@@ -101,10 +101,9 @@ def _check_cards(deck: Deck, settings: Mapping[str, Setting]) -> list[Problem]:
               for spec in kinds.all_kinds()}
     readable = {kind: [entry for entry in entries if not entry[1].needs_source]  # when the source is unreadable
                 for kind, entries in active.items()}
-    first = deck.sources[0].key
     for card in deck.cards():
         spec = kinds.of(card.kind)
-        text = texts.get(card.source or first)
+        text = texts.get(deck.source_of(card).key)
         for check, rule, severity in (active if text is not None else readable)[spec.kind]:
             hits = check(card, spec, text or grounding.NO_SOURCE)
             if hits:

@@ -125,12 +125,12 @@ def front_gives_away(decks: Sequence[Deck]) -> Sequence[Hit]:
     hits: list[Hit] = []
     for deck in decks:
         texts, _ = grounding.read_sources(deck)  # unreadable ones: reported by the card rules
-        first = deck.sources[0].key
         by_sentence: dict[tuple[str, int], list[Card]] = {}
         for card in deck.cards():
-            text = texts.get(card.source or first)
+            key = deck.source_of(card).key
+            text = texts.get(key)
             for sentence in text.sentences_of(card.quote) if card.quote and text is not None else ():
-                by_sentence.setdefault((card.source or first, sentence), []).append(card)
+                by_sentence.setdefault((key, sentence), []).append(card)
         crowded = [cards for cards in by_sentence.values() if len(cards) > MAX_CARDS_PER_SENTENCE]
         if crowded:
             hits.append((deck.loc, f"deck '{deck.key}': {len(crowded)} source sentence(s) are quoted by more than "
