@@ -419,7 +419,8 @@ class _Reader:
                                                     "source does not state), not both; remove one")
         if values is None or kind is None or "id" not in values or both or not self._source_known(found, ctx):
             return None
-        return _make_card(values, kind, path, titles, inherited, self.loc(node),
+        fields = {_CARD_TARGETS[k]: v for k, v in values.items() if k in _CARD_TARGETS}
+        return _make_card(fields, kind, path, titles, inherited, self.loc(node),
                           {k: (v.line, v.col) for k, (_, v) in found.items()})
 
     def _source_known(self, found: dict[str, tuple[Scalar, Node]], ctx: str) -> bool:
@@ -474,11 +475,12 @@ def _cut_by_comment(key: str, value: str) -> str:
             f"{value!r}. Put the whole text in quotes, e.g. 'C# is #1', or move the comment to a line of its own")
 
 
-def _make_card(values: dict[str, Any], kind: Kind, path: tuple[str, ...], titles: tuple[str, ...],
+def _make_card(fields: dict[str, Any], kind: Kind, path: tuple[str, ...], titles: tuple[str, ...],
                inherited: tuple[str, ...], loc: Loc, key_locs: dict[str, tuple[int, int]]) -> Card:
-    """A card from its keys' values, by keyword: each key fills the model attribute the spec names."""
-    fields = {_CARD_TARGETS[k]: v for k, v in values.items() if k in _CARD_TARGETS}
-    fields["tags"] = _merge_tags(inherited, values.get("tags", ()))
+    """A card by keyword, from its values by the model attribute the spec names for each key (both ways of
+    reading a card end here); the section's topic tags come first."""
+    if inherited:
+        fields["tags"] = _merge_tags(inherited, fields.get("tags", ()))
     return Card(kind=kind, section_path=path, section_titles=titles, loc=loc, key_locs=key_locs, **fields)
 
 
@@ -568,10 +570,7 @@ def _clean_card(path: str, node: Mapping, section_path: tuple[str, ...], titles:
     kind = kinds.classify(key_locs, unstored.get("reverse"))
     if type(kind) is not Kind:
         return None
-    if inherited:
-        fields["tags"] = _merge_tags(inherited, fields.get("tags", ()))
-    return Card(kind=kind, section_path=section_path, section_titles=titles,
-                loc=Loc(path, node.line, node.col), key_locs=key_locs, **fields)
+    return _make_card(fields, kind, section_path, titles, inherited, Loc(path, node.line, node.col), key_locs)
 
 
 @functools.cache  # called with the few key tuples above
