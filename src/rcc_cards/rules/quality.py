@@ -106,8 +106,6 @@ def cloze_numbering(card: Card, spec: KindSpec, source: SourceText) -> Sequence[
     Fails: `{{c1::…}} … {{c3::…}}` or a lone `{{c2::…}}`
     Passes: `{{c1::…}} … {{c2::…}}`
     """
-    if not card.text:
-        return NO_HITS  # not a cloze
     numbers = cloze.numbers(cloze.parse(card.text)[0])
     if numbers == list(range(1, len(numbers) + 1)):
         return NO_HITS

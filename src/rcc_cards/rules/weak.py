@@ -50,7 +50,7 @@ def yes_no_answer(card: Card, spec: KindSpec, source: SourceText) -> Sequence[Hi
     Passes: `q: What has IL-2 never been shown to do in a randomized controlled trial?` with
       `a: result in longer survival`
     """
-    if spec.answer_key != "a" or not _YES_NO.match(card.back):
+    if not _YES_NO.match(card.back):
         return NO_HITS
     return [(card.loc_of("a"), f"card '{card.id}': the answer is a yes or a no; ask for what the source states "
                                "instead (what, which, how much), so the learner recalls it")]
@@ -65,7 +65,7 @@ def answer_in_question(card: Card, spec: KindSpec, source: SourceText) -> Sequen
       more, all of them but one; hedges and words such as "of" and "the" do not count)
     Passes: `q: What is known of its survival or quality of life benefit?` with `a: It is unclear`
     """
-    if spec.answer_key != "a" or not card.front or not card.back:
+    if not card.front or not card.back:
         return NO_HITS
     all_words = _WORDS.findall(card.back.casefold())
     words = [w for w in all_words if w not in _UNCOUNTED]
@@ -89,7 +89,7 @@ def reverse_on_question(card: Card, spec: KindSpec, source: SourceText) -> Seque
     Fails: `q: What is the optimum dose of IL-2?` with `reverse: true`
     Passes: `q: IL-2` with `a: interleukin-2` and `reverse: true`
     """
-    if not spec.asks_answer_side or not card.front.rstrip().endswith("?"):
+    if not card.front.rstrip().endswith("?"):
         return NO_HITS
     return [(card.loc_of("reverse"), f"card '{card.id}': 'reverse: true' on a question would show the answer "
                                      "and expect the question back; use reverse only for pairs such as a term "
@@ -103,8 +103,6 @@ def guessable_deletion(card: Card, spec: KindSpec, source: SourceText) -> Sequen
     Fails: `{{c2::more}} toxic effects`
     Passes: `more {{c2::toxic effects}}`, or the fact asked as a question with a full answer
     """
-    if not card.text:
-        return NO_HITS
     deletions, _ = cloze.parse(card.text)
     return [(card.loc_of("cloze"), f"card '{card.id}': the deletion {{{{c{d.number}::{d.answer}}}}} is one word "
                                    "whose opposite is the only other guess; delete what the learner must recall "
