@@ -141,3 +141,44 @@ def test_colon_in_the_first_key_of_a_list_item_is_not_taken_for_bad_indentation(
     _, problems = _load(tmp_path, "      - id: c1\n        q: Ratio 1: 2\n        a: x\n")
     assert [(p.line, p.col, p.message[:40]) for p in problems] == [
         (13, 19, "found ': ' inside unquoted text, which Y")]
+
+
+_BROKEN = {  # a syntax error of each kind, as the line that replaces a card's answer
+    "unclosed quote": '        a: "An answer\n',
+    "tab": "\ta: An answer\n",
+    "reserved start": "        a: @answer\n",
+    "colon in text": "        a: Ratio: 1: 2 or so\n",
+    "unclosed bracket": "        a: [An answer\n",
+    "over-indented key": "         a: An answer\n",
+    "under-indented item": "        a: An answer\n     - id: stray\n        q: Q\n        a: A\n",
+}
+
+
+@pytest.mark.parametrize("kind", list(_BROKEN))
+def test_after_a_syntax_error_the_other_cards_are_still_checked(tmp_path: Path, kind: str) -> None:
+    """The broken card is set aside, the cards before and after it are read (their own mistakes reported)
+    and nothing is reported because of the part set aside: one problem per mistake, at its line."""
+    cards = ("      - id: first\n        q: Q1\n        anwser: A1\n"
+             "      - id: broken\n        q: Q2\n" + _BROKEN[kind] +
+             "      - id: last\n        cloze: A {{c1:bad}} cloze\n")
+    path = write_deck(tmp_path, cards)
+    deck, problems = load_file(path, "deck.yaml")
+    problems.sort(key=lambda p: (p.line, p.col))
+    text = path.read_text(encoding="utf-8").split("\n")
+    assert deck is not None, problems
+    assert not {"first", "last"} & {c.id for c in deck.cards()}  # they have mistakes of their own
+    lines = [p.line for p in problems]
+    assert len(lines) == len(set(lines)) == 3, problems
+    assert "anwser" in text[lines[0] - 1] and "Did you mean 'a'?" in problems[0].message
+    assert 15 <= lines[1] <= 18  # in the broken card
+    assert "{{c1:bad}}" in text[lines[2] - 1] and text[lines[2] - 1][problems[2].col - 1:].startswith("{{c1:bad")
+
+
+def test_a_syntax_error_in_the_deck_header_leaves_the_cards_checked(tmp_path: Path) -> None:
+    path = write_deck(tmp_path, "      - id: c1\n        cloze: A {{c1:bad}} cloze\n", deck_lines='  context: "open\n')
+    deck, problems = load_file(path, "deck.yaml")
+    assert deck is None  # without its header the deck cannot be made; its cards are still read
+    messages = [p.message for p in problems]
+    assert any("unterminated quoted text" in m for m in messages)
+    assert any("malformed cloze" in m for m in messages)
+    assert len(problems) == 2, problems

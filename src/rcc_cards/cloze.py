@@ -24,8 +24,13 @@ class Deletion(NamedTuple):
 
 
 class ClozeError(NamedTuple):
+    """A broken marker at ``offset`` of the text; ``opened`` is the offset of the deletion it belongs
+    to, when that is elsewhere. Messages name no position: the loader turns offsets into the file's
+    line and column (:func:`rcc_cards.loader.schema` reports them there) and names ``opened`` itself."""
+
     offset: int
     message: str
+    opened: int | None = None
 
 
 @functools.lru_cache(maxsize=1 << 17)  # checks, counts and the compiler ask about the same texts; a deck
@@ -41,21 +46,21 @@ def parse(text: str) -> tuple[tuple[Deletion, ...], tuple[ClozeError, ...]]:
         pos = marker.start()
         if marker.group() == "{{":
             if open_at is not None:
-                errors.append(ClozeError(pos, f"nested cloze: '{{{{' at character {pos + 1} is inside "
-                                              f"the deletion opened at character {open_at + 1}; "
-                                              "clozes cannot nest. Close the first one before opening another."))
+                errors.append(ClozeError(pos, "nested cloze: this '{{' is inside the deletion opened at "
+                                              "{opened}; clozes cannot nest. Close the first one before "
+                                              "opening another.", open_at))
                 continue
             head = _OPEN.match(text, pos)
             if head is None:
                 shown = text[pos : pos + 12]
-                errors.append(ClozeError(pos, f"malformed cloze '{shown}…' at character {pos + 1}: expected "
+                errors.append(ClozeError(pos, f"malformed cloze '{shown}…': expected "
                                               "'{{c1::answer}}' (a 'c', a number, then two colons)."))
                 open_at, body_start, number = pos, pos + 2, None
                 continue
             open_at, body_start, number = pos, head.end(), int(head.group(1))
         else:
             if open_at is None:
-                errors.append(ClozeError(pos, f"'}}}}' at character {pos + 1} closes no cloze; "
+                errors.append(ClozeError(pos, "this '}}' closes no cloze; "
                                               "remove it or add the missing '{{c1::'."))
                 continue
             if number is not None:
@@ -64,7 +69,7 @@ def parse(text: str) -> tuple[tuple[Deletion, ...], tuple[ClozeError, ...]]:
                     deletions.append(deletion)
             open_at = None
     if open_at is not None:
-        errors.append(ClozeError(open_at, f"the cloze opened at character {open_at + 1} is never closed; "
+        errors.append(ClozeError(open_at, "the cloze opened here is never closed; "
                                           "add '}}' after the answer."))
     if not deletions and not errors:
         errors.append(ClozeError(0, "a cloze card needs at least one deletion such as {{c1::answer}}; "
@@ -76,11 +81,11 @@ def _deletion(text: str, open_at: int, start: int, end: int, number: int,
               errors: list[ClozeError]) -> Deletion | None:
     answer, _, hint = text[start:end].partition("::")
     if number < 1:
-        errors.append(ClozeError(open_at, f"cloze number c{number} at character {open_at + 1}: "
+        errors.append(ClozeError(open_at, f"cloze number c{number}: "
                                           "numbers start at c1."))
         return None
     if not answer.strip():
-        errors.append(ClozeError(open_at, f"empty cloze deletion at character {open_at + 1}: "
+        errors.append(ClozeError(open_at, "empty cloze deletion: "
                                           "write the hidden answer between '::' and '}}'."))
         return None
     return Deletion(number, answer, hint, open_at)

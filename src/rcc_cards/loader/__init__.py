@@ -57,7 +57,7 @@ def load_file(path: Path, shown: str | None = None) -> tuple[Deck | None, list[P
     problems += _without_repeats(yaml_problems, problems)
     if root is None and yaml_problems:
         return None, problems
-    deck, schema_problems = schema.build_deck(name, path, root)
+    deck, schema_problems = schema.build_deck(name, path, root, text)
     return deck, problems + schema_problems
 
 

@@ -9,6 +9,7 @@ names, rule settings and cloze markup are all reported with the place to fix and
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from collections.abc import Iterable
@@ -27,9 +28,12 @@ _BAD_TEXT_CHAR = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uff
 _BAD = object()  # a value that was reported, or stands in for something already reported
 
 
-def build_deck(path: str, file_path: Path, root: Node | None) -> tuple[Deck | None, list[Problem]]:
-    """Read one file's tree as a deck. ``file_path`` locates the source text relative to the deck."""
-    reader = _Reader(path, file_path.parent)
+def build_deck(path: str, file_path: Path, root: Node | None,
+               text: str = "") -> tuple[Deck | None, list[Problem]]:
+    """Read one file's tree as a deck. ``file_path`` locates the source text relative to the deck;
+    ``text`` is the file's text, to place a problem inside a value (a broken cloze marker) at its own
+    line and column (without it, such problems are placed at the value's start)."""
+    reader = _Reader(path, file_path.parent, text)
     deck = reader.deck(root, file_path)
     return deck, reader.problems
 
@@ -45,12 +49,15 @@ def _shape(node: Node) -> str:
 
 
 class _Reader:
-    def __init__(self, path: str, deck_dir: Path) -> None:
+    def __init__(self, path: str, deck_dir: Path, text: str = "") -> None:
         self.path = path
         self.deck_dir = deck_dir
+        self.file_text = text
+        self._line_starts: list[int] | None = None  # offsets of the file's lines, made when first needed
         self.problems: list[Problem] = []
         self.card_count = 0
         self.source_keys: set[str] | None = None  # the deck's source keys, once read (None: unknown)
+        self.meant_keys: set[str] = set()  # what the unknown keys of the mapping read last probably meant
 
     # -- reporting ----------------------------------------------------------------------------
     def loc(self, node: Node) -> Loc:
@@ -77,16 +84,20 @@ class _Reader:
             return None
         found: dict[str, tuple[Scalar, Node]] = {}
         allowed_set = _as_set(allowed)
+        self.meant_keys = set()
         for key, value in node.pairs:
             if key.value in allowed_set:
                 found[key.value] = (key, value)
             else:
-                self.report(key, ctx, _unknown_key(key.value, allowed))
+                meant = _meant_key(key.value, allowed)
+                self.report(key, ctx, _unknown_key(key.value, allowed, meant))
+                if meant:
+                    self.meant_keys.add(meant)
         required = list(spec_map.required)
-        missing = [f"'{k}'" for k in required if k not in found]
+        missing = [f"'{k}'" for k in required if k not in found and k not in self.meant_keys]
         if spec_map.one_of:  # exactly one of these
             required.append(" or ".join(spec_map.one_of))
-            if not any(k in found for k in spec_map.one_of):
+            if not any(k in found or k in self.meant_keys for k in spec_map.one_of):
                 missing.append(" or ".join(f"'{k}'" for k in spec_map.one_of))
         if missing and report_missing:
             self.report(node, ctx, f"{spec_map.what} is missing {' and '.join(missing)} "
@@ -159,8 +170,38 @@ class _Reader:
             return None
         _, errors = cloze.parse(text)
         for error in errors:
-            self.report(node, ctx, error.message)
+            line, col = self.inside(node, text, error.offset)
+            message = error.message
+            if error.opened is not None:
+                opened_line, opened_col = self.inside(node, text, error.opened)
+                message = message.replace("{opened}", f"line {opened_line}, column {opened_col}")
+            self.problems.append(Problem(self.path, line, col, f"{ctx}: {message}" if ctx else message))
         return None if errors else text
+
+    def inside(self, node: Node, value: str, offset: int) -> tuple[int, int]:
+        """The file's line and column of character ``offset`` of ``value``, the text read from ``node``.
+
+        Folding, block indentation and quoting change a value's whitespace, not its other characters, so
+        the n-th '{{' of the value is the n-th '{{' of the file after the node's start. Placed at the
+        node's start when the marker is not found that way (an escape wrote it, or no file text).
+        """
+        needle = value[offset:offset + 2]
+        if not needle.strip() or not self.file_text:
+            return node.line, node.col
+        if self._line_starts is None:
+            starts = [0]
+            starts += [m.end() for m in re.finditer("\n", self.file_text)]
+            self._line_starts = starts
+        starts = self._line_starts
+        at = starts[node.line - 1] + node.col - 1 if node.line <= len(starts) else len(self.file_text)
+        for _ in range(value.count(needle, 0, offset) + 1):
+            at = self.file_text.find(needle, at)
+            if at < 0:
+                return node.line, node.col
+            at += len(needle)
+        at -= len(needle)
+        line = bisect.bisect_right(starts, at)
+        return line, at - starts[line - 1] + 1
 
     def _read_media(self, node: Node, ctx: str, key: str, shape: Shape) -> object | None:
         written = self.text(node, ctx, key, prose=False)
@@ -362,12 +403,13 @@ class _Reader:
             return None
         read = self.value(found["key"][1], parent, spec.SECTION.field("key")) if "key" in found else _BAD
         key = read if isinstance(read, str) else ""
-        ctx = " > ".join(filter(None, [parent, f"section '{key}'" if key else "section"]))
+        written = _written(found["key"][1]) if "key" in found and not key else ""  # a bad key, as written
+        ctx = " > ".join(filter(None, [parent, f"section '{key or written}'" if key or written else "section"]))
         values = self._values(found, ctx, spec.SECTION, skip=("key", "cards", "sections"))
-        if not key or values is None or "title" not in values:
-            return None
-        own_tags = values.get("tags", ())
-        sub_path, sub_titles = (*path, key), (*titles, values["title"])
+        own_tags = values.get("tags", ()) if values is not None else ()
+        title = values.get("title", "") if values is not None else ""
+        # the cards of a section with a bad key or title are still read, for their own problems
+        sub_path, sub_titles = (*path, key or written or "section"), (*titles, title)
         all_tags = _merge_tags(inherited, own_tags)
         cards = self._cards(found["cards"][1], ctx, sub_path, sub_titles, all_tags) if "cards" in found else ()
         sections = self._sections(found["sections"][1], sub_path, sub_titles, all_tags) \
@@ -375,7 +417,13 @@ class _Reader:
         if "cards" not in found and "sections" not in found:
             self.report(node, ctx, "section has no 'cards' and no 'sections'; add cards or remove the section",
                         "warning")
-        return Section(key, values["title"], own_tags, cards, sections, self.loc(node))
+        if not key or not title:
+            if not cards and not sections:
+                return None
+            # a stand-in, so that its cards still take part in the checks across cards (unique ids); its
+            # problem keeps the file from being built
+            return Section(key or written or "section", title or "?", own_tags, cards, sections, self.loc(node))
+        return Section(key, title, own_tags, cards, sections, self.loc(node))
 
     def _cards(self, node: Node, ctx: str, path: tuple[str, ...], titles: tuple[str, ...],
                inherited: tuple[str, ...]) -> tuple[Card, ...]:
@@ -410,8 +458,9 @@ class _Reader:
             self.report(node, ctx, "card has no 'id'. Every card needs a stable id (e.g. id: il2-dose-range): "
                                    "it identifies the note across rebuilds, so fixing a typo updates the "
                                    "learner's note instead of creating a new one and losing its history")
+        meant = self.meant_keys
         values = self._values(found, ctx, spec.CARD)
-        kind = self._kind(node, ctx, found, values or {})
+        kind = self._kind(node, ctx, found, values or {}, meant)
         both = "quote" in found and "unsourced" in found
         if both:
             self.report(found["unsourced"][0], ctx, "a card has either a 'quote' (the source sentence it comes "
@@ -437,12 +486,16 @@ class _Reader:
         return False
 
     def _kind(self, node: Node, ctx: str, found: dict[str, tuple[Scalar, Node]],
-              values: dict[str, Any]) -> Kind | None:
-        """The card's kind (:func:`rcc_cards.kinds.classify`), or None after reporting why it has none."""
+              values: dict[str, Any], meant: set[str]) -> Kind | None:
+        """The card's kind (:func:`rcc_cards.kinds.classify`), or None after reporting why it has none
+        (``meant``: what the card's unknown keys probably meant)."""
         if "reverse" in found and "reverse" not in values:
             return None  # its value was bad, and reported
         kind = kinds.classify(found.keys(), values.get("reverse"))
         if isinstance(kind, kinds.KindError):
+            if meant and not isinstance(kinds.classify(found.keys() | meant, values.get("reverse")),
+                                        kinds.KindError):
+                return None  # the missing key is the misspelled one, already reported with its right spelling
             self.report(found[kind.key][0] if kind.key else node, ctx, kind.message)
             return None
         return kind
@@ -578,6 +631,11 @@ def _as_set(keys: tuple[str, ...]) -> frozenset[str]:
     return frozenset(keys)
 
 
+def _written(node: Node) -> str:
+    """A scalar's text as written, cut short for a message ("" for anything else)."""
+    return node.value[:40] if isinstance(node, Scalar) and not node.bad else ""
+
+
 def _peek_id(node: Node) -> str:
     """The card's id as written, to name the card in messages (validated later)."""
     if isinstance(node, Mapping):
@@ -643,8 +701,13 @@ def _unknown_rule(rule_id: str, known: tuple[str, ...]) -> str:
     return message + (f". Did you mean '{close[0]}'?" if close else "")
 
 
-def _unknown_key(key: str, allowed: tuple[str, ...]) -> str:
+def _unknown_key(key: str, allowed: tuple[str, ...], meant: str) -> str:
     message = f"unknown key '{key}'; allowed keys: {', '.join(allowed)}"
+    return message + (f". Did you mean '{meant}'?" if meant else "")
+
+
+def _meant_key(key: str, allowed: tuple[str, ...]) -> str:
+    """The allowed key an unknown ``key`` most likely meant (a close spelling or a synonym), or ""."""
     import difflib  # only when a key is unknown
 
     candidates = list(allowed) + [k for k, v in spec.SYNONYMS.items() if v in allowed]
@@ -652,5 +715,5 @@ def _unknown_key(key: str, allowed: tuple[str, ...]) -> str:
     if close:
         meant = spec.SYNONYMS.get(close[0], close[0])
         if meant in allowed and meant != key:
-            message += f". Did you mean '{meant}'?"
-    return message
+            return meant
+    return ""

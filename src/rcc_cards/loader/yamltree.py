@@ -22,24 +22,135 @@ PARSER = "libyaml" if _Loader is not None else "pure-python"
 if _Loader is None:  # pragma: no cover - the wheels we install ship libyaml; tests assert it
     _Loader = yaml.SafeLoader
 
+MAX_RECOVERIES = 50  # syntax errors reported per file before the rest is left unread
+
+
 def parse(path: str, text: str) -> tuple[Node | None, list[Problem]]:
-    """Parse one deck file, finding and locating every problem. The tree is ``None`` for an empty file or
-    after a syntax error. (Most files are read by the faster :mod:`.blockyaml`; see :mod:`rcc_cards.loader`.)"""
-    builder = _Builder(path, text)
+    """Parse one deck file, finding and locating every problem. The tree is ``None`` for an empty file, or
+    when a syntax error could not be stepped over. (Most files are read by the faster :mod:`.blockyaml`;
+    see :mod:`rcc_cards.loader`.)
+
+    After a syntax error the file is read again with the broken part set aside: the list item (a card, or
+    a section) or the top-level block holding the error is replaced by a stand-in, so every other card is
+    still read and checked in the same run. A stand-in is a ``bad`` node, which the deck reader passes
+    over in silence (nothing is reported as missing because of it), and the file's syntax error keeps
+    it from being built. Up to :data:`MAX_RECOVERIES` errors, each in its own part.
+    """
+    lines = text.split("\n")
+    stand_in = _stand_in(text)
+    syntax: list[Problem] = []
+    set_aside: list[tuple[int, int]] = []  # line ranges replaced, 0-based, end exclusive
+    emptied: list[tuple[int, int]] = []  # those of them left blank, the stand-in not fitting there
+    while True:
+        root, problems, error = _parse_once(path, "\n".join(lines) if set_aside else text, stand_in)
+        if error is None:
+            return root, syntax + problems
+        inside = [part for part in set_aside if part[0] <= error.line - 1 < part[1]]
+        if inside and inside[0] not in emptied:  # the stand-in itself does not fit there: leave nothing
+            emptied.append(inside[0])
+            _replace(lines, inside[0], "")
+            continue
+        syntax.append(error)
+        part = _part_around(lines, error.line - 1)
+        if part is None or inside or len(syntax) > MAX_RECOVERIES:
+            return None, _unique(syntax + problems)
+        set_aside.append(part)
+        _replace(lines, part, stand_in)
+
+
+def _parse_once(path: str, text: str, stand_in: str) -> tuple[Node | None, list[Problem], Problem | None]:
+    builder = _Builder(path, text, stand_in)
     parser = None
     try:
         parser = _Loader(text)  # the pure-Python reader already checks characters here
         _feed_all(parser, builder)
     except yaml.MarkedYAMLError as exc:
-        builder.problems.append(_syntax_problem(path, exc, text.split("\n")))
-        return None, builder.problems
+        return None, builder.problems, _syntax_problem(path, exc, text.split("\n"))
     except yaml.YAMLError as exc:  # ReaderError of the pure-Python reader: no mark of the usual kind
         builder.problems.append(Problem(path, 1, 1, f"cannot read this file as YAML: {exc}"))
-        return None, builder.problems
+        return None, builder.problems, None
     finally:
         if parser is not None:
             parser.dispose()
-    return builder.root, builder.problems
+    return builder.root, builder.problems, None
+
+
+def _stand_in(text: str) -> str:
+    """A plain word that does not occur in ``text``: what a set-aside part is replaced by."""
+    word = "rcc-cards-set-aside"
+    while word in text:
+        word += "-x"
+    return word
+
+
+def _indent(text: str) -> int:
+    return len(text) - len(text.lstrip(" "))
+
+
+def _is_blank(text: str) -> bool:
+    stripped = text.strip()
+    return not stripped or stripped.startswith("#")
+
+
+def _part_around(lines: list[str], index: int) -> tuple[int, int] | None:
+    """The line range of the list item, or else the top-level block, that holds line ``index`` (0-based):
+    from its first line to the next line indented no deeper than that first line's '- ' (or key)."""
+    if index >= len(lines):
+        return None
+    here = lines[index].expandtabs(8)  # a tab-indented line counts as deep: its item above is set aside
+    limit = _indent(here) if here.strip() else 1 << 30
+    start = None
+    for number in range(index, -1, -1):
+        text = lines[number].expandtabs(8)
+        if _is_blank(text):
+            continue
+        level = _indent(text)
+        if text.lstrip(" ").startswith("- ") and (number == index or level < limit):
+            start = number
+            break
+        if level == 0:
+            start = number
+            break
+        limit = min(limit, level)
+    if start is None:
+        return None
+    opener = _indent(lines[start])
+    end = index + 1
+    while end < len(lines) and (_is_blank(lines[end]) or not _ends_part(lines[end], opener)):
+        end += 1
+    return start, end
+
+
+def _ends_part(text: str, opener: int) -> bool:
+    """Does ``text`` begin the next part after one that starts at column ``opener``? A line no deeper than
+    that, or a '- ' item less than two columns deeper (a sibling item written one column off; the part's
+    own lists are indented further)."""
+    level = _indent(text)
+    return level <= opener or (level < opener + 2 and text.lstrip(" ").startswith("- "))
+
+
+_TOP_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?: |$)")
+
+
+def _replace(lines: list[str], part: tuple[int, int], stand_in: str) -> None:
+    """Replace the lines of ``part`` by the stand-in (an item, or a top-level key's value) and blank lines,
+    so every other line keeps its number."""
+    start, end = part
+    first = lines[start]
+    opener = _indent(first)
+    if not stand_in:
+        lines[start] = ""
+    elif first.lstrip(" ").startswith("- "):
+        lines[start] = " " * opener + "- " + stand_in
+    else:
+        key = _TOP_KEY.match(first)
+        lines[start] = f"{key.group(1)}: {stand_in}" if key else ""
+    for number in range(start + 1, end):
+        lines[number] = ""
+
+
+def _unique(problems: list[Problem]) -> list[Problem]:
+    return list(dict.fromkeys(problems))
 
 
 def _feed_all(parser: Any, builder: _Builder) -> None:
@@ -59,9 +170,10 @@ def _pos(mark: Any) -> tuple[int, int]:  # libyaml's and PyYAML's Mark classes d
 class _Builder:
     """Turns the event stream into nodes, with an explicit stack instead of recursion."""
 
-    def __init__(self, path: str, text: str) -> None:
+    def __init__(self, path: str, text: str, stand_in: str = "") -> None:
         self.path = path
         self.text = text
+        self.stand_in = stand_in  # the plain word that replaces a part set aside after a syntax error
         self.problems: list[Problem] = []
         self.root: Node | None = None
         self.stack: list[Mapping | Sequence] = []
@@ -107,7 +219,8 @@ class _Builder:
         mark: Any = event.start_mark
         style = event.style or None  # libyaml says '' for plain, the pure-Python parser None
         node = Scalar(event.value, mark.line + 1, mark.column + 1, style,
-                      bad=event.anchor is not None or event.tag is not None)
+                      bad=event.anchor is not None or event.tag is not None
+                      or (style is None and event.value == self.stand_in))
         if style is None:
             end_mark: Any = event.end_mark
             node.comment_after = cut_by_comment(self.text, end_mark.index, node.value)
@@ -215,18 +328,53 @@ class _Builder:
 
 
 _KEY_LINE = re.compile(r"[ ]*(- )?[A-Za-z_][A-Za-z0-9_]*:( |$)")
-
-
 _ITEM_MARKERS = re.compile(r"[ ]*(?:- +)*")
+_ANY_KEY_LINE = re.compile(r"[ ]*(?:- +)*[^ #:'\"][^:]*:(?: |$)")  # a key (or an item), not a line of text
 
 
-def _indent_above(lines: list[str], line: int) -> int | None:
-    """Column where the content of the nearest non-blank line above ``line`` (1-based) starts, after
-    its indentation and any '- ' item markers: a key under '- id: x' aligns with 'id', not with '-'."""
-    for text in reversed(lines[: line - 1]):
+def _indent_above(lines: list[str], line: int) -> tuple[int, int] | None:
+    """Column (0-based) where the content of the nearest non-blank line above ``line`` (1-based) starts,
+    after its indentation and any '- ' item markers (a key under '- id: x' aligns with 'id', not with
+    '-'), and that line's number."""
+    for number in range(line - 1, 0, -1):
+        text = lines[number - 1]
         if text.strip() and not text.lstrip().startswith("#"):
-            return _ITEM_MARKERS.match(text).end()  # type: ignore[union-attr]  # the pattern always matches
+            return _ITEM_MARKERS.match(text).end(), number  # type: ignore[union-attr]  # always matches
     return None
+
+
+def _expected_indent(lines: list[str], line: int) -> tuple[int, int] | None:
+    """The indentation ``line`` (1-based) most likely meant, and the line above that has it.
+
+    The candidates are the blocks still open at this line: walking up, each key line less indented than
+    everything seen so far opens one (a '- ' item line opens two: its items and the keys inside the
+    item). An item line is matched against item columns, a key line against key columns; the closest
+    wins, the nearer line on a tie. None when the line already sits at a candidate's column.
+    """
+    here = lines[line - 1]
+    indent = len(here) - len(here.lstrip(" "))
+    is_item = here.lstrip(" ").startswith("- ")
+    bound = 1 << 30
+    best: tuple[int, int, int] | None = None  # (distance, indent, line)
+    for number in range(line - 1, 0, -1):
+        text = lines[number - 1]
+        level = len(text) - len(text.lstrip(" "))
+        if level >= bound or not _ANY_KEY_LINE.match(text):
+            continue
+        bound = level
+        stripped = text.lstrip(" ")
+        if stripped.startswith("- "):
+            levels = [level] if is_item else [_ITEM_MARKERS.match(text).end()]  # type: ignore[union-attr]
+        else:
+            levels = [] if is_item else [level]
+        for candidate in levels:
+            if best is None or abs(candidate - indent) < best[0]:
+                best = (abs(candidate - indent), candidate, number)
+        if level == 0:
+            break
+    if best is None or best[0] == 0:
+        return None
+    return best[1], best[2]
 
 
 def _syntax_problem(path: str, exc: yaml.MarkedYAMLError, lines: list[str]) -> Problem:
@@ -254,21 +402,7 @@ def _syntax_problem(path: str, exc: yaml.MarkedYAMLError, lines: list[str]) -> P
             )
         return Problem(path, line, col, message)
     if "mapping values are not allowed" in problem:
-        indent = len(here) - len(here.lstrip(" "))
-        above = _indent_above(lines, line)
-        if _KEY_LINE.match(here) and above is not None and indent != above:
-            return Problem(
-                path, line, indent + 1,
-                f"indentation: this line is indented by {indent} spaces but the line above by {above}, "
-                "so YAML reads it as part of the text above. Indent it exactly like the keys it belongs "
-                "with (if it is text containing ': ', put the text in quotes).",
-            )
-        return Problem(
-            path, line, col,
-            "found ': ' inside unquoted text, which YAML reads as the start of a new key. "
-            "Put text containing ': ' in quotes (a: \"Ratio 1: 2\"); if this line is meant to be a key, "
-            "indent it exactly like the keys above it.",
-        )
+        return _colon_problem(path, line, col, lines)
     if "quoted scalar" in context and "end of stream" in problem:
         return Problem(
             path, start_line, start_col,
@@ -294,11 +428,48 @@ def _syntax_problem(path: str, exc: yaml.MarkedYAMLError, lines: list[str]) -> P
             "Close it, or put text containing '[', ']', '{', '}' or ',' in quotes.",
         )
     if "block" in context or "expected key" in problem or "block end" in problem:
-        return Problem(
-            path, line, col,
-            "indentation does not match the lines above: this line is indented differently from the "
-            f"block that starts at line {start_line}. Indent it with the same number of spaces as the "
-            "keys (or '- ' items) it belongs with.",
-        )
+        return _block_problem(path, line, col, start_line, lines)
     where = f" ({context} at line {start_line})" if context else ""
     return Problem(path, line, col, f"YAML syntax error: {problem}{where}. Check quoting and indentation.")
+
+
+def _colon_problem(path: str, line: int, col: int, lines: list[str]) -> Problem:
+    """': ' where YAML cannot start a key: a key line indented unlike its block, or unquoted text."""
+    here = lines[line - 1]
+    indent = len(here) - len(here.lstrip(" "))
+    above = _indent_above(lines, line)
+    if _KEY_LINE.match(here) and above is not None and indent != above[0]:
+        return Problem(
+            path, line, indent + 1,
+            f"indentation: this line starts at column {indent + 1} but the line above (line "
+            f"{above[1]}) at column {above[0] + 1}, so YAML reads it as part of the text above. "
+            f"Indent it by {above[0]} spaces, like the keys it belongs with (if it is text "
+            "containing ': ', put the text in quotes).",
+        )
+    return Problem(
+        path, line, col,
+        "found ': ' inside unquoted text, which YAML reads as the start of a new key. "
+        "Put text containing ': ' in quotes (a: \"Ratio 1: 2\"); if this line is meant to be a key, "
+        "indent it exactly like the keys above it.",
+    )
+
+
+def _block_problem(path: str, line: int, col: int, start_line: int, lines: list[str]) -> Problem:
+    """A line that fits no open block: the column it most likely meant, and the line that has it."""
+    here = lines[line - 1] if line <= len(lines) else ""
+    expected = _expected_indent(lines, line) if here.strip() else None
+    if expected is not None:
+        indent = len(here) - len(here.lstrip(" "))
+        what = "the '- ' items of this list start" if here.lstrip(" ").startswith("- ") else \
+            "the keys it belongs with start"
+        return Problem(
+            path, line, indent + 1,
+            f"indentation: this line starts at column {indent + 1}, but {what} at column "
+            f"{expected[0] + 1} (line {expected[1]}). Indent it by {expected[0]} spaces.",
+        )
+    return Problem(
+        path, line, col,
+        "indentation does not match the lines above: this line is indented differently from the "
+        f"block that starts at line {start_line}. Indent it with the same number of spaces as the "
+        "keys (or '- ' items) it belongs with.",
+    )

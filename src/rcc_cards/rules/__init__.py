@@ -11,10 +11,12 @@ Scopes, as the checks ran before there was a registry:
 - ``decks``: identity rules, over every deck that loaded (even one with errors elsewhere in its file);
 - ``clean``: cross-card content rules, over the decks whose files loaded without errors (a rule a deck
   may change runs deck by deck, at that deck's severity; a fixed one looks across all decks at once);
-- ``card``: content rules, card by card, for each clean deck, with its source text.
+- ``card``: content rules, card by card, for every card that loaded, with its source text; in a file with
+  errors elsewhere only the rules at level error run (its warnings wait until the file loads cleanly).
 
-Content is judged once its structure is right, so a broken file is not buried under warnings about cards
-that did not load.
+A card's content is judged once its own structure is right, so an author fixing a file sees every problem
+of it in one run; the rules across cards that would miss the cards that did not load (duplicate fronts,
+coverage) wait until the file loads cleanly, so a broken file is not buried under their false reports.
 
 A deck may change a rule's severity or turn it off for its own cards (``deck: rules:``; see
 :func:`severities`). Rules marked ``fixed`` guard a note's identity or a card's grounding in its source
@@ -88,8 +90,12 @@ def check_decks(decks: list[Deck], clean: list[Deck]) -> list[Problem]:
             severity = settings[id(deck)][rule.id]
             if severity != "off":
                 problems += _problems(rule, rule.check_decks([deck]), severity)
-    for deck in clean:
-        problems += _check_cards(deck, settings[id(deck)])
+    clean_ids = {id(deck) for deck in clean}
+    for deck in decks:
+        deck_settings = settings[id(deck)]
+        if id(deck) not in clean_ids:  # in a file with errors, only what also blocks the build: no warnings yet
+            deck_settings = {k: v if v == "error" else "off" for k, v in deck_settings.items()}
+        problems += _check_cards(deck, deck_settings)
     return problems
 
 
