@@ -9,7 +9,9 @@ import pytest
 from anki.collection import Collection
 
 from conftest import NO_COVERAGE, import_apkg, notes_by_card_id, run, write_deck
-from rcc_cards import render
+from rcc_cards import grounding, kinds, render
+from rcc_cards.model import Card, Kind
+from rcc_cards.rules import weak
 
 SOURCE = (
     "# A test source.\n"
@@ -169,3 +171,12 @@ def test_the_shipped_deck_states_no_dated_word_as_a_present_day_fact() -> None:
         text = " ".join(str(card.get(k, "")) for k in ("q", "a", "cloze"))
         assert re.search(r"\b(then|dated passage|as of)\b", text, re.I), card["id"]
         assert "mid-2000s" in card.get("context", ""), card["id"]
+
+
+@pytest.mark.parametrize("answer,flagged", [
+    ("No", True), ("Yes.", True), ("No, never", True), ("yes — in selected patients", True),
+    ("No added benefit, and more infusion reactions", False), ("Nobody knows", False), ("Not shown", False),
+])
+def test_yes_no_answer_is_a_yes_or_no_not_a_noun_phrase(tmp_path: Path, answer: str, flagged: bool) -> None:
+    card = Card("c", Kind.BASIC, ("s",), ("S",), front="What did it add?", back=answer)
+    assert bool(weak.yes_no_answer.check_card(card, kinds.of(Kind.BASIC), grounding.NO_SOURCE)) is flagged

@@ -17,7 +17,17 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from rcc_cards import buildcache, stamps, summary, writer
 from rcc_cards.errors import Problem, ProblemsFound, sort_problems
 from rcc_cards.model import Deck
-from rcc_cards.project import DEFAULT_OUTPUT, DeckFiles, Loaded, NothingSelected, discover, load, no_cyclic_gc, select
+from rcc_cards.project import (
+    DEFAULT_OUTPUT,
+    DeckFiles,
+    Loaded,
+    NoDeckFiles,
+    NothingSelected,
+    discover,
+    load,
+    no_cyclic_gc,
+    select,
+)
 
 if TYPE_CHECKING:
     from rcc_cards import compiler
@@ -111,11 +121,11 @@ def write_preview(paths: Sequence[Path], output: Path, include: Sequence[str] = 
     loaded = load(paths)
     if not loaded.ok:
         raise ProblemsFound(loaded.problems, inputs=loaded.inputs)
-    selection = [(d, select(d, include, exclude)) for d in loaded.decks]
+    selection = [(d, select(d, include, exclude)) for d in loaded.built]
     selection = [(d, cards) for d, cards in selection if cards]
     if not selection:
         raise NothingSelected("no note is left after the tag filters; 'rcc-cards tags' lists the tags"
-                              f"{_closest_tags(include, loaded.decks)}")
+                              f"{_closest_tags(include, loaded.built)}")
     writer.write_atomic(output, preview.page(selection).encode("utf-8"))
     return loaded.problems, summary.counts(selection)
 
@@ -137,6 +147,15 @@ class BuildReport(NamedTuple):
     warnings: list[Problem]
     locks_written: list[str]
     inputs: list[Path]  # the files the decks' content comes from: deck files, sources, media (watched)
+    not_built: list[str] = []  # a line for each deck file not built: no cards yet, or a drafts file
+
+
+def not_built(loaded: Loaded) -> list[str]:
+    """Why each deck that loaded but is not built is left out, in words."""
+    return [f"not built: {deck.key}: "
+            + (f"drafts for deck '{deck.drafts_for}', never built (review them, then move each into its deck)"
+               if deck.drafts_for else "no cards yet")
+            for deck in loaded.decks if not deck.built]
 
 
 def prepare(paths: Sequence[Path], locked: bool = False, now: int | None = None,
@@ -148,7 +167,10 @@ def prepare(paths: Sequence[Path], locked: bool = False, now: int | None = None,
     loaded = load(paths, files)
     if not loaded.ok:
         raise ProblemsFound(loaded.problems, inputs=loaded.inputs)
-    stamped, problems = stamps.stamp_decks(loaded.decks, stamps.build_timestamp() if now is None else now)
+    if not loaded.built:
+        raise NoDeckFiles("no deck has cards to build yet; add cards (or run 'rcc-cards draft DECK' and "
+                          "review what it proposes), then build")
+    stamped, problems = stamps.stamp_decks(loaded.built, stamps.build_timestamp() if now is None else now)
     if locked:
         problems += [p for item in stamped if item.has_changes for p in stamps.stale_problems(item)]
     if problems:
@@ -207,4 +229,4 @@ def _build(options: BuildOptions, files: DeckFiles, now: int | None,
             writer.write_atomic(stamps.lock_path(item.deck.file), text.encode("utf-8"))
             locks.append(stamps.lock_name(item.deck))
     step(BUILD_STEPS[3])
-    return BuildReport(written, the_plan, stamped, loaded.problems, locks, loaded.inputs)
+    return BuildReport(written, the_plan, stamped, loaded.problems, locks, loaded.inputs, not_built(loaded))

@@ -181,6 +181,8 @@ def _build_once(options: BuildOptions) -> list[Path]:
             click.echo(line)
     for key in report.plan.skipped:
         click.echo(f"skipped deck '{key}': no note matches the tag filters")
+    for line in report.not_built:
+        click.echo(line)
     for written in report.written:
         if written.up_to_date:
             click.echo(f"up to date: {written.path}: {written.counts} (no input changed since it was built)")
@@ -260,6 +262,80 @@ def preview(paths: tuple[Path, ...], output: Path, include: tuple[str, ...], exc
     click.echo(f"wrote {output}: {counts}")
 
 
+@cli.command(name="new")
+@click.argument("key")
+@click.option("--source", "source", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The source text (UTF-8) the deck's cards will quote; copied to decks/sources/.")
+@click.option("--as-of", "as_of", required=True, metavar="DATE",
+              help="When the source was last updated (shown to learners with every card), e.g. 2024-05-01.")
+@click.option("--title", default="", help="The source's title (default: its first line).")
+@click.option("--name", default="", help="The Anki deck name; '::' nests (default: the title).")
+@click.option("--url", default="", help="Where the source is published.")
+@click.option("--decks", "decks", type=click.Path(file_okay=False, path_type=Path), default=project.DEFAULT_DECKS,
+              show_default=True, help="The folder of deck files.")
+def new_command(key: str, source: Path, as_of: str, title: str, name: str, url: str, decks: Path) -> None:
+    """Start a deck KEY from a source text: writes decks/KEY.yaml (no cards yet) and a copy of the
+    source under decks/sources/ with an attribution header to complete. Never overwrites a file.
+
+    \b
+    Example:
+      rcc-cards new hot_flashes --source hot-flashes.txt --as-of 2024-05-01
+    """
+    from rcc_cards import newdeck, writer
+
+    files = newdeck.plan(key, source, decks, as_of, title, name, url)
+    for item in files:
+        writer.write_new(item.path, item.data)
+        click.echo(f"wrote {item.path}: {item.why}")
+    deck_file = decks / f"{key}.yaml"
+    click.echo("next:")
+    click.echo(f"  1. complete the attribution header of {decks / 'sources' / source.name}")
+    click.echo(f"  2. rcc-cards draft {deck_file}     # propose cards for the source's sentences")
+    click.echo(f"  3. review the drafts, move them into {deck_file}, then: rcc-cards check --strict")
+
+
+@cli.command(name="draft")
+@click.argument("deck_file", metavar="DECK", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def draft_command(deck_file: Path) -> None:
+    """Propose cards for the sentences of DECK's source that no card covers yet, into DECK's drafts
+    file (decks/KEY.drafts.yaml beside it), which is checked but never built. Never overwrites a file.
+
+    A sentence with numbers gets a cloze with a deletion on each number and its unit; any other
+    sentence a question/answer skeleton to write. Each draft quotes its sentence and cites its refs.
+
+    \b
+    Example:
+      rcc-cards draft decks/hot_flashes.yaml
+    """
+    from rcc_cards import drafts, writer
+
+    loaded = project.load([deck_file.parent])
+    target = deck_file.resolve()
+    own = [p for p in loaded.problems if p.is_error and Path(p.path).resolve() == target]
+    deck = next((d for d in loaded.decks if d.file.resolve() == target), None)
+    if own or deck is None:
+        raise ProblemsFound(own or [Problem(str(deck_file), 1, 1, "this deck did not load; run 'rcc-cards check' "
+                                                                  "on it and fix what it reports first")])
+    if deck.drafts_for:
+        raise click.BadParameter(f"{deck_file} is a drafts file; name the deck it is for ('{deck.drafts_for}')",
+                                 param_hint="DECK")
+    proposal = drafts.propose(deck, (c.id for d in loaded.decks for c in d.cards()))
+    if not proposal.drafts:
+        click.echo(f"{deck.key}: every sentence of its source is covered or excused; nothing to draft")
+        return
+    out = deck_file.with_name(deck_file.name.rsplit(".", 1)[0] + drafts.DRAFTS_SUFFIX)
+    first = deck_file.read_text(encoding="utf-8").split("\n", 1)[0]
+    schema_line = first if first.startswith("# yaml-language-server:") else ""
+    writer.write_new(out, drafts.render(proposal, deck_file.name, schema_line).encode("utf-8"))
+    clozes = [d for d in proposal.drafts if d.text]
+    deletions = sum(d.deletions for d in clozes)
+    skeletons = len(proposal.drafts) - len(clozes)
+    click.echo(f"wrote {out}: {len(proposal.drafts)} drafts for as many sentences: {len(clozes)} cloze "
+               f"({deletions} deletions), {skeletons} question/answer to write")
+    click.echo(f"next: review each draft against its quote, move it into {deck_file} (or delete it), and "
+               f"delete {out.name} when empty; 'rcc-cards check' lists what is left")
+
+
 @cli.command()
 def schema() -> None:
     """Print the JSON Schema of the deck format, for editors.
@@ -315,12 +391,21 @@ def check(paths: tuple[Path, ...], strict: bool) -> None:
     _report(loaded.problems)
     from rcc_cards import coverage
 
-    counts = summary.counts((d, d.cards()) for d in loaded.decks)
-    decks = len(loaded.decks)
-    background = summary.background_cards(loaded.decks)
+    studied = loaded.studied
+    counts = summary.counts((d, d.cards()) for d in studied)
+    decks = len(studied)
+    background = summary.background_cards(studied)
     also = f"; {background} background card{'s' * (background != 1)} (unsourced)" if background else ""
-    covered = coverage.totals([c for d in loaded.decks for c in coverage.of_deck(d)])
+    covered = coverage.totals([c for d in studied for c in coverage.of_deck(d)])
     click.echo(f"ok: {decks} deck{'s' * (decks != 1)}, {counts}{also}; {covered}")
+    for deck in studied:
+        if not deck.built:
+            click.echo(f"{deck.key}: no cards yet; 'rcc-cards draft {deck.loc.path}' proposes cards for the "
+                       "sentences of its source")
+    for deck in loaded.drafts:
+        n = sum(1 for _ in deck.cards())
+        click.echo(f"{deck.key}: {n} draft{'s' * (n != 1)} for deck '{deck.drafts_for}' to review in "
+                   f"{deck.loc.path} (never built; 'check --strict' fails until none remain)")
 
 
 @cli.command(name="coverage")
@@ -340,7 +425,7 @@ def coverage_command(paths: tuple[Path, ...]) -> None:
     loaded = project.load(paths)
     if not loaded.ok:
         raise ProblemsFound(loaded.problems)
-    found = [c for d in loaded.decks for c in coverage.of_deck(d)]
+    found = [c for d in loaded.studied for c in coverage.of_deck(d)]
     for item in found:
         click.echo(f"{item.deck.key}: {item.source_file} ({item.source.title})")
         for line in item.lines:
@@ -375,7 +460,7 @@ def tags_command(paths: tuple[Path, ...]) -> None:
     if not loaded.ok:
         raise ProblemsFound(loaded.problems)
     _report(loaded.problems)
-    tree = summary.tag_tree((d, d.cards()) for d in loaded.decks)
+    tree = summary.tag_tree((d, d.cards()) for d in loaded.built)
     width = max((len(t) + 2 * t.count("::") for t, _ in tree), default=0)
     digits = max((len(str(n)) for _, n in tree), default=1)
     for tag, count in tree:

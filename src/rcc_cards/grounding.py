@@ -67,6 +67,7 @@ class Sentence(NamedTuple):
     text: str  # normalized (:func:`normalize`)
     line: int  # 1-based line of the source file where it starts
     heading: bool = False  # a paragraph of one line without end punctuation: a heading, not a claim
+    raw: str = ""  # as the source writes it (citation brackets and dashes kept), white space collapsed
 
 
 def split_sentences(raw: str) -> list[Sentence]:
@@ -95,7 +96,7 @@ def split_sentences(raw: str) -> list[Sentence]:
 def _paragraph_sentences(lines: list[str], first_line: int) -> list[Sentence]:
     text = "\n".join(lines)
     if len(lines) == 1 and not text.rstrip().endswith((".", "!", "?", ":", "]", ")")):
-        return [Sentence(normalize(text), first_line, heading=True)]
+        return [Sentence(normalize(text), first_line, True, " ".join(text.split()))]
     out = []
     start = 0
     for match in _SENTENCE_END.finditer(text):
@@ -103,10 +104,12 @@ def _paragraph_sentences(lines: list[str], first_line: int) -> list[Sentence]:
         if before.casefold().endswith(ABBREVIATIONS) or _INITIAL.search(before):
             continue
         end = match.end("tail")  # citation brackets and closing brackets belong to the sentence before
-        out.append(Sentence(normalize(text[start:end]), first_line + text.count("\n", 0, start)))
+        out.append(Sentence(normalize(text[start:end]), first_line + text.count("\n", 0, start), False,
+                            " ".join(text[start:end].split())))
         start = match.end()
     if text[start:].strip():
-        out.append(Sentence(normalize(text[start:]), first_line + text.count("\n", 0, start)))
+        out.append(Sentence(normalize(text[start:]), first_line + text.count("\n", 0, start), False,
+                            " ".join(text[start:].split())))
     return out
 
 
@@ -227,8 +230,9 @@ def numbers(text: str) -> list[str]:
     return _NUMBER.findall(normalize(text)) if _DIGIT.search(text) else []
 
 
-# A number as a quantity: not the digits of a name such as IL-2 (after a letter, or a letter and a hyphen).
-_QUANTITY = re.compile(r"(?<![A-Za-z])(?<![A-Za-z]-)\d+(?:[.,]\d+)*")
+# A number as a quantity: not the digits of a name such as IL-2 or 5-FU (after a letter, or a letter and a
+# hyphen; or before a hyphen and a capital). "5-year" is a quantity.
+_QUANTITY = re.compile(r"(?<![A-Za-z])(?<![A-Za-z]-)(?<!\d)\d+(?:[.,]\d+)*(?!\d)(?!-[A-Z])")
 
 
 def quantities(text: str) -> set[str]:

@@ -43,6 +43,9 @@ class Kind(Enum):
     __hash__ = object.__hash__
 
 
+TO_WRITE = "(to write)"  # a draft's question or answer that the author has yet to write (rcc_cards.drafts)
+
+
 class Card(NamedTuple):
     """One note's worth of content. ``front``/``back`` for Q/A kinds, ``text`` for cloze.
 
@@ -72,6 +75,11 @@ class Card(NamedTuple):
     def media(self) -> tuple[Media, ...]:
         """The card's image and sound, those it has."""
         return tuple(m for m in (self.image, self.audio) if m is not None)
+
+    @property
+    def to_write(self) -> bool:
+        """A draft skeleton whose question or answer the author has yet to write."""
+        return TO_WRITE in (self.front, self.back)
 
     def loc_of(self, key: str) -> Loc:
         """Where ``key``'s value was written, or the card itself when the key is absent."""
@@ -129,6 +137,7 @@ class Deck(NamedTuple):
     file: Path = Path()  # the deck file; its lock file lives beside it
     key_loc: Loc = Loc("", 0, 0)  # where the key was written
     rules: tuple[RuleSetting, ...] = ()  # the deck's changes to the rules' default severities
+    drafts_for: str = ""  # set in a drafts file: the key of the deck its cards are proposed for; never built
 
     @property
     def source(self) -> Source:
@@ -142,6 +151,11 @@ class Deck(NamedTuple):
                 if source.key == card.source:
                     return source
         return self.sources[0]
+
+    @property
+    def built(self) -> bool:
+        """Does a build write this deck? Not a drafts file, and not a deck with no cards yet."""
+        return not self.drafts_for and next(self.cards(), None) is not None
 
     def referenced_files(self) -> list[Path]:
         """The files the deck's content comes from besides the deck file: its sources and its media."""

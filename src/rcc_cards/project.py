@@ -70,6 +70,21 @@ class Loaded(NamedTuple):
     def ok(self) -> bool:
         return not has_errors(self.problems)
 
+    @property
+    def built(self) -> list[Deck]:
+        """The decks a build writes: not drafts files, not decks with no cards yet."""
+        return [deck for deck in self.decks if deck.built]
+
+    @property
+    def studied(self) -> list[Deck]:
+        """Every deck but the drafts files: what learners study, or will once it has cards."""
+        return [deck for deck in self.decks if not deck.drafts_for]
+
+    @property
+    def drafts(self) -> list[Deck]:
+        """The drafts files (written by 'rcc-cards draft'): checked, never built."""
+        return [deck for deck in self.decks if deck.drafts_for]
+
 
 @contextmanager
 def no_cyclic_gc() -> Iterator[None]:

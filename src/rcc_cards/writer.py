@@ -51,6 +51,31 @@ def write_with(target: Path, produce: Callable[[BinaryIO, Path], object],
         scratch.unlink(missing_ok=True)
 
 
+def write_new(target: Path, data: bytes) -> None:
+    """Write ``data`` to ``target``, which must not exist: a file that appeared meanwhile is never replaced
+    (the complete file is linked into place, and linking refuses an existing name)."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from exc
+    tmp = Path(tmp_name)
+    try:
+        os.chmod(tmp, 0o666 & ~_umask())
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.link(tmp, target)
+    except FileExistsError as exc:
+        raise OutputError(f"{target} already exists; rcc-cards never overwrites it. Move it away or pick "
+                          "another name") from exc
+    except OSError as exc:
+        raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from exc
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
 def write_package(target: Path, produce: Callable[[BinaryIO, Path], object]) -> None:
     """Write a package produced by ``produce(out, scratch)``, checked as a zip before it replaces ``target``."""
     write_with(target, produce, _verify_zip)

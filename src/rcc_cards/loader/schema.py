@@ -289,10 +289,6 @@ class _Reader:
         sections = self._sections(top["sections"][1], (), (), ()) if "sections" in top else ()
         if meta is None or "sections" not in top:
             return None
-        if self.card_count == 0 and not self.problems:
-            self.report(top["sections"][1], "", "the deck has no cards; add a section with 'cards' (an empty "
-                                               "deck would build an empty package)")
-            return None
         return Deck(sections=sections, loc=self.loc(top["deck"][1]), file=file_path, **meta)
 
     def _values(self, found: dict[str, tuple[Scalar, Node]], ctx: str, spec_map: Map,

@@ -112,6 +112,8 @@ DECK = Map("deck", "'deck'", (
     Field("sources", Shape("list", ref="source"),
           "Several sources, each with its 'key'; cards quote the first unless they name another."),
     Field("rules", Shape("rules"), "This deck's severity for rules it changes: error, warning or off."),
+    Field("drafts_for", Shape("name", pattern=KEY_PATTERN, example="the key of the deck these cards are drafts for"),
+          "Marks a drafts file (written by 'rcc-cards draft'): its cards are checked, never built."),
 ), one_of=("source", "sources"))
 CARD = Map("card", "a card", (
     Field("id", Shape("name", pattern=ID_PATTERN, example="letters, digits, '-', '_' and '.', e.g. il2-durable-cr"),

@@ -1,7 +1,7 @@
 """The rules that judge loaded decks, and the registry that lists and runs them (as yamllint's rules/).
 
 Each rule lives in a module of its family (:mod:`.identity`, :mod:`.quotes`, :mod:`.quality`,
-:mod:`.fronts`, :mod:`.weak`, :mod:`.coverage`) as a :class:`Rule`: its id, default severity, a
+:mod:`.fronts`, :mod:`.weak`, :mod:`.coverage`, :mod:`.drafts`) as a :class:`Rule`: its id, default severity, a
 docstring with a failing and a passing example (the README's rule table is generated from them, and a test
 keeps the two equal) and its check.
 Adding a rule is adding it to its module and to :data:`RULES`.
@@ -31,7 +31,7 @@ from collections.abc import Mapping, Sequence
 from rcc_cards import grounding, kinds
 from rcc_cards.errors import Problem, Severity
 from rcc_cards.model import Deck, Setting
-from rcc_cards.rules import coverage, fronts, identity, quality, quotes, weak
+from rcc_cards.rules import coverage, drafts, fronts, identity, quality, quotes, weak
 from rcc_cards.rules.base import Hit, Rule
 
 __all__ = ["RULES", "Hit", "Rule", "Setting", "by_id", "check_decks", "severities", "table"]
@@ -57,6 +57,7 @@ RULES: tuple[Rule, ...] = (
     weak.front_gives_away,
     coverage.sentence_uncovered,
     coverage.skip_unmatched,
+    drafts.draft_pending,
 )
 
 
@@ -108,6 +109,8 @@ def _check_cards(deck: Deck, settings: Mapping[str, Setting]) -> list[Problem]:
     readable = {kind: [entry for entry in entries if not entry[1].needs_source]  # when the source is unreadable
                 for kind, entries in active.items()}
     for card in deck.cards():
+        if card.to_write and deck.drafts_for:
+            continue  # a draft skeleton: 'draft-pending' says it is still to write; nothing else to judge
         spec = kinds.of(card.kind)
         text = texts.get(deck.source_of(card).key)
         for check, rule, severity in (active if text is not None else readable)[spec.kind]:

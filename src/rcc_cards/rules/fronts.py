@@ -30,6 +30,8 @@ def duplicate_front(decks: Sequence[Deck]) -> Sequence[Hit]:
     hits: list[Hit] = []
     for deck in decks:
         for card in deck.cards():
+            if card.to_write and deck.drafts_for:
+                continue  # a draft skeleton has no front yet ('draft-pending' says so)
             keys = fronts(card)
             for front in (keys if len(keys) == 1 else dict.fromkeys(keys)):
                 other = seen.setdefault(front, card)

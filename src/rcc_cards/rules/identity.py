@@ -24,7 +24,7 @@ def duplicate_card_id(decks: Sequence[Deck]) -> Sequence[Hit]:
     first: dict[str, tuple[Deck, Card]] = {}
     studied = _Studied()
     hits: list[Hit] = []
-    for deck in decks:
+    for deck in sorted(decks, key=lambda d: bool(d.drafts_for)):  # a draft is the one to rename, never a card
         for card in deck.cards():
             other_deck, other = first.setdefault(card.id, (deck, card))
             if other is card:

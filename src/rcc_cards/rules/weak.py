@@ -18,7 +18,9 @@ from rcc_cards.kinds import KindSpec, of
 from rcc_cards.model import Card, Deck
 from rcc_cards.rules.base import NO_HITS, Hit, card_rule, decks_rule
 
-_YES_NO = re.compile(r"\s*(yes|no)\b", re.IGNORECASE)
+# "Yes" or "No" as the whole answer or before a comma or stop ("No, never"); "No added benefit" is a noun
+# phrase, not a no.
+_YES_NO = re.compile(r"\s*(yes|no)\s*(?:[,.;:!\u2013\u2014]|$)", re.IGNORECASE)
 # One-word answers whose opposite is the only other guess.
 OPPOSITES = frozenset({
     "higher", "lower", "more", "fewer", "less", "greater", "smaller", "larger", "bigger", "shorter", "longer",
