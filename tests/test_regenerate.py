@@ -3,6 +3,7 @@ collection. Each test is one scenario of issue 4."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -149,7 +150,7 @@ def test_removing_a_card_is_reported_with_the_search_that_finds_it(tmp_path: Pat
     removed = text[text.index("      - id: old_card"):]
     deck.write_text(text.replace(removed, "").replace("Answer 1\n", "Answer one\n"))
     out = _build(tmp_path, "v2.apkg").splitlines()
-    search = '"CardId:old\\_card"'
+    search = '"tag:t" ("CardId:re:(?-i)^old_card$")'
     assert out[:4] == [
         "t: 0 added, 1 changed, 1 removed since t.lock.json",
         "  changed  c1",
@@ -160,7 +161,8 @@ def test_removing_a_card_is_reported_with_the_search_that_finds_it(tmp_path: Pat
     assert (len(log.new), len(log.updated), len(log.duplicate)) == (0, 1, 3)
     assert [col.get_note(n)["CardId"] for n in col.find_notes(search)] == ["old_card"]
     assert col.note_count() == 5
-    assert '"old_card"' not in (tmp_path / "t.lock.json").read_text()
+    lock = json.loads((tmp_path / "t.lock.json").read_text())
+    assert "old_card" not in lock["cards"] and lock["removed"]["old_card"] > 0  # its last stamp is kept
 
 
 def test_two_decks_with_the_same_card_id_make_two_notes(tmp_path: Path, col: Collection) -> None:
@@ -182,7 +184,7 @@ def test_locked_build_fails_on_a_stale_lock_and_writes_nothing(tmp_path: Path) -
     result = run(["build", "t.yaml", "--locked", "-o", "v2.apkg"], cwd=tmp_path)
     assert result.exit_code == 1
     assert [line for line in result.stderr.splitlines() if ": warning: " not in line] == [
-        "t.lock.json:12:5: error: card 'c5' was removed from the deck; run 'rcc-cards build' and commit t.lock.json",
+        "t.lock.json:13:5: error: card 'c5' was removed from the deck; run 'rcc-cards build' and commit t.lock.json",
         "t.yaml:15:9: error: card 'c2' changed since t.lock.json was written; run 'rcc-cards build' and commit "
         "t.lock.json",
         "t.yaml:24:9: error: card 'c6' is not in t.lock.json; run 'rcc-cards build' and commit t.lock.json",
@@ -308,8 +310,22 @@ def test_a_field_addition_is_announced_and_applies_with_merge_and_update_always(
         assert (_scheduling(reopened), _revlog(reopened)) == (scheduling, revlog)
 
 
-def test_the_removed_card_search_is_anki_syntax() -> None:
-    assert tags.card_id_search(["a_b", "c*d"]) == '"CardId:a\\_b" OR "CardId:c\\*d"'
+def test_the_removed_card_search_finds_exactly_the_removed_notes(tmp_path: Path, col: Collection) -> None:
+    """Measured in a real collection: ids that differ only in case, that a wildcard would match
+    (``_``, ``.``), and the same id in another deck are not found."""
+    ids = ["a_b", "A_b", "axb", "a.b", "aXb", "ab"]
+    cards = "".join(f"      - id: {i}\n        q: Question {n}?\n        a: Answer {n}\n" for n, i in enumerate(ids))
+    write_deck(tmp_path / "one", cards)
+    write_deck(tmp_path / "two", cards.replace("Question", "Other question"), key="u", name="Other deck")
+    for folder in ("one", "two"):
+        assert run(["build", "-o", "out.apkg", "t.yaml" if folder == "one" else "u.yaml"],
+                   cwd=tmp_path / folder).exit_code == 0
+        import_apkg(col, tmp_path / folder / "out.apkg")
+    assert col.note_count() == 12
+    for removed in (["a_b"], ["a.b"], ["ab", "A_b"]):
+        found = {col.get_note(n)["CardId"] for n in col.find_notes(tags.card_id_search("t", removed))}
+        assert found == set(removed)
+        assert len(col.find_notes(tags.card_id_search("t", removed))) == len(removed)  # not deck u's
 
 
 @pytest.mark.parametrize("touch", ["deck", "source", "lock", "media", "package", "new deck"])
@@ -344,8 +360,9 @@ def test_changing_the_deck_key_is_refused_because_every_note_would_be_duplicated
     deck.write_text(deck.read_text().replace("key: t\n", "key: renamed\n", 1))
     result = run(["build", "t.yaml", "-o", "v2.apkg"], cwd=tmp_path)
     assert result.exit_code == 1
-    assert "t.yaml:2:8: error: deck key 'renamed' differs from 't' in t.lock.json: the key is part of every " \
-           "note's identity, so learners would get every card a second time." in result.stderr
+    assert "t.yaml:2:8: error: deck key 'renamed' has no lock file, but t.lock.json records deck 't' with 5 of " \
+           "this deck's card ids: was the key changed? The key is part of every note's identity, so learners " \
+           "would get every card a second time." in result.stderr
     assert not (tmp_path / "v2.apkg").exists()
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -89,13 +89,15 @@ def lookup(path: Path, key: str, code: str, deck_files: Iterable[Path]) -> Recor
     return record
 
 
-def store(path: Path, key: str, record: Record) -> None:
-    from rcc_cards import writer
-
+def stored(path: Path, key: str, record: Record) -> bytes:
+    """The build record file's new content, with ``record`` stored under ``key`` (the builder writes it
+    together with the packages and lock files it describes)."""
     data = _read(path)
     data[key] = record.to_json()
-    writer.write_atomic(path, json.dumps(data, sort_keys=True, indent=1).encode("utf-8"))
+    return json.dumps(data, sort_keys=True, indent=1).encode("utf-8")
 
 
-def digests(paths: Iterable[Path]) -> dict[str, str | None]:
-    return {str(p.resolve()): file_digest(p) for p in sorted(set(paths))}
+def digests(paths: Iterable[Path], staged: Callable[[Path], Path | None] = lambda p: None) -> dict[str, str | None]:
+    """Each file's digest, by its resolved path; ``staged(path)``: the finished temporary file that will
+    replace it, whose content is the one to record."""
+    return {str(p.resolve()): file_digest(staged(p) or p) for p in sorted(set(paths))}

@@ -126,6 +126,9 @@ def write_preview(paths: Sequence[Path], output: Path, include: Sequence[str] = 
     if not selection:
         raise NothingSelected("no note is left after the tag filters; 'rcc-cards tags' lists the tags"
                               f"{_closest_tags(include, loaded.built)}")
+    lock_files = [stamps.lock_path(d) for d in loaded.decks] + [p for d in loaded.decks
+                                                                 for p in d.file.parent.glob("*.lock.json")]
+    writer.refuse_inputs([output], [*loaded.inputs, *lock_files], "preview")
     writer.write_atomic(output, preview.page(selection).encode("utf-8"))
     return loaded.problems, summary.counts(selection)
 
@@ -198,16 +201,20 @@ def build(options: BuildOptions, files: DeckFiles | None = None, now: int | None
         written = [Written(Path(p), (), summary.Counts(*c), up_to_date=True) for p, c in record.counts.items()]
         inputs = [Path(p) for p in record.inputs if not stamps.is_lock(Path(p))]
         return BuildReport(written, BuildPlan({}, []), [], record.warnings, [], inputs)
-    report = _build(options, files, now, progress)
-    locks = [stamps.lock_path(item.deck.file) for item in report.stamped]
-    buildcache.store(options.cache_file, key, buildcache.Record(
-        code, buildcache.digests([*report.inputs, *locks]), buildcache.digests([w.path for w in report.written]),
-        report.warnings, {str(w.path): [w.counts.notes, w.counts.cards, w.counts.tags] for w in report.written}))
+    with writer.Staged() as staged:
+        report = _build(options, files, now, progress, staged)
+        locks = [stamps.lock_path(item.deck) for item in report.stamped]
+        record = buildcache.Record(
+            code, buildcache.digests([*report.inputs, *locks], staged.temporary),
+            buildcache.digests([w.path for w in report.written], staged.temporary), report.warnings,
+            {str(w.path): [w.counts.notes, w.counts.cards, w.counts.tags] for w in report.written})
+        staged.add(options.cache_file, buildcache.stored(options.cache_file, key, record))
+        staged.commit()  # packages, lock files and the build record: all in place, or none changed
     return report
 
 
-def _build(options: BuildOptions, files: DeckFiles, now: int | None,
-           progress: Callable[[str], None] | None) -> BuildReport:
+def _build(options: BuildOptions, files: DeckFiles, now: int | None, progress: Callable[[str], None] | None,
+           staged: writer.Staged) -> BuildReport:
     from rcc_cards import compiler  # see _compiler_import below
 
     step = progress or (lambda name: None)
@@ -215,10 +222,13 @@ def _build(options: BuildOptions, files: DeckFiles, now: int | None,
         loaded, stamped = prepare(options.paths, options.locked, now, files)
         step(BUILD_STEPS[0])
         the_plan = plan(stamped, options.output, options.include, options.exclude)
+        lock_files = [stamps.lock_path(item.deck) for item in stamped]
+        writer.refuse_inputs([*the_plan.packages, options.cache_file],
+                             [*loaded.inputs, *lock_files, *(p for p, _ in files)], "build")
         step(BUILD_STEPS[1])
         written = []
         for target, builds in the_plan.packages.items():
-            writer.write_package(target, functools.partial(compiler.write_package, builds))
+            staged.add_with(target, functools.partial(compiler.write_package, builds), writer.verify_zip)
             written.append(Written(target, tuple(b.deck.key for b in builds),
                                    summary.counts((b.deck, b.cards) for b in builds)))
         step(BUILD_STEPS[2])
@@ -226,7 +236,7 @@ def _build(options: BuildOptions, files: DeckFiles, now: int | None,
     for item in stamped:
         text = stamps.new_text(item)
         if text is not None:
-            writer.write_atomic(stamps.lock_path(item.deck.file), text.encode("utf-8"))
+            staged.add(stamps.lock_path(item.deck), text.encode("utf-8"))
             locks.append(stamps.lock_name(item.deck))
     step(BUILD_STEPS[3])
     return BuildReport(written, the_plan, stamped, loaded.problems, locks, loaded.inputs, not_built(loaded))

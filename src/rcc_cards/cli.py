@@ -1,11 +1,13 @@
 """The ``rcc-cards`` command line. The only module that imports ``click``.
 
 Exit status: 0 success; 1 problems in the input (every one printed as ``path:line:col: severity: message``,
-nothing written); 2 usage error (Click's); 3 an unexpected error, which is a bug in rcc-cards.
+nothing written); 2 usage error (Click's); 3 an unexpected error, which is a bug in rcc-cards; 141 the
+program reading the output closed it early (``rcc-cards tags | head``), as a shell reports SIGPIPE.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -27,6 +29,7 @@ if TYPE_CHECKING:
 
 EXIT_PROBLEMS = 1
 EXIT_BUG = 3
+EXIT_BROKEN_PIPE = 141  # as a shell reports a program stopped by SIGPIPE
 
 _paths = click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 
@@ -67,10 +70,18 @@ def _changes(item: Stamped) -> list[str]:
     lines += [f"  removed  {card_id}" for card_id in item.removed]
     if item.removed:
         lines.append("  removed cards stay in learners' collections (an import never deletes); "
-                     f"find them in Anki with: {tags.card_id_search(item.removed)}")
+                     f"find them in Anki with: {tags.card_id_search(key, item.removed)}")
     if item.removed and item.added:
         lines.append("  if a card id was renamed, learners get the card twice: keep ids stable, and rename "
                      "only cards nobody has studied yet")
+    if item.renamed_from:
+        lines.append(f"  deck name changed from '{item.renamed_from}' to '{item.deck.name}': an import puts new cards "
+                     f"in '{item.deck.name}' but leaves learners' existing cards in '{item.renamed_from}' (Anki "
+                     "never moves a card on import); learners move them with Browse, 'Change Deck', or keep the "
+                     "old name")
+    if item.lock_moved_from:
+        lines.append(f"  the lock file is now {lock} (named after the deck key; it was {item.lock_moved_from}): "
+                     f"commit {lock} and delete {item.lock_moved_from}")
     for change in item.type_changes:
         if change.schema_changed:
             lines.append(f"  note type '{change.name}': fields or card templates were added, removed or "
@@ -99,6 +110,9 @@ class _Group(click.Group):
             _show_problems(exc.problems, wrote_nothing=ctx.invoked_subcommand == "build")
         except RccCardsError as exc:
             click.echo(f"rcc-cards: error: {exc}", err=True)
+        except BrokenPipeError:  # the reader of our output went away (| head): nothing more to say
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            ctx.exit(EXIT_BROKEN_PIPE)
         except Exception as exc:  # noqa: BLE001 - the one top-level handler: anything else is a bug
             click.echo(f"rcc-cards: internal error (a bug in rcc-cards {__version__}; please report it with "
                        f"the command you ran): {type(exc).__name__}: {exc}", err=True)

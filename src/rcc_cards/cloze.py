@@ -12,8 +12,13 @@ from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 _MARKER = re.compile(r"\{\{|\}\}")
-_DELETION = re.compile(r"\{\{c(\d+)::(.*?)(?:::([^}]*))?\}\}", re.S)
-_OPEN = re.compile(r"\{\{c(\d+)::")
+_DELETION = re.compile(r"\{\{c([0-9]+)::(.*?)(?:::([^}]*))?\}\}", re.S)
+_OPEN = re.compile(r"\{\{c([0-9]+)::")  # ASCII digits only: Anki reads no other
+_ANY_DIGITS = re.compile(r"\{\{c(\d+)::")  # digits of any script, to say why they are refused
+
+# The highest cloze number Anki makes a card for, measured with Anki 26.09 (tests/test_safety.py): a
+# {{c501::…}} note imports, but its card is blank and the Empty Cards check lists it for deletion.
+MAX_CLOZE_NUMBER = 500
 
 
 class Deletion(NamedTuple):
@@ -51,13 +56,18 @@ def parse(text: str) -> tuple[tuple[Deletion, ...], tuple[ClozeError, ...]]:
                                               "opening another.", open_at))
                 continue
             head = _OPEN.match(text, pos)
+            if head is None and _ANY_DIGITS.match(text, pos):
+                errors.append(ClozeError(pos, "cloze number written with non-ASCII digits; Anki reads only "
+                                              "0-9 there. Retype the number, e.g. {{c1::answer}}."))
+                open_at, body_start, number = pos, pos + 2, None
+                continue
             if head is None:
                 shown = text[pos : pos + 12]
                 errors.append(ClozeError(pos, f"malformed cloze '{shown}…': expected "
                                               "'{{c1::answer}}' (a 'c', a number, then two colons)."))
                 open_at, body_start, number = pos, pos + 2, None
                 continue
-            open_at, body_start, number = pos, head.end(), int(head.group(1))
+            open_at, body_start, number = pos, head.end(), _number(head.group(1))
         else:
             if open_at is None:
                 errors.append(ClozeError(pos, "this '}}' closes no cloze; "
@@ -84,6 +94,10 @@ def _deletion(text: str, open_at: int, start: int, end: int, number: int,
         errors.append(ClozeError(open_at, f"cloze number c{number}: "
                                           "numbers start at c1."))
         return None
+    if number > MAX_CLOZE_NUMBER:
+        errors.append(ClozeError(open_at, f"cloze number c{number}: Anki makes no card above "
+                                          f"c{MAX_CLOZE_NUMBER} (the card would be blank). Renumber from c1."))
+        return None
     if not answer.strip():
         errors.append(ClozeError(open_at, "empty cloze deletion: "
                                           "write the hidden answer between '::' and '}}'."))
@@ -91,10 +105,16 @@ def _deletion(text: str, open_at: int, start: int, end: int, number: int,
     return Deletion(number, answer, hint, open_at)
 
 
+def _number(digits: str) -> int:
+    """A cloze number; any number too long to be one Anki could use counts as just past the limit (Python
+    refuses to convert digit strings of thousands of digits)."""
+    return int(digits) if len(digits) <= 9 else MAX_CLOZE_NUMBER + 1
+
+
 def substitute(text: str, replace: Callable[[int, str, str], str]) -> str:
     """``text`` (already checked by :func:`parse`) with each deletion replaced by
     ``replace(number, answer, hint)``; the hint is "" when there is none."""
-    return _DELETION.sub(lambda m: replace(int(m.group(1)), m.group(2), m.group(3) or ""), text)
+    return _DELETION.sub(lambda m: replace(_number(m.group(1)), m.group(2), m.group(3) or ""), text)
 
 
 def numbers(deletions: Sequence[Deletion]) -> list[int]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import re
+import stat
 from typing import NamedTuple
 
 from rcc_cards import cloze
@@ -204,10 +205,24 @@ def read_sources(deck: Deck) -> tuple[dict[str, SourceText], list[Problem]]:
     return texts, problems
 
 
+MAX_SOURCE_BYTES = 10 * 1024 * 1024  # a source is a passage of text; a larger one is several sources
+
+
 def read_source(source: Source) -> tuple[SourceText | None, list[Problem]]:
+    """A source file's text, read once; only a regular file within :data:`MAX_SOURCE_BYTES` is read (a pipe
+    or device would block or never end)."""
     loc = source.loc
     shown = repr(source.file)
     try:
+        info = source.path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            return None, [Problem(loc.path, loc.line, loc.col, f"the source text {shown} is not a regular file "
+                                                               "(a folder, pipe or device); it must be a UTF-8 "
+                                                               "text file")]
+        if info.st_size > MAX_SOURCE_BYTES:
+            return None, [Problem(loc.path, loc.line, loc.col, f"the source text {shown} is {info.st_size:,} "
+                                                               f"bytes; the limit is {MAX_SOURCE_BYTES:,}. Split "
+                                                               "it into several sources ('sources:')")]
         raw = source.path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         return None, [Problem(loc.path, loc.line, loc.col, f"cannot read the source text {shown}: {exc}; "

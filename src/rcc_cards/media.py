@@ -44,8 +44,12 @@ def resolve(deck_dir: Path, written: str, kind: str) -> tuple[Media | None, str]
     if not _NAME.match(real.name):
         return None, (f"{kind} file name {real.name!r} has characters Anki's media syntax cannot carry; "
                       "rename it with letters, digits, '.', '_' and '-'")
-    data = real.read_bytes()
+    size = real.stat().st_size
+    if size > MAX_MEDIA_BYTES:  # measured before reading: memory stays bounded
+        return None, f"{kind} {written!r} is {size:,} bytes; the limit is {MAX_MEDIA_BYTES:,} per file"
+    with real.open("rb") as f:
+        data = f.read(MAX_MEDIA_BYTES + 1)
     if len(data) > MAX_MEDIA_BYTES:
-        return None, f"{kind} {written!r} is {len(data):,} bytes; the limit is {MAX_MEDIA_BYTES:,} per file"
+        return None, f"{kind} {written!r} is over {MAX_MEDIA_BYTES:,} bytes, the limit per file"
     digest = hashlib.sha256(data).hexdigest()[:10]
     return Media(real, f"{real.stem}_{digest}{real.suffix.lower()}"), ""

@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import NamedTuple
 
 from rcc_cards.errors import RccCardsError
+from rcc_cards.grounding import MAX_SOURCE_BYTES
 from rcc_cards.loader import spec
 
 SCHEMA_NAME = "deck.schema.json"
-MAX_SOURCE_BYTES = 10 * 1024 * 1024
 
 
 class NewDeckError(RccCardsError):

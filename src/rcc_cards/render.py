@@ -14,10 +14,17 @@ from rcc_cards.model import Card, Deck
 
 
 def to_html(text: str) -> str:
-    """Escape plain text for an Anki field; keep line breaks."""
-    if "&" not in text and "<" not in text and ">" not in text and "\n" not in text and "\r" not in text:
-        return text  # most card text: nothing to change (five quick scans instead of five copies)
-    return _escape(text).replace("\r\n", "\n").replace("\n", "<br>")
+    """Escape plain text for an Anki field; keep line breaks.
+
+    Besides HTML, Anki reads its own syntax in field text: ``[sound:…]`` plays a file, ``[latex]``, ``[$]`` and
+    ``[$$]`` compile LaTeX into an image, ``[anki:…]`` are player tags. All of it starts with '[', which is
+    written as ``&#91;``: the learner sees the bracket, and Anki finds no tag (tested in a real collection).
+    MathJax delimiters (``\\(``, ``\\[``) are left to the note types, whose card sides MathJax skips.
+    """
+    if "&" not in text and "<" not in text and ">" not in text and "\n" not in text and "\r" not in text \
+            and "[" not in text:
+        return text  # most card text: nothing to change (six quick scans instead of six copies)
+    return _escape(text).replace("[", "&#91;").replace("\r\n", "\n").replace("\n", "<br>")
 
 
 def _escape(text: str, quote: bool = False) -> str:

@@ -3,8 +3,12 @@ name it, reading and writing it, when each note's content last changed (content 
 lock), which stamps are refused (in the future, or for another deck key), and when a lock is out of date
 (``build --locked``).
 
-The lock file (``rcc.yaml`` -> ``rcc.lock.json``) records, per card, a hash of what its note carries and
-the time that content last changed; per note type, hashes of its fields and of its look. It is committed
+The lock file belongs to the deck, not to its file name: it lives beside the deck file and is named by the
+deck's key (``key: rcc`` -> ``rcc.lock.json``), so renaming or moving the deck file keeps it (a lock named
+after the file, as rcc-cards wrote them before, is still found when it records the same key). It records,
+per card, a hash of what its note carries, its note type and the time that content last changed; per note
+type, hashes of its fields and of its look; the deck's Anki name; and the last stamp of every card removed
+from the deck, so a card re-added under its old id is stamped newer than anything learners hold. It is committed
 with the deck, like a lock file, so every machine stamps each note with the same modification time: Anki
 updates a note on import only when the package's note is strictly newer. Unchanged notes keep the time
 recorded in the lock, so re-importing a rebuild leaves them (and any edit the learner made) alone; changed
@@ -17,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -34,6 +39,7 @@ FORMAT = 1
 class Stamp(NamedTuple):  # a named tuple: immutable, and cheap to make 100,000 of
     hash: str
     changed: int  # seconds since 1970: when this content last changed
+    type: int = 0  # the note type's id (0: not recorded, in a lock written before it was)
 
 
 class TypeStamp(NamedTuple):
@@ -47,14 +53,23 @@ class Lock:
     deck: str
     cards: dict[str, Stamp] = field(default_factory=dict)
     note_types: dict[str, TypeStamp] = field(default_factory=dict)
+    name: str = ""  # the deck's Anki name when the lock was written ("" in older locks)
+    removed: dict[str, int] = field(default_factory=dict)  # card id -> its last stamp, for ids no longer used
 
 
 LOCK_SUFFIX = ".lock.json"
+MAX_STAMP = 2**32 - 1  # seconds since 1970 (the year 2106): any later value is damage, not a time
 
 
-def lock_path(deck_file: Path) -> Path:
-    """Where a deck's lock file is: beside it, ``rcc.yaml`` -> ``rcc.lock.json``."""
-    return deck_file.with_name(deck_file.stem + LOCK_SUFFIX)
+def lock_path(deck: Deck) -> Path:
+    """Where a deck's lock file is: beside the deck file, named by its key (``key: rcc`` -> ``rcc.lock.json``)."""
+    return deck.file.with_name(deck.key + LOCK_SUFFIX)
+
+
+def _legacy_path(deck: Deck) -> Path:
+    """Where rcc-cards wrote the lock before it was named by the key: after the deck file (``a.yaml`` ->
+    ``a.lock.json``)."""
+    return deck.file.with_name(deck.file.stem + LOCK_SUFFIX)
 
 
 def is_lock(path: Path) -> bool:
@@ -71,34 +86,77 @@ def line_of(text: str, card_id: str) -> int:
 
 
 def read(path: Path, shown: str) -> tuple[Lock | None, list[Problem]]:
-    """The lock at ``path``; ``(None, [])`` when there is none yet."""
+    """The lock at ``path``; ``(None, [])`` when there is none yet. A damaged lock is one problem naming the
+    place and the fix, whatever is wrong with it (never an exception)."""
     try:
+        if path.exists() and not path.is_file():
+            return None, [Problem(shown, 1, 1, "the lock file is not a regular file; replace it with the one from "
+                                               "git, or delete it to start over")]
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return None, []
     except (OSError, UnicodeDecodeError) as exc:
         return None, [Problem(shown, 1, 1, f"cannot read the lock file: {exc}")]
+    where, why = (1, 1), ""
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_constant=_no_constant)
         return _from_json(data), []
     except json.JSONDecodeError as exc:
-        where = (exc.lineno, exc.colno)
-        why = exc.msg
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        where = (1, 1)
-        why = f"unexpected content ({exc})"
+        where, why = (exc.lineno, exc.colno), exc.msg
+    except RecursionError:
+        why = "it is nested far deeper than a lock file ever is"
+    except _Damaged as exc:
+        where, why = (line_of(text, exc.card) if exc.card else 1, 1), str(exc)
     return None, [Problem(shown, *where, f"the lock file is not valid: {why}. It is written by "
                                         "'rcc-cards build'; restore it from git, or delete it to start over "
                                         "(every note then counts as changed)")]
 
 
-def _from_json(data: Any) -> Lock:  # untrusted JSON: any shape error is reported by read()
-    if data["format"] != FORMAT:
-        raise ValueError(f"format {data['format']!r}, expected {FORMAT}")
-    cards = {str(k): Stamp(str(v["hash"]), int(v["changed"])) for k, v in data["cards"].items()}
-    types = {str(k): TypeStamp(str(v["schema"]), str(v["style"]), int(v["changed"]))
-             for k, v in data["note_types"].items()}
-    return Lock(str(data["deck"]), cards, types)
+class _Damaged(ValueError):
+    """A lock file value outside what the format allows; ``card``: the card entry it is in, if any."""
+
+    def __init__(self, message: str, card: str = "") -> None:
+        super().__init__(message)
+        self.card = card
+
+
+def _no_constant(name: str) -> object:
+    raise _Damaged(f"{name} is not a number a lock file holds")
+
+
+def _get(data: object, key: str, kind: type, where: str, card: str = "") -> Any:
+    if not isinstance(data, dict) or key not in data:
+        raise _Damaged(f"{where} has no '{key}'", card)
+    value = data[key]
+    if kind is int:
+        if type(value) is not int or not 0 <= value <= MAX_STAMP:
+            raise _Damaged(f"{where} > {key}: expected whole seconds since 1970 (0 to {MAX_STAMP}); "
+                           f"found {json.dumps(value)[:40]}", card)
+    elif not isinstance(value, kind):
+        raise _Damaged(f"{where} > {key}: expected {'text' if kind is str else 'an object'}; found "
+                       f"{json.dumps(value)[:40]}", card)
+    return value
+
+
+def _from_json(data: Any) -> Lock:
+    """Read untrusted JSON strictly: every value of the wrong type or out of range is :class:`_Damaged`."""
+    version = _get(data, "format", int, "the lock file")
+    if version != FORMAT:
+        raise _Damaged(f"format {version}, expected {FORMAT}")
+    cards: dict[str, Stamp] = {}
+    for key, entry in _get(data, "cards", dict, "the lock file").items():
+        where = f"cards > {json.dumps(key)}"
+        note_type = _get(entry, "type", int, where, key) if isinstance(entry, dict) and "type" in entry else 0
+        cards[key] = Stamp(_get(entry, "hash", str, where, key), _get(entry, "changed", int, where, key), note_type)
+    types = {key: TypeStamp(_get(v, "schema", str, f"note_types > {key}"), _get(v, "style", str, f"note_types > {key}"),
+                            _get(v, "changed", int, f"note_types > {key}"))
+             for key, v in _get(data, "note_types", dict, "the lock file").items()}
+    removed = {}
+    if "removed" in data:
+        removed = {key: _get({"changed": v}, "changed", int, f"removed > {json.dumps(key)}", key)
+                   for key, v in _get(data, "removed", dict, "the lock file").items()}
+    name = _get(data, "name", str, "the lock file") if "name" in data else ""
+    return Lock(_get(data, "deck", str, "the lock file"), cards, types, name, removed)
 
 
 # json.dumps(key) and json.dumps(value, sort_keys=True, ensure_ascii=False), without building an
@@ -117,12 +175,14 @@ def dumps(lock: Lock) -> str:
         return f"    {_KEY(key)}: {_VALUE(value)}"
 
     stamps = lock.cards
-    cards = ",\n".join(f'    {_KEY(k)}: {{"changed": {stamps[k].changed}, "hash": {_KEY(stamps[k].hash)}}}'
-                        for k in sorted(stamps))
+    cards = ",\n".join(f'    {_KEY(k)}: {{"changed": {stamps[k].changed}, "hash": {_KEY(stamps[k].hash)}, '
+                        f'"type": {stamps[k].type}}}' for k in sorted(stamps))
     types = ",\n".join(entry(k, {"schema": t.schema, "style": t.style, "changed": t.changed})
                        for k, t in sorted(lock.note_types.items()))
-    return (f'{{\n  "format": {FORMAT},\n  "deck": {json.dumps(lock.deck)},\n'
-            f'  "note_types": {{\n{types}\n  }},\n  "cards": {{\n{cards}\n  }}\n}}\n')
+    removed = ",\n".join(f"    {_KEY(k)}: {lock.removed[k]}" for k in sorted(lock.removed))
+    return (f'{{\n  "format": {FORMAT},\n  "deck": {json.dumps(lock.deck)},\n  "name": {_KEY(lock.name)},\n'
+            f'  "note_types": {{\n{types}\n  }},\n  "cards": {{\n{cards}\n  }},\n'
+            f'  "removed": {{{chr(10) + removed + chr(10) + "  " if removed else ""}}}\n}}\n')
 
 
 # json.dumps(value, sort_keys=True, ensure_ascii=False), without building an encoder per call.
@@ -176,6 +236,9 @@ class Stamped:
     changed: list[Card] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     type_changes: list[TypeChange] = field(default_factory=list)
+    kind_changes: list[tuple[Card, int]] = field(default_factory=list)  # a card, and the note type it had
+    renamed_from: str = ""  # the deck's Anki name in the lock, when the deck's name changed since
+    lock_moved_from: str = ""  # the lock file read, when it was named after the deck file (before keys)
 
     @property
     def has_changes(self) -> bool:
@@ -208,20 +271,30 @@ def stamp(deck: Deck, old: Lock | None, now: int) -> Stamped:
                 result.type_changes.append(TypeChange(note_type.name, previous.schema != schema))
         result.type_mods[note_type.id] = result.lock.note_types[key].changed
     fields_by_id, stamps_by_id, mods, previous_by_id = result.fields, result.lock.cards, result.mods, base.cards
+    retired = base.removed
     for card in deck.cards():
         fields = fields_by_id[card.id] = render.note_fields(deck, card)
         digest = content_hash(deck, card, fields)
+        type_id = kinds.of(card.kind).note_type.id
         previous_card = previous_by_id.get(card.id)
         if previous_card is not None and previous_card.hash == digest:
-            stamp_ = previous_card
+            stamp_ = previous_card if previous_card.type == type_id else previous_card._replace(type=type_id)
         else:
-            stamp_ = Stamp(digest, _next_time(now, previous_card.changed if previous_card else None))
+            # strictly newer than anything learners can hold for this id: its last stamp, even if it was removed
+            last = previous_card.changed if previous_card else retired.get(card.id)
+            stamp_ = Stamp(digest, _next_time(now, last), type_id)
             (result.changed if previous_card else result.added).append(card)
+            if previous_card is not None and previous_card.type not in (0, type_id):
+                result.kind_changes.append((card, previous_card.type))
         stamps_by_id[card.id] = stamp_
         mods[card.id] = stamp_.changed
+    result.lock.name = deck.name
+    result.lock.removed = {k: v for k, v in retired.items() if k not in stamps_by_id}
     if old is not None:
         result.removed = sorted(set(old.cards) - set(result.lock.cards))
+        result.lock.removed.update({k: old.cards[k].changed for k in result.removed})
         result.lock.note_types.update({k: v for k, v in old.note_types.items() if k not in result.lock.note_types})
+        result.renamed_from = old.name if old.name and old.name != deck.name else ""
     return result
 
 
@@ -248,15 +321,75 @@ FUTURE_TOLERANCE = 300  # seconds of clock difference between machines that we a
 
 def lock_name(deck: Deck) -> str:
     """The lock file's path, named the way the deck file was named."""
-    return str(lock_path(Path(deck.loc.path)))
+    return str(Path(deck.loc.path).with_name(deck.key + LOCK_SUFFIX))
+
+
+def find_lock(deck: Deck, keys: set[str]) -> tuple[Lock | None, Path | None, list[Problem]]:
+    """The deck's lock, the file it was read from, and problems. ``keys``: the keys of every deck built
+    together (a lock recording one of them belongs to that deck).
+
+    The lock named by the key comes first. Without one, a lock named after the deck file (as written
+    before locks were named by key) is used when it records this key. A lock beside the deck that records
+    another key, belongs to no deck built here and holds most of this deck's card ids means the key was
+    changed: refused, since every note's identity includes the key.
+    """
+    path = lock_path(deck)
+    lock, problems = read(path, lock_name(deck))
+    if lock is not None or problems:
+        return lock, path, problems
+    legacy = _legacy_path(deck)
+    if legacy != path and legacy.is_file():
+        shown = str(Path(deck.loc.path).with_name(legacy.name))
+        old, problems = read(legacy, shown)
+        if problems or (old is not None and old.deck == deck.key):
+            return old, legacy, problems
+    ids = {card.id for card in deck.cards()}
+    claimed: set[str] | None = None
+    for other in sorted(deck.file.parent.glob("*" + LOCK_SUFFIX)):
+        if other == path or not other.is_file():
+            continue
+        shown = str(Path(deck.loc.path).with_name(other.name))
+        found, _ = read(other, shown)
+        if found is None or found.deck in keys or found.deck == deck.key or not found.cards:
+            continue
+        claimed = _keys_beside(deck.file) if claimed is None else claimed
+        if found.deck in claimed:
+            continue  # another deck file here has that key: its lock, not this deck's
+        shared = len(ids & set(found.cards))
+        if shared * 2 > len(found.cards):
+            return None, None, [problem_at(deck.key_loc, (
+                f"deck key '{deck.key}' has no lock file, but {shown} records deck '{found.deck}' with {shared} of "
+                "this deck's card ids: was the key changed? The key is part of every note's identity, so learners "
+                f"would get every card a second time. Restore key: {found.deck}; if this really is a new deck, "
+                f"delete {shown}"))]
+    return None, None, []
+
+
+_DECK_KEY = re.compile(r"^[ ]+key:[ ]*[\"']?([a-z0-9_]+)", re.MULTILINE)
+
+
+def _keys_beside(deck_file: Path) -> set[str]:
+    """The deck keys of the other deck files in ``deck_file``'s folder (each file's first ``key:``, which is
+    its deck header's), read as text: only asked when a deck has no lock file yet."""
+    keys = set()
+    for other in deck_file.parent.iterdir():
+        if other.suffix in (".yaml", ".yml") and other != deck_file and other.is_file():
+            try:
+                found = _DECK_KEY.search(other.read_text(encoding="utf-8", errors="replace")[:100_000])
+            except OSError:
+                continue
+            if found:
+                keys.add(found.group(1))
+    return keys
 
 
 def stamp_decks(decks: Sequence[Deck], now: int) -> tuple[list[Stamped], list[Problem]]:
     """Each deck compared with its lock file."""
     stamped: list[Stamped] = []
     problems: list[Problem] = []
+    keys = {deck.key for deck in decks}
     for deck in decks:
-        lock, lock_problems = read(lock_path(deck.file), lock_name(deck))
+        lock, found_at, lock_problems = find_lock(deck, keys)
         problems += lock_problems
         future = [] if lock is None else [k for k, s in lock.cards.items() if s.changed > now + FUTURE_TOLERANCE]
         if future:
@@ -270,9 +403,29 @@ def stamp_decks(decks: Sequence[Deck], now: int) -> tuple[list[Stamped], list[Pr
                                                      "identity, so learners would get every card a second time. "
                                                      "Restore the key; if this really is a new deck, delete the "
                                                      "lock file"))
-        if not lock_problems and not future and not renamed:
-            stamped.append(stamp(deck, lock, now))
+        if lock_problems or future or renamed:
+            continue
+        item = stamp(deck, lock, now)
+        problems += kind_problems(item)
+        if found_at is not None and found_at != lock_path(deck):
+            item.lock_moved_from = str(Path(deck.loc.path).with_name(found_at.name))
+        stamped.append(item)
     return stamped, problems
+
+
+def kind_problems(item: Stamped) -> list[Problem]:
+    """A card whose note type changed under the same id: Anki will not update it (measured: the import
+    reports the note as conflicting, and it keeps its old type and content), so the build refuses."""
+    names = {spec.note_type.id: spec.note_type.name for spec in kinds.all_kinds()}
+    out = []
+    for card, was in item.kind_changes:
+        now_is = kinds.of(card.kind).note_type.name
+        out.append(problem_at(card.loc_of("id"), (
+            f"card '{card.id}' was a '{names.get(was, was)}' note and is now '{now_is}' under the same id: Anki "
+            "cannot change a note's type on import (it reports the note as conflicting and never updates it "
+            "again), so learners would keep the old card. Give this card a new id (learners then get it as a new "
+            "note; the old one stays until they delete it), or keep its kind")))
+    return out
 
 
 def stale_problems(item: Stamped) -> list[Problem]:
@@ -283,7 +436,7 @@ def stale_problems(item: Stamped) -> list[Problem]:
         loc = item.deck.loc
         return [Problem(loc.path, loc.line, loc.col, f"deck '{item.deck.key}' has no lock file {shown}; {fix}")]
     try:
-        text = lock_path(item.deck.file).read_text(encoding="utf-8")
+        text = lock_path(item.deck).read_text(encoding="utf-8")
     except OSError:
         text = ""
     problems = [Problem(c.loc.path, c.loc.line, c.loc.col, f"card '{c.id}' is not in {shown}; {fix}")
@@ -299,7 +452,7 @@ def stale_problems(item: Stamped) -> list[Problem]:
 def new_text(item: Stamped) -> str | None:
     """The deck's lock file text after this build, or None when the file already says exactly that."""
     text = dumps(item.lock)
-    path = lock_path(item.deck.file)
+    path = lock_path(item.deck)
     try:
         if path.read_text(encoding="utf-8") == text:
             return None

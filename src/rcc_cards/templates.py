@@ -46,20 +46,30 @@ _QA_FIELDS = (
     Field("Source", 7_301_554_120_004),
     Field("CardId", 7_301_554_120_005),
 )
+# Card text is plain text, shown as written: every side sits in an element that MathJax skips (the class
+# MathJax 3 ignores by default, and the one of MathJax 2 configurations), so '\(' in a card never typesets.
+# (Anki's sound and LaTeX syntax, which start with '[', is escaped in the fields themselves: rcc_cards.render.)
+_TEXT = '<div class="rcc-card mathjax_ignore tex2jax_ignore">'
+
+
+def _side(html: str) -> str:
+    return _TEXT + html + "</div>"
+
+
 _FORWARD = Template(
     "Question → answer", 7_301_554_121_001,
-    '<div class="rcc-q">{{Front}}</div>' + _MEDIA,
-    '{{FrontSide}}<hr id="answer"><div class="rcc-a">{{Back}}</div>' + _BACK_FOOTER,
+    _side('<div class="rcc-q">{{Front}}</div>' + _MEDIA),
+    _side('{{FrontSide}}<hr id="answer"><div class="rcc-a">{{Back}}</div>' + _BACK_FOOTER),
 )
 _BACKWARD = Template(
     "Answer → question", 7_301_554_121_002,
-    '<div class="rcc-q">{{Back}}</div>',
-    '{{FrontSide}}<hr id="answer"><div class="rcc-a">{{Front}}</div>' + _MEDIA + _BACK_FOOTER,
+    _side('<div class="rcc-q">{{Back}}</div>'),
+    _side('{{FrontSide}}<hr id="answer"><div class="rcc-a">{{Front}}</div>' + _MEDIA + _BACK_FOOTER),
 )
 _CLOZE = Template(
     "Cloze", 7_301_554_121_003,
-    '<div class="rcc-cloze">{{cloze:Text}}</div>' + _MEDIA,
-    '<div class="rcc-cloze">{{cloze:Text}}</div>' + _MEDIA + _BACK_FOOTER,
+    _side('<div class="rcc-cloze">{{cloze:Text}}</div>' + _MEDIA),
+    _side('<div class="rcc-cloze">{{cloze:Text}}</div>' + _MEDIA + _BACK_FOOTER),
 )
 
 BASIC = NoteType(1_738_240_101, "rcc-cards Q/A", _QA_FIELDS, (_FORWARD,), False)

@@ -1,54 +1,155 @@
-"""Atomic output: a file is either the old one or the complete new one, never half of each.
+"""Output, all of it: a file is either the old one or the complete new one, several files change together
+or not at all, and no command overwrites one of its inputs.
 
-Data goes to a temporary file beside the target (``.<name>.<random>.tmp``), is flushed to disk and
-checked, then renamed over the target. Temporary files that a killed run left behind are removed the
-next time the same target is written.
+- **What may be overwritten** is decided in one place, :func:`refuse_inputs`: every command that writes
+  names its outputs and its inputs (deck files, sources, media, lock files), and an output that is an
+  input (the same file by any path, link or case) is refused before anything is written.
+- **Atomic files.** New content goes to a temporary file beside the target (``.<name>.<random>.tmp``), is
+  flushed to disk and checked, then renamed over the target.
+- **All or nothing** (:class:`Staged`): a build stages every package, lock file and build record first;
+  only when all are complete are they renamed into place. If one cannot be written, none is; if a rename
+  fails part-way, the files already replaced are put back, so exit 1 means nothing changed.
+- **Concurrent runs.** Each temporary file's name carries its writer's process id, and the writer holds a
+  lock (``flock``) on it for as long as it exists. Leftovers of a killed run are removed by the next run
+  that writes the same target, but never a live process's: two builds of one output both succeed (the
+  later rename wins), and neither deletes the other's work.
+- A new file that must not exist (:func:`write_new`) is linked into place, which refuses an existing name.
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
+import shutil
 import tempfile
+import time
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from types import TracebackType
 from typing import BinaryIO
 
 from rcc_cards.errors import OutputError
 
+Produce = Callable[[BinaryIO, Path], object]
+STALE_SCRATCH_SECONDS = 3600  # a live process id's temporary file older than this, unlocked: the id was reused
+
+
+def refuse_inputs(outputs: Iterable[Path], inputs: Iterable[Path], command: str) -> None:
+    """Refuse to write any of ``outputs`` that is one of ``inputs`` (compared as the same file on disk)."""
+    def identity(path: Path) -> tuple[int, int] | str:
+        try:
+            info = path.stat()
+            return (info.st_dev, info.st_ino)
+        except OSError:
+            return str(path.resolve()).casefold()
+
+    taken = {identity(p): p for p in inputs}
+    for output in outputs:
+        source = taken.get(identity(output))
+        if source is not None:
+            raise OutputError(f"{command} would overwrite {output}, which is one of its inputs ({source}); "
+                              "choose another output path (-o)")
+
 
 def write_atomic(target: Path, data: bytes, verify: Callable[[Path], None] | None = None) -> None:
     """Write ``data`` to ``target`` atomically; ``verify`` may raise OSError to refuse the new file."""
-    write_with(target, lambda out, scratch: out.write(data), verify)
+    with Staged() as staged:
+        staged.add_with(target, lambda out, scratch: out.write(data), verify)
+        staged.commit()
 
 
-def write_with(target: Path, produce: Callable[[BinaryIO, Path], object],
-               verify: Callable[[Path], None] | None = None) -> None:
-    """Let ``produce(out, scratch)`` write the new content of ``target`` into the open file ``out``, then
-    replace ``target`` atomically. ``scratch`` is a path ``produce`` may use for a working file; it is
-    removed afterwards (and, like the temporary file, by the next run if this one is killed)."""
+class _Ready:
+    def __init__(self, target: Path, tmp: Path, lock_fd: int) -> None:
+        self.target, self.tmp, self.lock_fd = target, tmp, lock_fd
+
+
+class Staged:
+    """Files written together: :meth:`add_with` writes each one's new content beside it, :meth:`commit`
+    puts them all in place; leaving the ``with`` block without committing removes every temporary file."""
+
+    def __init__(self) -> None:
+        self.ready: list[_Ready] = []
+
+    def __enter__(self) -> Staged:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        self._release()
+
+    def add(self, target: Path, data: bytes) -> Path:
+        return self.add_with(target, lambda out, scratch: out.write(data))
+
+    def add_with(self, target: Path, produce: Produce, verify: Callable[[Path], None] | None = None) -> Path:
+        """Let ``produce(out, scratch)`` write the new content of ``target`` into ``out`` (``scratch``: a path it
+        may use for a working file, removed afterwards); returns the finished temporary file."""
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            _remove_leftovers(target)
+            fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp",
+                                            dir=target.parent)
+        except OSError as exc:
+            raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from exc
+        tmp = Path(tmp_name)
+        lock_fd = os.open(tmp, os.O_RDONLY)
+        fcntl.flock(lock_fd, fcntl.LOCK_EX)  # ours until it is renamed or removed (see _remove_leftovers)
+        self.ready.append(_Ready(target, tmp, lock_fd))
+        scratch = tmp.with_name(tmp.name[: -len(".tmp")] + ".scratch.tmp")
+        try:
+            os.chmod(tmp, 0o666 & ~_umask())
+            with os.fdopen(fd, "wb") as out:
+                produce(out, scratch)
+                out.flush()
+                os.fsync(out.fileno())
+            if verify is not None:
+                verify(tmp)
+        except OSError as exc:
+            raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from exc
+        finally:
+            scratch.unlink(missing_ok=True)
+        return tmp
+
+    def temporary(self, target: Path) -> Path | None:
+        """The finished temporary file staged for ``target`` (what it will hold), if any."""
+        return next((r.tmp for r in self.ready if r.target == target), None)
+
+    def commit(self) -> None:
+        """Rename every staged file into place; on any failure put back what was already replaced."""
+        done: list[tuple[Path, Path | None]] = []  # target, and the backup of what it held
+        try:
+            for item in self.ready:
+                backup = _backup(item.target)
+                done.append((item.target, backup))
+                os.replace(item.tmp, item.target)
+        except OSError as exc:
+            for target, backup in reversed(done):
+                if backup is not None:
+                    os.replace(backup, target)
+                else:
+                    target.unlink(missing_ok=True)
+            raise OutputError(f"cannot write {done[-1][0] if done else '?'}: {exc.strerror or exc}; every "
+                              "file was left as it was") from exc
+        for _, backup in done:
+            if backup is not None:
+                backup.unlink(missing_ok=True)
+
+    def _release(self) -> None:
+        for item in self.ready:
+            item.tmp.unlink(missing_ok=True)
+            os.close(item.lock_fd)
+        self.ready = []
+
+
+def _backup(target: Path) -> Path | None:
+    """A hard link (or copy) of ``target``'s current content, to put back if the commit fails."""
+    if not target.exists():
+        return None
+    backup = target.with_name(f".{target.name}.{os.getpid()}.{time.monotonic_ns()}.bak.tmp")  # see _remove_leftovers
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        _remove_leftovers(target)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    except OSError as exc:
-        raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from exc
-    tmp = Path(tmp_name)
-    scratch = tmp.with_name(tmp.name[: -len(".tmp")] + ".scratch.tmp")
-    try:
-        os.chmod(tmp, 0o666 & ~_umask())
-        with os.fdopen(fd, "wb") as out:
-            produce(out, scratch)
-            out.flush()
-            os.fsync(out.fileno())
-        if verify is not None:
-            verify(tmp)
-        os.replace(tmp, target)
-    except OSError as exc:
-        raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from exc
-    finally:
-        tmp.unlink(missing_ok=True)
-        scratch.unlink(missing_ok=True)
+        os.link(target, backup)
+    except OSError:
+        shutil.copy2(target, backup)
+    return backup
 
 
 def write_new(target: Path, data: bytes) -> None:
@@ -76,14 +177,54 @@ def write_new(target: Path, data: bytes) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def write_package(target: Path, produce: Callable[[BinaryIO, Path], object]) -> None:
-    """Write a package produced by ``produce(out, scratch)``, checked as a zip before it replaces ``target``."""
-    write_with(target, produce, _verify_zip)
-
-
 def _remove_leftovers(target: Path) -> None:
-    for leftover in target.parent.glob(f".{target.name}.*.tmp"):
+    """Remove the temporary files of runs that died while writing ``target``.
+
+    Every temporary name carries its writer's process id (``.<name>.<pid>.<random>.tmp``): a file whose
+    process is gone is a leftover. A live process's files are left alone, unless the process id was reused
+    by another program: then the file is old and its lock (held by the writer for as long as it exists) is
+    free.
+    """
+    prefix = f".{target.name}."
+    for leftover in target.parent.glob(f"{prefix}*.tmp"):
+        pid = leftover.name[len(prefix):].split(".", 1)[0]
+        live = pid.isdigit() and _alive(int(pid))
+        if live and (_age(leftover) < STALE_SCRATCH_SECONDS or not _lock_is_free(leftover)):
+            continue
         leftover.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's live process
+    return True
+
+
+def _lock_is_free(path: Path) -> bool:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except BlockingIOError:
+        return False
+    finally:
+        os.close(fd)
+
+
+def _age(path: Path) -> float:
+    try:
+        return time.time() - path.stat().st_mtime
+    except OSError:
+        return 0.0
 
 
 def _umask() -> int:
@@ -92,7 +233,8 @@ def _umask() -> int:
     return mask
 
 
-def _verify_zip(path: Path) -> None:
+def verify_zip(path: Path) -> None:
+    """Refuse a package that is not a complete zip file."""
     try:
         with zipfile.ZipFile(path) as archive:
             bad = archive.testzip()

@@ -6,10 +6,11 @@ events to a located node tree (:func:`parse`) -> the deck format (:mod:`.schema`
 
 from __future__ import annotations
 
+import stat
 from pathlib import Path
 
 from rcc_cards.errors import Problem
-from rcc_cards.loader import blockyaml, decode, schema
+from rcc_cards.loader import blockyaml, decode, schema, spec
 from rcc_cards.loader.nodes import Node
 from rcc_cards.model import Deck
 
@@ -42,23 +43,39 @@ def load_file(path: Path, shown: str | None = None) -> tuple[Deck | None, list[P
     """Load one deck file. ``shown`` is the path as problems should name it (default: ``path``)."""
     name = shown if shown is not None else str(path)
     try:
-        size = path.stat().st_size
-        problems = decode.check_size(name, size)
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):  # a FIFO or a device would block the read, or never end
+            return None, [Problem(name, 1, 1, "not a regular file (a folder, pipe or device); a deck is a YAML "
+                                              "text file")]
+        problems = decode.check_size(name, info.st_size)
         if problems:
             return None, problems
-        data = path.read_bytes()
+        data = _read_at_most(path, decode.MAX_FILE_BYTES)
     except OSError as exc:
         return None, [Problem(name, 1, 1, f"cannot read the file: {exc.strerror or exc}")]
     text, problems = decode.decode(name, data)
     del data  # a large deck's bytes are not needed again: do not hold them while the tree is built
     if text is None:
         return None, problems
+    too_many = spec.too_many_cards(text)
+    if too_many is not None:  # counted in the text before any tree is built: fast, and no memory spent
+        line, col = decode.line_col(text, too_many)
+        return None, problems + [Problem(name, line, col, f"more than {spec.MAX_CARDS:,} cards in one deck file; "
+                                                          "split the deck into several files (card ids stay "
+                                                          "unique across them)")]
     root, yaml_problems = parse(name, text)
     problems += _without_repeats(yaml_problems, problems)
     if root is None and yaml_problems:
         return None, problems
     deck, schema_problems = schema.build_deck(name, path, root, text)
     return deck, problems + schema_problems
+
+
+def _read_at_most(path: Path, limit: int) -> bytes:
+    """The file's bytes; a file that grew past ``limit`` since it was measured is cut there (the size
+    check has passed, so this only bounds memory)."""
+    with path.open("rb") as f:
+        return f.read(limit + 1)
 
 
 def _without_repeats(new: list[Problem], earlier: list[Problem]) -> list[Problem]:

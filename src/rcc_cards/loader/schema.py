@@ -359,6 +359,10 @@ class _Reader:
             return None
         file_node = found["file"][1]
         source_path = (file_path.parent / values["file"]).resolve()
+        if source_path.exists() and not source_path.is_file():
+            self.report(file_node, ctx, f"source file {values['file']!r} is not a regular file (a folder, pipe or "
+                                        "device); name the source's UTF-8 text file")
+            return None
         if not source_path.is_file():
             meant = _closest_file(file_path.parent, values["file"])
             hint = f". Did you mean '{meant}'?" if meant else ""

@@ -66,7 +66,7 @@ class _Studied:
         from rcc_cards import render, stamps
 
         if id(deck) not in self.locks:
-            self.locks[id(deck)], _ = stamps.read(stamps.lock_path(deck.file), stamps.lock_name(deck))
+            self.locks[id(deck)], _, _ = stamps.find_lock(deck, set())
         lock = self.locks[id(deck)]
         entry = lock.cards.get(card.id) if lock is not None and lock.deck == deck.key else None
         if entry is None:
