@@ -61,10 +61,19 @@ def _changes(item: Stamped) -> list[str]:
     key, lock = item.deck.key, lock_name(item.deck)
     if item.first_build:
         return [f"{key}: first build; every card is new to {lock}"]
+    notes = []
+    if item.renamed_from:
+        notes.append(f"  deck name changed from '{item.renamed_from}' to '{item.deck.name}': an import puts new cards "
+                     f"in '{item.deck.name}' but leaves learners' existing cards in '{item.renamed_from}' (Anki "
+                     "never moves a card on import); learners move them with Browse, 'Change Deck', or keep the "
+                     "old name")
+    if item.lock_moved_from:
+        notes.append(f"  the lock file is now {lock} (named after the deck key; it was {item.lock_moved_from}): "
+                     f"commit {lock} and delete {item.lock_moved_from}")
     if not item.has_changes:
-        return [f"{key}: no changes since {lock}"]
+        return [f"{key}: no changes since {lock}", *notes]
     lines = [f"{key}: {len(item.added)} added, {len(item.changed)} changed, {len(item.removed)} removed "
-             f"since {lock}"]
+             f"since {lock}", *notes]
     lines += [f"  added    {c.id}" for c in item.added]
     lines += [f"  changed  {c.id}" for c in item.changed]
     lines += [f"  removed  {card_id}" for card_id in item.removed]
@@ -74,14 +83,6 @@ def _changes(item: Stamped) -> list[str]:
     if item.removed and item.added:
         lines.append("  if a card id was renamed, learners get the card twice: keep ids stable, and rename "
                      "only cards nobody has studied yet")
-    if item.renamed_from:
-        lines.append(f"  deck name changed from '{item.renamed_from}' to '{item.deck.name}': an import puts new cards "
-                     f"in '{item.deck.name}' but leaves learners' existing cards in '{item.renamed_from}' (Anki "
-                     "never moves a card on import); learners move them with Browse, 'Change Deck', or keep the "
-                     "old name")
-    if item.lock_moved_from:
-        lines.append(f"  the lock file is now {lock} (named after the deck key; it was {item.lock_moved_from}): "
-                     f"commit {lock} and delete {item.lock_moved_from}")
     for change in item.type_changes:
         if change.schema_changed:
             lines.append(f"  note type '{change.name}': fields or card templates were added, removed or "

@@ -34,7 +34,7 @@ from rcc_cards.model import TO_WRITE, Deck, Source
 
 DRAFTS_SUFFIX = ".drafts.yaml"
 
-_BRACKETS = re.compile(r"\s*\[([^\[\]\n]{1,200})\]")  # citation brackets: [4,5,6], [Level of evidence: 1iiA]
+_BRACKETS = re.compile(r"\[([^\[\]\n]{1,200})\]")  # citation brackets: [4,5,6], [Level of evidence: 1iiA]
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[A-Za-z]+\d*(?:-[A-Za-z]+)*|%|[–—-]|\S")
 _QUALIFIERS = ("about", "approximately", "nearly", "almost", "over", "under", "roughly", "around")
 _MULTIPLIERS = ("hundred", "thousand", "million", "billion")

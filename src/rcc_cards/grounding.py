@@ -9,6 +9,7 @@ numeric citation brackets such as ``[4,5,6]``, so a quote may run across them. A
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 import stat
@@ -19,7 +20,9 @@ from rcc_cards.errors import Problem
 from rcc_cards.model import Card, Deck, Source
 
 _DASHES = str.maketrans({c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"})
-_CITATION = re.compile(r"\s*\[\d+(?:\s*[,\u2013-]\s*\d+)*\]")
+# No leading '\s*' (normalize collapses the space a removed citation leaves), and bounded repeats: every
+# pattern here runs in linear time on any text (tests/test_linear_time.py).
+_CITATION = re.compile(r"\[\d{1,6}(?:[ ]?[,\u2013-][ ]?\d{1,6}){0,50}\]")
 _ELLIPSIS = re.compile(r"…|\.\.\.")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 HEDGES = ("approximately", "about", "appears", "appear", "in general", "selected", "may", "might",
@@ -59,7 +62,7 @@ def source_body(raw: str) -> str:
 # A sentence ends at '.', '!' or '?' (then any citation brackets such as [4,5] or [Level of evidence: 1iiA],
 # and closing brackets or quotes) followed by white space and a capital letter, digit or opening bracket or
 # quote; not after a common abbreviation or a single initial.
-_SENTENCE_END = re.compile(r"(?<=[.!?])(?P<tail>(?:\[[^\]\n]*\])*[)\]\"'’”]*)\s+(?=[A-Z0-9(\[\"'‘“])")
+_SENTENCE_END = re.compile(r"(?<=[.!?])(?P<tail>(?:\[[^\[\]\n]{0,200}\]){0,20}[)\]\"'’”]{0,10})\s+(?=[A-Z0-9(\[\"'‘“])")
 ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "vs.", "et al.", "approx.", "fig.", "no.", "dr.", "ref.", "cf.", "ca.")
 _INITIAL = re.compile(r"(?:^|\s)[A-Za-z]\.$")
 
@@ -101,7 +104,7 @@ def _paragraph_sentences(lines: list[str], first_line: int) -> list[Sentence]:
     out = []
     start = 0
     for match in _SENTENCE_END.finditer(text):
-        before = text[start:match.start()].rstrip()
+        before = text[max(start, match.start() - 12):match.start()].rstrip()  # enough for any abbreviation
         if before.casefold().endswith(ABBREVIATIONS) or _INITIAL.search(before):
             continue
         end = match.end("tail")  # citation brackets and closing brackets belong to the sentence before
@@ -178,7 +181,9 @@ def _sentences_of(sentences: list[str], quote: str) -> tuple[int, ...]:
         if begin < 0:
             return ()
         end = begin + len(part)
-        found.update(i for i, s in enumerate(starts) if s < end and s + len(sentences[i]) > begin)
+        first = max(0, bisect.bisect_right(starts, begin) - 1)  # the sentence the part begins in, then on
+        last = bisect.bisect_left(starts, end)  # sentences starting before the part ends
+        found.update(i for i in range(first, last) if starts[i] + len(sentences[i]) > begin)
         position = end
     return tuple(sorted(found))
 

@@ -124,7 +124,8 @@ class Staged:
         except OSError as exc:
             for target, backup in reversed(done):
                 if backup is not None:
-                    os.replace(backup, target)
+                    os.replace(backup, target)  # a no-op when the target was never replaced (same file) ...
+                    backup.unlink(missing_ok=True)  # ... so the link is removed here
                 else:
                     target.unlink(missing_ok=True)
             raise OutputError(f"cannot write {done[-1][0] if done else '?'}: {exc.strerror or exc}; every "

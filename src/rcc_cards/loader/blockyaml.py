@@ -27,8 +27,10 @@ _KEY_VALUE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*):(?: +(.*))?\Z")
 _NOT_PLAIN_START = frozenset("-?:,[]{}#&*!|>'\"%@` ")
 # One item of a one-line flow list, and the separator after it: "double" (no escapes), 'single' or plain
 # (where ':' may only be followed by more text, as in topic::dosing, but not by '?': libyaml refuses that).
+# A space run belongs to a plain item only when more of the item follows it (so nothing is tried twice: one
+# long run of spaces must not be rescanned from each of its positions).
 _FLOW_ITEM = re.compile(r' *(?:"([^"\\]*)"|\'((?:[^\']|\'\')*)\'|([^ ,\[\]{}#&*!|>\'"%@`?:-]'
-                        r'(?:[^,\[\]{}#:"\']|:(?=[^ ,?\[\]{}]))*?)) *([,\]])')
+                        r'(?:[^ ,\[\]{}#:"\']|:(?=[^ ,?\[\]{}])| +(?=[^ ,\[\]{}#"\']))*)) *([,\]])')
 # Characters that send the whole file to libyaml: tabs, and the line breaks YAML knows besides "\n".
 _UNSUPPORTED = ("\t", "\r", "\u2028", "\u2029", "\x85")
 

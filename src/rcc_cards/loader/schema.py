@@ -26,6 +26,7 @@ from rcc_cards.model import SETTINGS, Card, Deck, Kind, Loc, RuleSetting, Sectio
 _ONE_LINE_STYLES = (None, "'", '"')  # values used exactly as written (blocks lose their final newline)
 _BAD_TEXT_CHAR = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _BAD = object()  # a value that was reported, or stands in for something already reported
+MAX_CLOZE_PROBLEMS = 10  # per text: the rest are counted in one line (and each is placed in linear time)
 
 
 def build_deck(path: str, file_path: Path, root: Node | None,
@@ -169,6 +170,10 @@ class _Reader:
         if text is None:
             return None
         _, errors = cloze.parse(text)
+        if len(errors) > MAX_CLOZE_PROBLEMS:
+            self.report(node, ctx, f"{len(errors) - MAX_CLOZE_PROBLEMS:,} more problems with the cloze markup of "
+                                   "this text after the ones above; fix those first")
+            errors = errors[:MAX_CLOZE_PROBLEMS]
         for error in errors:
             line, col = self.inside(node, text, error.offset)
             message = error.message

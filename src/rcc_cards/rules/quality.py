@@ -14,11 +14,14 @@ from rcc_cards.rules.base import NO_HITS, Hit, card_rule
 
 MAX_ANSWER_WORDS = 20
 MAX_LIST_ITEMS = 3
-_CITATION = re.compile(r"\[(?:\d+(?:\s*[,\u2013-]\s*\d+)*|Level of evidence[^\]]*)\]", re.IGNORECASE)
+# Bounded repeats (a citation is short): an unclosed '[' must not make every later '[' rescan the text.
+_CITATION = re.compile(r"\[(?:\d{1,6}(?:[ ]?[,\u2013-][ ]?\d{1,6}){0,50}|Level of evidence[^\]\n]{0,200})\]",
+                       re.IGNORECASE)
 # Navigation text of web pages that sources are copied from; it is never card material.
 BOILERPLATE = ("skip to content", "font size", "today on webmd", "health center", "click here",
                "advertisement", "read more")
-_LIST_SPLIT = re.compile(r"\s*(?:[,;\n]|\band\b|\bor\b)\s*", re.IGNORECASE)
+_LIST_SPLIT = re.compile(r"[,;\n]|\band\b|\bor\b", re.IGNORECASE)  # no '\s*' around: a long run of spaces
+# would be rescanned from each of its positions; the items are stripped instead
 
 
 @card_rule("answer-too-long", "warning")
