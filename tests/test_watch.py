@@ -86,9 +86,9 @@ def test_a_watch_cycle_finds_and_loads_the_decks_once(tmp_path: Path, monkeypatc
     discoveries: list[int] = []
     real_load, real_discover = project._load, project.discover
 
-    def counted_load(files: project.DeckFiles) -> project.Loaded:
+    def counted_load(files: project.DeckFiles, session: object) -> project.Loaded:
         loads.append(1)
-        return real_load(files)
+        return real_load(files, session)  # type: ignore[arg-type]
 
     def counted_discover(paths: Sequence[Path]) -> project.DeckFiles:
         discoveries.append(1)

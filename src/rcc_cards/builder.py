@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from rcc_cards import buildcache, stamps, summary, writer
 from rcc_cards.errors import Problem, ProblemsFound, sort_problems
-from rcc_cards.model import Deck
+from rcc_cards.model import Card, Deck
 from rcc_cards.project import (
     DEFAULT_OUTPUT,
     DeckFiles,
@@ -28,6 +28,7 @@ from rcc_cards.project import (
     no_cyclic_gc,
     select,
 )
+from rcc_cards.session import Session
 
 if TYPE_CHECKING:
     from rcc_cards import compiler
@@ -116,11 +117,18 @@ def plan(stamped: Sequence[stamps.Stamped], output: Path | None, include: Sequen
 def write_preview(paths: Sequence[Path], output: Path, include: Sequence[str] = (),
                   exclude: Sequence[str] = ()) -> tuple[list[Problem], summary.Counts]:
     """Write the preview page of the decks (a ``--tag`` subset if asked); returns the warnings and counts."""
-    from rcc_cards import preview
-
     loaded = load(paths)
     if not loaded.ok:
         raise ProblemsFound(loaded.problems, inputs=loaded.inputs)
+    return loaded.problems, preview_of(loaded, output, include, exclude)
+
+
+def preview_of(loaded: Loaded, output: Path, include: Sequence[str] = (), exclude: Sequence[str] = (),
+               session: Session | None = None) -> summary.Counts:
+    """Write the preview page of decks already loaded (a watch ``session`` reuses each unchanged deck's
+    part of the page); returns its counts."""
+    from rcc_cards import preview
+
     selection = [(d, select(d, include, exclude)) for d in loaded.built]
     selection = [(d, cards) for d, cards in selection if cards]
     if not selection:
@@ -129,8 +137,18 @@ def write_preview(paths: Sequence[Path], output: Path, include: Sequence[str] = 
     lock_files = [stamps.lock_path(d) for d in loaded.decks] + [p for d in loaded.decks
                                                                  for p in d.file.parent.glob("*.lock.json")]
     writer.refuse_inputs([output], [*loaded.inputs, *lock_files], "preview")
-    writer.write_atomic(output, preview.page(selection).encode("utf-8"))
-    return loaded.problems, summary.counts(selection)
+
+    def body_of(deck: Deck, cards: Sequence[Card]) -> tuple[str, int]:
+        if session is None:
+            return preview.deck_body(deck, cards)
+        known = session.remembered("preview", deck, len(cards))
+        if known is None:
+            known = preview.deck_body(deck, cards)
+            session.remember("preview", deck, known, len(cards))
+        return known  # type: ignore[no-any-return]
+
+    writer.write_atomic(output, preview.page(selection, body_of).encode("utf-8"))
+    return summary.counts(selection)
 
 
 def _closest_tags(wanted: Sequence[str], decks: Sequence[Deck]) -> str:
@@ -151,6 +169,7 @@ class BuildReport(NamedTuple):
     locks_written: list[str]
     inputs: list[Path]  # the files the decks' content comes from: deck files, sources, media (watched)
     not_built: list[str] = []  # a line for each deck file not built: no cards yet, or a drafts file
+    loaded: Loaded | None = None  # the decks as loaded (None when the build was skipped as up to date)
 
 
 def not_built(loaded: Loaded) -> list[str]:
@@ -162,18 +181,18 @@ def not_built(loaded: Loaded) -> list[str]:
 
 
 def prepare(paths: Sequence[Path], locked: bool = False, now: int | None = None,
-            files: DeckFiles | None = None) -> tuple[Loaded, list[stamps.Stamped]]:
+            files: DeckFiles | None = None, session: Session | None = None) -> tuple[Loaded, list[stamps.Stamped]]:
     """Load, check and stamp; raises ProblemsFound on any error (and, when ``locked``, on a stale lock).
 
     ``files`` are the deck files, when the caller has already found them (:func:`~rcc_cards.project.discover`).
     """
-    loaded = load(paths, files)
+    loaded = load(paths, files, session)
     if not loaded.ok:
         raise ProblemsFound(loaded.problems, inputs=loaded.inputs)
     if not loaded.built:
         raise NoDeckFiles("no deck has cards to build yet; add cards (or run 'rcc-cards draft DECK' and "
                           "review what it proposes), then build")
-    stamped, problems = stamps.stamp_decks(loaded.built, stamps.build_timestamp() if now is None else now)
+    stamped, problems = stamps.stamp_decks(loaded.built, stamps.build_timestamp() if now is None else now, session)
     if locked:
         problems += [p for item in stamped if item.has_changes for p in stamps.stale_problems(item)]
     if problems:
@@ -185,41 +204,60 @@ BUILD_STEPS = ("checking", "compiling", "writing packages", "writing lock files"
 
 
 def build(options: BuildOptions, files: DeckFiles | None = None, now: int | None = None,
-          progress: Callable[[str], None] | None = None) -> BuildReport:
+          progress: Callable[[str], None] | None = None, session: Session | None = None) -> BuildReport:
     """Load, check, stamp and write every package, then the lock files that changed.
 
     Nothing is written unless every input is free of errors (and, with ``locked``, every lock file is
     up to date). When nothing the last identical build read or wrote has changed, nothing is redone
     (:mod:`rcc_cards.buildcache`) and the report says so. ``files``: the deck files, when the caller has
-    already found them; they are found once per build.
+    already found them; they are found once per build. A watch ``session`` (:mod:`rcc_cards.session`)
+    redoes only what changed since its last build, with the same result.
     """
     files = discover(options.paths) if files is None else files
+    if session is not None:
+        session.new_cycle()
     key = options.cache_key()
     code = buildcache.code_digest()
-    record = None if options.force else buildcache.lookup(options.cache_file, key, code, [p for p, _ in files])
+    record = None
+    if not options.force and (session is None or not session.written):  # a session knows what changed
+        record = buildcache.lookup(options.cache_file, key, code, [p for p, _ in files])
     if record is not None:
         written = [Written(Path(p), (), summary.Counts(*c), up_to_date=True) for p, c in record.counts.items()]
         inputs = [Path(p) for p in record.inputs if not stamps.is_lock(Path(p))]
         return BuildReport(written, BuildPlan({}, []), [], record.warnings, [], inputs)
     with writer.Staged() as staged:
-        report = _build(options, files, now, progress, staged)
+        report = _build(options, files, now, progress, staged, session)
         locks = [stamps.lock_path(item.deck) for item in report.stamped]
+
+        def digests(paths: Sequence[Path]) -> dict[str, str | None]:
+            if session is None:
+                return buildcache.digests(paths, staged.temporary)
+            return {str(p.resolve()): buildcache.file_digest(tmp) if (tmp := staged.temporary(p)) else
+                    session.digest(p) for p in sorted(set(paths))}
+
         record = buildcache.Record(
-            code, buildcache.digests([*report.inputs, *locks], staged.temporary),
-            buildcache.digests([w.path for w in report.written], staged.temporary), report.warnings,
+            code, digests([*report.inputs, *locks]), digests([w.path for w in report.written]), report.warnings,
             {str(w.path): [w.counts.notes, w.counts.cards, w.counts.tags] for w in report.written})
         staged.add(options.cache_file, buildcache.stored(options.cache_file, key, record))
         staged.commit()  # packages, lock files and the build record: all in place, or none changed
+    if session is not None:  # what the next cycle may reuse: only what is now on disk
+        session.wrote([*(w.path for w in report.written), *locks, options.cache_file])
+        for item in report.stamped:
+            session.remember("stamped", item.deck, item)
+        by_target = report.plan.packages
+        for written_ in report.written:
+            decks_in = tuple(id(b.deck) for b in by_target.get(written_.path, ()))
+            session.outputs[written_.path] = (written_._replace(up_to_date=False), decks_in)
     return report
 
 
 def _build(options: BuildOptions, files: DeckFiles, now: int | None, progress: Callable[[str], None] | None,
-           staged: writer.Staged) -> BuildReport:
+           staged: writer.Staged, session: Session | None = None) -> BuildReport:
     from rcc_cards import compiler  # see _compiler_import below
 
     step = progress or (lambda name: None)
     with no_cyclic_gc():
-        loaded, stamped = prepare(options.paths, options.locked, now, files)
+        loaded, stamped = prepare(options.paths, options.locked, now, files, session)
         step(BUILD_STEPS[0])
         the_plan = plan(stamped, options.output, options.include, options.exclude)
         lock_files = [stamps.lock_path(item.deck) for item in stamped]
@@ -227,16 +265,25 @@ def _build(options: BuildOptions, files: DeckFiles, now: int | None, progress: C
                              [*loaded.inputs, *lock_files, *(p for p, _ in files)], "build")
         step(BUILD_STEPS[1])
         written = []
+        reused = {id(item.deck) for item in stamped if item.reused}
         for target, builds in the_plan.packages.items():
+            before = session.outputs.get(target) if session is not None else None
+            decks_in = tuple(id(b.deck) for b in builds)
+            if (isinstance(before, tuple) and before[1] == decks_in and all(i in reused for i in decks_in)
+                    and session is not None and session.still_as_written(target)):
+                written.append(before[0]._replace(up_to_date=True))  # the same decks, none changed: same bytes
+                continue
             staged.add_with(target, functools.partial(compiler.write_package, builds), writer.verify_zip)
             written.append(Written(target, tuple(b.deck.key for b in builds),
                                    summary.counts((b.deck, b.cards) for b in builds)))
         step(BUILD_STEPS[2])
     locks = []
     for item in stamped:
+        if item.reused:
+            continue  # its lock file is the one the last build wrote
         text = stamps.new_text(item)
         if text is not None:
             staged.add(stamps.lock_path(item.deck), text.encode("utf-8"))
             locks.append(stamps.lock_name(item.deck))
     step(BUILD_STEPS[3])
-    return BuildReport(written, the_plan, stamped, loaded.problems, locks, loaded.inputs, not_built(loaded))
+    return BuildReport(written, the_plan, stamped, loaded.problems, locks, loaded.inputs, not_built(loaded), loaded)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,7 +22,8 @@ from rcc_cards.errors import Problem, ProblemsFound, RccCardsError
 
 if TYPE_CHECKING:
     from rcc_cards import coverage
-    from rcc_cards.builder import BuildOptions
+    from rcc_cards.builder import BuildOptions, BuildReport
+    from rcc_cards.session import Session
     from rcc_cards.stamps import Stamped
 
 # Modules that only the writing commands need (builder, and through it the lock file, stamps and,
@@ -155,9 +157,11 @@ def cli() -> None:
 @click.option("--locked", is_flag=True,
               help="Fail, writing nothing, if a deck's lock file is out of date (for CI).")
 @click.option("--watch", is_flag=True, help="Rebuild whenever a deck, its source or its media change.")
+@click.option("--preview", "with_preview", is_flag=True,
+              help="Also write the preview page (preview.html beside the packages), in the same build.")
 @click.option("--force", is_flag=True, help="Rebuild even when no input changed since the last build.")
 def build(paths: tuple[Path, ...], output: Path | None, include: tuple[str, ...],
-          exclude: tuple[str, ...], locked: bool, watch: bool, force: bool) -> None:
+          exclude: tuple[str, ...], locked: bool, watch: bool, with_preview: bool, force: bool) -> None:
     """Build Anki packages from deck files (default: every deck under decks/).
 
     Nothing is written unless every deck is free of errors, and nothing is redone when
@@ -178,33 +182,57 @@ def build(paths: tuple[Path, ...], output: Path | None, include: tuple[str, ...]
 
     options = BuildOptions(paths, output, include, exclude, locked, force)
     if watch:
-        _watch(options)
+        _watch(options, with_preview)
         return
-    _build_once(options)
+    _build_once(options, with_preview)
 
 
-def _build_once(options: BuildOptions) -> list[Path]:
-    """Build, print what was done, and return the files the build depends on."""
-    from rcc_cards import builder
-
-    files = project.discover(options.paths)
-    with _progress(files) as progress:
-        report = builder.build(options, files, progress=progress)
-    _report(report.warnings)
+def _tell(report: BuildReport, in_session: bool) -> None:
+    """What a build did, for learners and for the author (in a watch session, only what changed)."""
     for item in report.stamped:
-        for line in _changes(item):
-            click.echo(line)
+        if not item.reused:
+            for line in _changes(item):
+                click.echo(line)
     for key in report.plan.skipped:
         click.echo(f"skipped deck '{key}': no note matches the tag filters")
     for line in report.not_built:
         click.echo(line)
     for written in report.written:
-        if written.up_to_date:
+        if written.up_to_date and not in_session:
             click.echo(f"up to date: {written.path}: {written.counts} (no input changed since it was built)")
-        else:
+        elif not written.up_to_date:
             click.echo(f"wrote {written.path}: {written.counts}")
     for lock in report.locks_written:
         click.echo(f"wrote {lock}")
+
+
+def _preview_path(options: BuildOptions) -> Path:
+    """Where ``build --preview`` writes the page: beside the packages."""
+    if options.output is not None and options.output.suffix == ".apkg":
+        return options.output.with_name("preview.html")
+    return (options.output or project.DEFAULT_OUTPUT) / "preview.html"
+
+
+def _build_once(options: BuildOptions, with_preview: bool = False, session: Session | None = None) -> list[Path]:
+    """Build (and write the preview page), print what was done, and return the files the build depends on.
+    In a watch ``session``, only what changed is told."""
+    from rcc_cards import builder
+
+    started = time.perf_counter()
+    files = project.discover(options.paths)
+    with _progress(files) as progress:
+        report = builder.build(options, files, progress=progress, session=session)
+    if with_preview:
+        loaded = report.loaded or project.load(options.paths, files, session)
+        counts = builder.preview_of(loaded, _preview_path(options), options.include, options.exclude, session)
+    _report(report.warnings)
+    _tell(report, in_session=session is not None)
+    if with_preview:
+        click.echo(f"wrote {_preview_path(options)}: {counts}")
+    if session is not None:
+        unchanged = sum(w.up_to_date for w in report.written)
+        click.echo(f"built in {time.perf_counter() - started:.3f} s ({unchanged} of {len(report.written)} "
+                   "packages unchanged)")
     return report.inputs
 
 
@@ -228,18 +256,21 @@ def _progress(files: project.DeckFiles) -> Iterator[Callable[[str], None] | None
         yield advance
 
 
-def _watch(options: BuildOptions) -> None:
+def _watch(options: BuildOptions, with_preview: bool) -> None:
     """Build, then rebuild whenever a deck, its source or its media change, until Ctrl-C.
 
     Each cycle finds and loads the decks once: the build reports the files it read, and those are watched.
+    A session (:mod:`rcc_cards.session`) keeps what did not change between cycles, in memory.
     """
     from rcc_cards import watch
+    from rcc_cards.session import Session
 
+    session = Session()
     try:
         while True:
             inputs: list[Path] = []
             try:
-                inputs = _build_once(options)
+                inputs = _build_once(options, with_preview, session)
             except ProblemsFound as exc:
                 inputs = exc.inputs
                 _show_problems(exc.problems, wrote_nothing=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import hashlib
 import re
 import stat
 from typing import NamedTuple
@@ -132,7 +133,7 @@ class SourceText(NamedTuple):
         """The indices of the sentences a quote's words lie in (none when the quote is not in the source)."""
         known = self.found.get(quote)
         if known is None:
-            known = self.found[quote] = _sentences_of([s.text for s in self.sentences], quote)
+            known = self.found[quote] = _sentences_of(self.sentences, quote)
         return known
 
     def mismatch(self, quote: str) -> str:
@@ -165,14 +166,28 @@ def _occurs(source: str, quote: str) -> bool:
     return True
 
 
-def _sentences_of(sentences: list[str], quote: str) -> tuple[int, ...]:
+_LAYOUTS: dict[int, tuple[tuple[Sentence, ...], str, list[int], list[int]]] = {}
+
+
+def _layout(sentences: tuple[Sentence, ...]) -> tuple[str, list[int], list[int]]:
+    """The sentences joined by spaces, where each starts and ends in that text: made once per source, not
+    once per quote (a deck asks about hundreds of quotes of one source)."""
+    entry = _LAYOUTS.get(id(sentences))
+    if entry is None or entry[0] is not sentences:
+        starts, ends, at = [], [], 0
+        for sentence in sentences:
+            starts.append(at)
+            ends.append(at + len(sentence.text))
+            at += len(sentence.text) + 1
+        if len(_LAYOUTS) >= 16:
+            _LAYOUTS.clear()
+        entry = _LAYOUTS[id(sentences)] = (sentences, " ".join(s.text for s in sentences), starts, ends)
+    return entry[1], entry[2], entry[3]
+
+
+def _sentences_of(sentences: tuple[Sentence, ...], quote: str) -> tuple[int, ...]:
     found: set[int] = set()
-    joined = " ".join(sentences)
-    starts = []
-    at = 0
-    for sentence in sentences:
-        starts.append(at)
-        at += len(sentence) + 1
+    joined, starts, ends = _layout(sentences)
     position = 0
     for part in (p.strip() for p in _ELLIPSIS.split(normalize(quote))):
         if not part:
@@ -183,7 +198,7 @@ def _sentences_of(sentences: list[str], quote: str) -> tuple[int, ...]:
         end = begin + len(part)
         first = max(0, bisect.bisect_right(starts, begin) - 1)  # the sentence the part begins in, then on
         last = bisect.bisect_left(starts, end)  # sentences starting before the part ends
-        found.update(i for i in range(first, last) if starts[i] + len(sentences[i]) > begin)
+        found.update(i for i in range(first, last) if ends[i] > begin)
         position = end
     return tuple(sorted(found))
 
@@ -228,11 +243,24 @@ def read_source(source: Source) -> tuple[SourceText | None, list[Problem]]:
             return None, [Problem(loc.path, loc.line, loc.col, f"the source text {shown} is {info.st_size:,} "
                                                                f"bytes; the limit is {MAX_SOURCE_BYTES:,}. Split "
                                                                "it into several sources ('sources:')")]
-        raw = source.path.read_text(encoding="utf-8")
+        data = source.path.read_bytes()
+        signature = (str(source.path), hashlib.blake2b(data, digest_size=16).digest())
+        known = _READ.get(signature)
+        if known is None:
+            raw = data.decode("utf-8")
+            if len(_READ) >= 64:
+                _READ.clear()
+            known = _READ[signature] = (normalize(source_body(raw)), tuple(split_sentences(raw)), {})
     except (OSError, UnicodeDecodeError) as exc:
         return None, [Problem(loc.path, loc.line, loc.col, f"cannot read the source text {shown}: {exc}; "
                                                            "it must be a UTF-8 text file")]
-    return SourceText(shown, normalize(source_body(raw)), tuple(split_sentences(raw)), {}), []
+    return SourceText(shown, *known), []
+
+
+# Each source text is normalized and split once per process while its bytes stay the same (the rules,
+# coverage and every cycle of a watch session ask for it), keyed by path and a digest of the bytes; the
+# quote -> sentences dict is shared with it, since it depends on the text alone.
+_READ: dict[tuple[str, bytes], tuple[str, tuple[Sentence, ...], dict[str, tuple[int, ...]]]] = {}
 
 
 def card_text(card: Card) -> str:

@@ -15,7 +15,7 @@ import html
 import json
 import mimetypes
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from rcc_cards import cloze, coverage, kinds, render, summary, tags, templates
@@ -120,25 +120,33 @@ def _entry_html(entry: Entry, first: bool) -> str:
             f'</article>')
 
 
-def page(decks: Sequence[tuple[Deck, Sequence[Card]]]) -> str:
-    """The whole preview page."""
+def deck_body(deck: Deck, cards: Sequence[Card]) -> tuple[str, int]:
+    """One deck's part of the page (its cards, by section, then its sources), and how many cards it shows."""
+    deck_entries = entries(deck, cards)
+    body = [f'<h1 class="pv-deck">{html.escape(deck.name)}</h1>']
+    current: tuple[str, ...] = ()
+    anchored: set[str] = set()  # cards whose first entry carries the anchor the source view links to
+    for entry in deck_entries:
+        if entry.card.section_titles != current:
+            current = entry.card.section_titles
+            depth = min(len(current) + 1, 6)
+            body.append(f'<h{depth} class="pv-section">{html.escape(" › ".join(current))}</h{depth}>')
+        body.append(_entry_html(entry, first=entry.card.id not in anchored))
+        anchored.add(entry.card.id)
+    body += [_source_html(found) for found in coverage.of_deck(deck)]
+    return "\n".join(body), len(deck_entries)
+
+
+def page(decks: Sequence[tuple[Deck, Sequence[Card]]],
+         body_of: Callable[[Deck, Sequence[Card]], tuple[str, int]] = deck_body) -> str:
+    """The whole preview page (``body_of``: each deck's part, :func:`deck_body` or a remembered copy)."""
     body, all_cards, total_notes, total_cards = [], [], 0, 0
     for deck, cards in decks:
-        deck_entries = entries(deck, cards)
+        part, shown = body_of(deck, cards)
+        body.append(part)
         total_notes += len(cards)
-        total_cards += len(deck_entries)
+        total_cards += shown
         all_cards += list(cards)
-        body.append(f'<h1 class="pv-deck">{html.escape(deck.name)}</h1>')
-        current: tuple[str, ...] = ()
-        anchored: set[str] = set()  # cards whose first entry carries the anchor the source view links to
-        for entry in deck_entries:
-            if entry.card.section_titles != current:
-                current = entry.card.section_titles
-                depth = min(len(current) + 1, 6)
-                body.append(f'<h{depth} class="pv-section">{html.escape(" › ".join(current))}</h{depth}>')
-            body.append(_entry_html(entry, first=entry.card.id not in anchored))
-            anchored.add(entry.card.id)
-        body += [_source_html(found) for found in coverage.of_deck(deck)]
     tree = summary.tag_tree(decks)
     options = "".join(f'<option value="{html.escape(t.casefold())}">{"  " * t.count(tags.SEP)}{html.escape(t)} '
                       f"({n})</option>" for t, n in tree)

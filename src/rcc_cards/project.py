@@ -16,6 +16,7 @@ from rcc_cards import rules, tags
 from rcc_cards.errors import Problem, RccCardsError, has_errors, sort_problems
 from rcc_cards.loader import load_file
 from rcc_cards.model import Card, Deck
+from rcc_cards.session import Session
 
 DEFAULT_DECKS = Path("decks")
 DEFAULT_OUTPUT = Path("build")
@@ -113,24 +114,27 @@ def thaw() -> None:
     gc.unfreeze()
 
 
-def load(paths: Sequence[Path], files: DeckFiles | None = None) -> Loaded:
-    """Every deck file ``paths`` name (or ``files``, when already found), loaded and checked."""
+def load(paths: Sequence[Path], files: DeckFiles | None = None, session: Session | None = None) -> Loaded:
+    """Every deck file ``paths`` name (or ``files``, when already found), loaded and checked; a watch
+    ``session`` reuses what did not change since its last build (:mod:`rcc_cards.session`)."""
     with no_cyclic_gc():
-        return _load(discover(paths) if files is None else files)
+        return _load(discover(paths) if files is None else files, session)
 
 
-def _load(files: DeckFiles) -> Loaded:
+def _load(files: DeckFiles, session: Session | None) -> Loaded:
     decks: list[Deck] = []
     clean: list[Deck] = []
     problems: list[Problem] = []
     for path, shown in files:
-        deck, file_problems = load_file(path, shown)
+        deck, file_problems = session.load(path, shown, load_file) if session else load_file(path, shown)
         problems += file_problems
         if deck is not None:
             decks.append(deck)
             if not has_errors(file_problems):
                 clean.append(deck)
-    problems += rules.check_decks(decks, clean)
+    problems += rules.check_decks(decks, clean, session)
+    if session is not None:
+        session.forget_all_but(decks)
     return Loaded(decks, sort_problems(problems), files)
 
 

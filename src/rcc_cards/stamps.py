@@ -18,6 +18,7 @@ rebuild's change reads well in ``git diff``.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -26,12 +27,15 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from rcc_cards import kinds, render, tags, templates
 from rcc_cards.errors import Problem, RccCardsError, problem_at
 from rcc_cards.model import Card, Deck
 from rcc_cards.templates import NoteType
+
+if TYPE_CHECKING:
+    from rcc_cards.session import Session
 
 FORMAT = 1
 
@@ -239,6 +243,12 @@ class Stamped:
     kind_changes: list[tuple[Card, int]] = field(default_factory=list)  # a card, and the note type it had
     renamed_from: str = ""  # the deck's Anki name in the lock, when the deck's name changed since
     lock_moved_from: str = ""  # the lock file read, when it was named after the deck file (before keys)
+    reused: bool = False  # remembered by a watch session: the deck and its lock file are as last built
+
+    def unchanged(self) -> Stamped:
+        """The same deck stamped again against the lock file this build wrote: nothing changed."""
+        return dataclasses.replace(self, first_build=False, added=[], changed=[], removed=[], type_changes=[],
+                                   kind_changes=[], renamed_from="", lock_moved_from="", reused=True)
 
     @property
     def has_changes(self) -> bool:
@@ -250,8 +260,9 @@ def _next_time(now: int, previous: int | None) -> int:
     return now if previous is None else max(now, previous + 1)
 
 
-def stamp(deck: Deck, old: Lock | None, now: int) -> Stamped:
-    """Compare the deck with its lock; changed or new content is stamped ``now``."""
+def stamp(deck: Deck, old: Lock | None, now: int, session: Session | None = None) -> Stamped:
+    """Compare the deck with its lock; changed or new content is stamped ``now``. A watch ``session``
+    remembers each card's rendered fields and hash, by what the card says and what of the deck it shows."""
     base = old or Lock(deck.key)
     result = Stamped(deck, {}, {}, {}, Lock(deck.key), first_build=old is None)
     used_kinds = {card.kind for card in deck.cards()}
@@ -272,9 +283,15 @@ def stamp(deck: Deck, old: Lock | None, now: int) -> Stamped:
         result.type_mods[note_type.id] = result.lock.note_types[key].changed
     fields_by_id, stamps_by_id, mods, previous_by_id = result.fields, result.lock.cards, result.mods, base.cards
     retired = base.removed
+    shown = (deck.key, deck.context, deck.sources)  # what of the deck a note carries besides its card
+
+    def rendered(card: Card) -> tuple[list[str], str]:
+        fields = render.note_fields(deck, card)
+        return fields, content_hash(deck, card, fields)
+
     for card in deck.cards():
-        fields = fields_by_id[card.id] = render.note_fields(deck, card)
-        digest = content_hash(deck, card, fields)
+        fields, digest = session.per_content(("fields", shown), card, rendered) if session else rendered(card)
+        fields_by_id[card.id] = fields
         type_id = kinds.of(card.kind).note_type.id
         previous_card = previous_by_id.get(card.id)
         if previous_card is not None and previous_card.hash == digest:
@@ -383,12 +400,19 @@ def _keys_beside(deck_file: Path) -> set[str]:
     return keys
 
 
-def stamp_decks(decks: Sequence[Deck], now: int) -> tuple[list[Stamped], list[Problem]]:
-    """Each deck compared with its lock file."""
+def stamp_decks(decks: Sequence[Deck], now: int, session: Session | None = None) -> tuple[list[Stamped], list[Problem]]:
+    """Each deck compared with its lock file (a watch ``session`` skips a deck it built last time, whose
+    lock file is still the one it wrote: the builder remembers each deck's stamps once its files are
+    written)."""
     stamped: list[Stamped] = []
     problems: list[Problem] = []
     keys = {deck.key for deck in decks}
     for deck in decks:
+        if session is not None:
+            known = session.remembered("stamped", deck)
+            if known is not None and session.still_as_written(lock_path(deck)):
+                stamped.append(known.unchanged())
+                continue
         lock, found_at, lock_problems = find_lock(deck, keys)
         problems += lock_problems
         future = [] if lock is None else [k for k, s in lock.cards.items() if s.changed > now + FUTURE_TOLERANCE]
@@ -405,7 +429,7 @@ def stamp_decks(decks: Sequence[Deck], now: int) -> tuple[list[Stamped], list[Pr
                                                      "lock file"))
         if lock_problems or future or renamed:
             continue
-        item = stamp(deck, lock, now)
+        item = stamp(deck, lock, now, session)
         problems += kind_problems(item)
         if found_at is not None and found_at != lock_path(deck):
             item.lock_moved_from = str(Path(deck.loc.path).with_name(found_at.name))

@@ -26,13 +26,18 @@ changed: fix the card instead.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import functools
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from rcc_cards import grounding, kinds
 from rcc_cards.errors import Problem, Severity
-from rcc_cards.model import Deck, Setting
+from rcc_cards.model import Card, Deck, Setting
 from rcc_cards.rules import coverage, drafts, fronts, identity, quality, quotes, weak
 from rcc_cards.rules.base import Hit, Rule
+
+if TYPE_CHECKING:
+    from rcc_cards.session import Session
 
 __all__ = ["RULES", "Hit", "Rule", "Setting", "by_id", "check_decks", "severities", "table"]
 
@@ -76,8 +81,12 @@ def _problems(rule: Rule, hits: Sequence[Hit], severity: Severity) -> list[Probl
     return [Problem(loc.path, loc.line, loc.col, f"{message} [{rule.id}]", severity) for loc, message in hits]
 
 
-def check_decks(decks: list[Deck], clean: list[Deck]) -> list[Problem]:
-    """Every rule, over the decks that loaded (``decks``) and those that loaded without errors (``clean``)."""
+def check_decks(decks: list[Deck], clean: list[Deck], session: Session | None = None) -> list[Problem]:
+    """Every rule, over the decks that loaded (``decks``) and those that loaded without errors (``clean``).
+
+    A watch ``session`` remembers what looks at one deck only (its card rules, its per-deck rules) for
+    the deck object it was computed for; rules across decks always run again.
+    """
     problems: list[Problem] = []
     settings = {id(deck): severities(deck) for deck in decks}
     for rule in RULES:
@@ -90,17 +99,37 @@ def check_decks(decks: list[Deck], clean: list[Deck]) -> list[Problem]:
         for deck in scope:  # a rule a deck may change looks at each deck on its own, at its severity
             severity = settings[id(deck)][rule.id]
             if severity != "off":
-                problems += _problems(rule, rule.check_decks([deck]), severity)
+                problems += _remembered(session, ("rule", rule.id), deck,
+                                        functools.partial(_deck_rule, rule, deck, severity))
     clean_ids = {id(deck) for deck in clean}
     for deck in decks:
         deck_settings = settings[id(deck)]
-        if id(deck) not in clean_ids:  # in a file with errors, only what also blocks the build: no warnings yet
+        is_clean = id(deck) in clean_ids
+        if not is_clean:  # in a file with errors, only what also blocks the build: no warnings yet
             deck_settings = {k: v if v == "error" else "off" for k, v in deck_settings.items()}
-        problems += _check_cards(deck, deck_settings)
+        problems += _remembered(session, ("cards", is_clean), deck,
+                                functools.partial(_check_cards, deck, deck_settings, session))
     return problems
 
 
-def _check_cards(deck: Deck, settings: Mapping[str, Setting]) -> list[Problem]:
+def _deck_rule(rule: Rule, deck: Deck, severity: Setting) -> list[Problem]:
+    return _problems(rule, rule.check_decks([deck]), severity)  # type: ignore[arg-type]  # "off" is filtered out
+
+
+def _remembered(session: Session | None, what: tuple[object, ...], deck: Deck,
+                compute: Callable[[], list[Problem]]) -> list[Problem]:
+    if session is None:
+        return compute()
+    known = session.remembered("rules", deck, *what)
+    if known is None:
+        known = compute()
+        session.remember("rules", deck, known, *what)
+    return list(known)
+
+
+def _check_cards(deck: Deck, settings: Mapping[str, Setting], session: Session | None = None) -> list[Problem]:
+    """The card rules over every card of ``deck``; a watch ``session`` remembers each card's result, by
+    everything the rules see: the card and where it is, its source text, the deck's settings."""
     texts, problems = grounding.read_sources(deck)
     # per kind of card, (check, rule, severity) for each rule that runs on it: looked up once, not per card
     active = {spec.kind: [(rule.check_card, rule, settings[rule.id]) for rule in RULES
@@ -108,15 +137,27 @@ def _check_cards(deck: Deck, settings: Mapping[str, Setting]) -> list[Problem]:
               for spec in kinds.all_kinds()}
     readable = {kind: [entry for entry in entries if not entry[1].needs_source]  # when the source is unreadable
                 for kind, entries in active.items()}
-    for card in deck.cards():
+
+    def check(card: Card) -> list[Problem]:
+        found: list[Problem] = []
         if card.to_write and deck.drafts_for:
-            continue  # a draft skeleton: 'draft-pending' says it is still to write; nothing else to judge
+            return found  # a draft skeleton: 'draft-pending' says it is still to write; nothing else to judge
         spec = kinds.of(card.kind)
         text = texts.get(deck.source_of(card).key)
-        for check, rule, severity in (active if text is not None else readable)[spec.kind]:
-            hits = check(card, spec, text or grounding.NO_SOURCE)
+        for check_card, rule, severity in (active if text is not None else readable)[spec.kind]:
+            hits = check_card(card, spec, text or grounding.NO_SOURCE)
             if hits:
-                problems += _problems(rule, hits, severity)  # type: ignore[arg-type]  # "off" is filtered out
+                found += _problems(rule, hits, severity)  # type: ignore[arg-type]  # "off" is filtered out
+        return found
+
+    if session is None:
+        for card in deck.cards():
+            problems += check(card)
+        return problems
+    context = (deck.drafts_for, tuple(sorted(settings.items())),
+               tuple((k, id(t.sentences), t.shown) for k, t in sorted(texts.items())))
+    for card in deck.cards():
+        problems += session.per_card(("rules", context, deck.source_of(card).key), card, check)
     return problems
 
 

@@ -13,9 +13,18 @@ def _key(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
+_FRONTS: dict[tuple[object, ...], list[str]] = {}  # by the text that decides them: asked again every watch cycle
+
+
 def fronts(card: Card) -> list[str]:
     """What each of the note's cards shows on its front, normalized for comparison."""
-    return [_key(front) for front in kinds.of(card.kind).fronts(card)]
+    key = (card.kind, card.front, card.back, card.text)
+    known = _FRONTS.get(key)
+    if known is None:
+        if len(_FRONTS) >= 1 << 18:
+            _FRONTS.clear()
+        known = _FRONTS[key] = [_key(front) for front in kinds.of(card.kind).fronts(card)]
+    return known
 
 
 @decks_rule("duplicate-front", "error", "clean", fixed=True)

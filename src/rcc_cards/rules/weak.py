@@ -150,6 +150,9 @@ def front_gives_away(decks: Sequence[Deck]) -> Sequence[Hit]:
     return hits
 
 
+_SIDES: dict[tuple[object, ...], tuple[list[tuple[str, set[str]]], list[set[str]], list[str]]] = {}
+
+
 class _Sides(NamedTuple):
     """A card's fronts and answers, prepared once for comparing with other cards."""
 
@@ -160,16 +163,23 @@ class _Sides(NamedTuple):
 
     @classmethod
     def of(cls, card: Card) -> _Sides:
-        spec = of(card.kind)
-        numbers: list[set[str]] = []
-        phrases: list[str] = []
-        for answer in spec.answers(card):
-            quantities = grounding.quantities(answer)
-            if quantities:
-                numbers.append(quantities)
-            elif len((words := _words(answer)).split()) >= 2:
-                phrases.append(words)
-        return cls(card, [(_words(f), grounding.quantities(f)) for f in spec.fronts(card)], numbers, phrases)
+        key = (card.kind, card.front, card.back, card.text)  # all that decides them (asked every watch cycle)
+        known = _SIDES.get(key)
+        if known is None:
+            spec = of(card.kind)
+            numbers: list[set[str]] = []
+            phrases: list[str] = []
+            for answer in spec.answers(card):
+                quantities = grounding.quantities(answer)
+                if quantities:
+                    numbers.append(quantities)
+                elif len((words := _words(answer)).split()) >= 2:
+                    phrases.append(words)
+            if len(_SIDES) >= 1 << 17:
+                _SIDES.clear()
+            known = _SIDES[key] = ([(_words(f), grounding.quantities(f)) for f in spec.fronts(card)], numbers,
+                                   phrases)
+        return cls(card, *known)
 
     def shows_answer_of(self, other: _Sides) -> bool:
         """Does a front of this card show an answer of ``other``: all of its quantities, or (an answer

@@ -1,0 +1,124 @@
+"""What a watch session remembers between builds, in memory only (nothing is cached on disk, so nothing can
+go stale between runs).
+
+Each cycle of ``build --watch`` is a full build whose every step asks the session first:
+
+- **files**: a deck file whose bytes did not change, and whose sources and media did not change either,
+  is not read or parsed again: the same :class:`~rcc_cards.model.Deck` object is reused (a changed image
+  changes the name it has in Anki, so it counts as a change of the deck);
+- **rules**: a reused deck's per-deck and per-card rule results are reused; rules across decks (unique
+  ids, duplicate fronts) run again over every deck, from per-card values that are themselves remembered;
+- **stamps**: a reused deck whose lock file is the one this session wrote is not compared with its lock
+  again (nothing in it changed);
+- **packages**: a package none of whose decks changed, still as this session wrote it, is not rebuilt.
+
+Everything is keyed by object identity or file metadata checked against what this session saw or wrote,
+so the result of every cycle is the result of a fresh build (a property test compares the bytes).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from rcc_cards.errors import Problem
+from rcc_cards.model import Card, Deck
+
+T = TypeVar("T")
+_MISSING = object()
+
+Signature = tuple[int, int, int]  # inode, modification time (ns), size
+
+
+def signature(path: Path) -> Signature | None:
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return info.st_ino, info.st_mtime_ns, info.st_size
+
+
+class Session:
+    def __init__(self) -> None:
+        self.files: dict[str, tuple[dict[Path, Signature | None], Deck | None, list[Problem]]] = {}
+        self.results: dict[tuple[Any, ...], tuple[Any, ...]] = {}  # (what, id(deck), …) -> (deck, value)
+        self.written: dict[Path, Signature | None] = {}  # files this session wrote, as it left them
+        self.digests: dict[Path, tuple[Signature | None, str | None]] = {}
+        self.outputs: dict[Path, object] = {}  # the builder's report of each package it last wrote
+        self.cards: dict[object, object] = {}  # per-card results of this cycle (and, below, of the last)
+        self.older: dict[object, object] = {}
+
+    # -- files ----------------------------------------------------------------------------------------
+    def load(self, path: Path, shown: str,
+             load_file: Callable[[Path, str], tuple[Deck | None, list[Problem]]]) -> tuple[Deck | None, list[Problem]]:
+        """``load_file(path, shown)``, or its last result when no file it depends on changed since."""
+        key = str(path.resolve())
+        known = self.files.get(key)
+        if known is not None and all(signature(p) == sig for p, sig in known[0].items()):
+            return known[1], known[2]
+        before = signature(path)
+        deck, problems = load_file(path, shown)
+        watched = {path: before}
+        if deck is not None:
+            watched.update((p, signature(p)) for p in deck.referenced_files())
+        self.files[key] = (watched, deck, problems)
+        return deck, problems
+
+    # -- results keyed by a deck object ---------------------------------------------------------------
+    def remembered(self, what: str, deck: Deck, *extra: object) -> Any:
+        """The value remembered for ``(what, deck, *extra)``, or None (the deck object must be the same one)."""
+        entry = self.results.get((what, id(deck), *extra))
+        return entry[1] if entry is not None and entry[0] is deck else None
+
+    def remember(self, what: str, deck: Deck, value: object, *extra: object) -> None:
+        self.results[(what, id(deck), *extra)] = (deck, value)
+
+    def forget_all_but(self, decks: Iterable[Deck]) -> None:
+        """Drop what belongs to decks no longer in use (their objects may be freed and their ids reused)."""
+        alive = {id(d) for d in decks}
+        self.results = {k: v for k, v in self.results.items() if k[1] in alive}
+
+    # -- results per card -----------------------------------------------------------------------------
+    def per_card(self, context: tuple[object, ...], card: Card, compute: Callable[[Card], T]) -> T:
+        """``compute(card)``, remembered for this card (all of it, where it is included) in ``context``."""
+        return self._per((context, card[:-1], tuple(card.key_locs.items())), card, compute)
+
+    def per_content(self, context: tuple[object, ...], card: Card, compute: Callable[[Card], T]) -> T:
+        """``compute(card)``, remembered for what the card says, wherever it is (its place does not count)."""
+        return self._per((context, card[:-2]), card, compute)  # every field but where it was written
+
+    def _per(self, key: tuple[object, ...], card: Card, compute: Callable[[Card], T]) -> T:
+        known = self.cards.get(key, _MISSING)
+        if known is _MISSING:
+            known = self.older.get(key, _MISSING)
+            if known is _MISSING:
+                known = compute(card)
+            self.cards[key] = known
+        return known  # type: ignore[return-value]
+
+    def new_cycle(self) -> None:
+        """Keep per-card results from the last two cycles only (a deck being edited asks again next time)."""
+        self.older, self.cards = self.cards, {}
+
+    # -- files this session wrote ---------------------------------------------------------------------
+    def wrote(self, paths: Iterable[Path]) -> None:
+        for path in paths:
+            self.written[path] = signature(path)
+
+    def still_as_written(self, path: Path) -> bool:
+        return path in self.written and self.written[path] is not None and signature(path) == self.written[path]
+
+    def digest(self, path: Path) -> str | None:
+        """The file's SHA-256, computed again only when its metadata changed."""
+        sig = signature(path)
+        known = self.digests.get(path)
+        if known is not None and known[0] == sig and sig is not None:
+            return known[1]
+        try:
+            value: str | None = hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError:
+            value = None
+        self.digests[path] = (sig, value)
+        return value
