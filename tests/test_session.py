@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DECK_HEAD, SOURCE_TEXT
+from conftest import DECK_HEAD, REPO, SOURCE_TEXT
 from rcc_cards import builder, project
 from rcc_cards.errors import ProblemsFound
 from rcc_cards.session import Session
@@ -165,3 +165,43 @@ def test_an_unchanged_cycle_rewrites_nothing(tmp_path: Path) -> None:
     assert all(w.up_to_date for w in report.written) and not report.locks_written
     assert {p: p.stat().st_mtime_ns for p in (tmp_path / "out").glob("*.apkg")} == before
     assert all(item.reused for item in report.stamped)
+
+
+def test_reading_one_edited_card_again_gives_what_reading_the_file_gives(tmp_path: Path) -> None:
+    """loader.patch against the whole file, on the shipped deck (nested sections, folded blocks, lists)."""
+    from rcc_cards.loader import load_file, patch
+    from rcc_cards.loader.decode import decode
+
+    shutil.copytree(REPO / "decks", tmp_path / "decks")
+    path = tmp_path / "decks" / "rcc.yaml"
+    original = path.read_text(encoding="utf-8")
+    rng = random.Random(3)
+    deck, problems = load_file(path, "decks/rcc.yaml")
+    assert deck is not None and not problems
+    applied = valid = 0
+    for _ in range(120):
+        lines = original.split("\n")
+        card = rng.choice(list(deck.cards()))
+        line = rng.choice(sorted({line for line, _ in card.key_locs.values()})) - 1
+        edit = rng.choice(["word", "add extra", "drop line", "indent"])
+        if edit == "word":
+            lines[line] = lines[line].replace(" ", " changed ", 1) if lines[line].count(" ") > 12 else lines[line]
+        elif edit == "add extra":
+            indent = len(lines[line]) - len(lines[line].lstrip())
+            lines.insert(line + 1, " " * indent + "extra: an added line")
+        elif edit == "drop line" and line != card.loc.line - 1:
+            del lines[line]
+        elif edit == "indent":
+            lines[line] = " " + lines[line]
+        new = "\n".join(lines)
+        text, text_problems = decode("decks/rcc.yaml", new.encode("utf-8"))
+        assert text is not None and not text_problems
+        patched = patch.reload("decks/rcc.yaml", path, deck, original, text)
+        path.write_text(new, encoding="utf-8")
+        full, full_problems = load_file(path, "decks/rcc.yaml")
+        path.write_text(original, encoding="utf-8")
+        valid += not full_problems
+        if patched is not None:
+            applied += 1
+            assert not full_problems and patched == full, edit
+    assert applied >= 30 and applied >= 0.8 * valid, (applied, valid)  # most clean edits take the short way

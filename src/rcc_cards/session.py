@@ -24,12 +24,25 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from rcc_cards.errors import Problem
+from rcc_cards.loader import decode, patch
 from rcc_cards.model import Card, Deck
 
 T = TypeVar("T")
 _MISSING = object()
 
 Signature = tuple[int, int, int]  # inode, modification time (ns), size
+
+
+def _text_of(path: Path) -> str | None:
+    """The deck file's text when it passes the size and character checks without a problem, else None."""
+    try:
+        if path.stat().st_size > decode.MAX_FILE_BYTES:
+            return None
+        data = path.read_bytes()
+    except OSError:
+        return None
+    text, problems = decode.decode(str(path), data)
+    return None if problems else text
 
 
 def signature(path: Path) -> Signature | None:
@@ -49,6 +62,7 @@ class Session:
         self.outputs: dict[Path, object] = {}  # the builder's report of each package it last wrote
         self.cards: dict[object, object] = {}  # per-card results of this cycle (and, below, of the last)
         self.older: dict[object, object] = {}
+        self.texts: dict[str, tuple[str | None, Deck]] = {}  # each cleanly loaded deck file's text, and its deck
 
     # -- files ----------------------------------------------------------------------------------------
     def load(self, path: Path, shown: str,
@@ -59,12 +73,35 @@ class Session:
         if known is not None and all(signature(p) == sig for p, sig in known[0].items()):
             return known[1], known[2]
         before = signature(path)
-        deck, problems = load_file(path, shown)
+        deck = self._one_card_edited(key, path, shown, known)
+        problems: list[Problem] = []
+        if deck is None:
+            deck, problems = load_file(path, shown)
         watched = {path: before}
         if deck is not None:
             watched.update((p, signature(p)) for p in deck.referenced_files())
         self.files[key] = (watched, deck, problems)
+        if deck is None or problems:
+            self.texts.pop(key, None)
+        elif key not in self.texts or self.texts[key][1] is not deck:
+            self.texts[key] = (_text_of(path), deck)
         return deck, problems
+
+    def _one_card_edited(self, key: str, path: Path, shown: str,
+                         known: tuple[dict[Path, Signature | None], Deck | None, list[Problem]] | None) -> Deck | None:
+        """The deck with only its edited card read again (:mod:`rcc_cards.loader.patch`), when the last
+        version loaded without problems, only the deck file changed, and the edit lies inside one card."""
+        if known is None or known[1] is None or known[2] or key not in self.texts:
+            return None
+        if any(signature(p) != sig for p, sig in known[0].items() if p != path):
+            return None  # a source or an image changed too: read everything
+        text, old = _text_of(path), self.texts[key][0]
+        if text is None or old is None:
+            return None
+        deck = patch.reload(shown, path, known[1], old, text)
+        if deck is not None:
+            self.texts[key] = (text, deck)
+        return deck
 
     # -- results keyed by a deck object ---------------------------------------------------------------
     def remembered(self, what: str, deck: Deck, *extra: object) -> Any:

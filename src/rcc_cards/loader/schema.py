@@ -39,6 +39,23 @@ def build_deck(path: str, file_path: Path, root: Node | None,
     return deck, reader.problems
 
 
+def one_card(path: str, file_path: Path, deck: Deck, node: Node, like: Card) -> tuple[Card | None, list[Problem]]:
+    """Read ``node`` as a card of ``deck`` in the section of the card ``like`` (its tags inherited, its
+    source keys known): what reading the whole file would make of it (:mod:`.patch` uses it)."""
+    reader = _Reader(path, file_path.parent)
+    reader.source_keys = {source.key for source in deck.sources}
+    inherited: tuple[str, ...] = ()
+    sections = deck.sections
+    for key in like.section_path:
+        section = next((s for s in sections if s.key == key), None)
+        if section is None:
+            return None, [Problem(path, node.line, node.col, "section not found")]
+        inherited = _merge_tags(inherited, section.tags)
+        sections = section.sections
+    card = reader._card(node, "", like.section_path, like.section_titles, inherited)
+    return card, reader.problems
+
+
 def _shape(node: Node) -> str:
     if isinstance(node, Mapping):
         return "a mapping (key: value lines)"
