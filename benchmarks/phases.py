@@ -43,6 +43,16 @@ except ImportError:  # before
 PHASES = ("load", "checks", "stamp", "compile + write", "lock file text")
 
 
+def _write_package(target: Path, produce: functools.partial[object]) -> None:
+    """Write one package atomically, with whichever writer this version has (issue 14 on: staged)."""
+    if hasattr(writer, "Staged"):
+        with writer.Staged() as staged:
+            staged.add_with(target, produce, writer.verify_zip)
+            staged.commit()
+    else:  # before
+        writer.write_package(target, produce)
+
+
 def one_run(deck_file: Path, out: Path) -> dict[str, float]:
     times: dict[str, float] = {}
 
@@ -59,7 +69,7 @@ def one_run(deck_file: Path, out: Path) -> dict[str, float]:
         stamped, _ = timed("stamp", functools.partial(stamp_decks, [deck], 1_700_000_000))  # type: ignore[misc]
         plan = builder.plan(stamped, out)
         timed("compile + write", functools.partial(
-            lambda: [writer.write_package(t, functools.partial(compiler.write_package, b))
+            lambda: [_write_package(t, functools.partial(compiler.write_package, b))
                      for t, b in plan.packages.items()]))
         timed("lock file text", functools.partial(lock_text, stamped[0].lock))
     finally:

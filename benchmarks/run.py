@@ -123,8 +123,8 @@ def _deck_files(work: Path, decks: int, per_deck: int) -> Path:
     for i in range(decks):
         deck = generate(per_deck, folder / f"deck{i:03d}.yaml")
         text = deck.read_text(encoding="utf-8")
-        deck.write_text(text.replace("key: bench", f"key: bench{i}", 1).replace("id: card-", f"id: d{i}-card-"),
-                        encoding="utf-8")
+        text = text.replace("key: bench", f"key: bench{i}", 1).replace("id: card-", f"id: d{i}-card-")
+        deck.write_text(text.replace("(card ", f"(deck {i}, card "), encoding="utf-8")
     return folder
 
 
@@ -168,7 +168,9 @@ def bench_watch(work: Path, decks: int, per_deck: int, repeat: int) -> list[Row]
         for i in range(max(repeat, 7)):
             before = package.stat().st_ino
             text = deck.read_text(encoding="utf-8")
-            deck.write_text(text.replace("(card 5", f"(card 5 e{i}", 1), encoding="utf-8")
+            card = f", card {5 + i})"  # a different card each time
+            assert card in text, card
+            deck.write_text(text.replace(card, f", card {5 + i}, edited)", 1), encoding="utf-8")
             saved = time.perf_counter()
             while package.stat().st_ino == before:
                 time.sleep(0.0005)

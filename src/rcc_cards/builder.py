@@ -238,7 +238,7 @@ def build(options: BuildOptions, files: DeckFiles | None = None, now: int | None
         record = buildcache.Record(
             code, digests([*report.inputs, *locks]), digests([w.path for w in report.written]), report.warnings,
             {str(w.path): [w.counts.notes, w.counts.cards, w.counts.tags] for w in report.written})
-        staged.add(options.cache_file, buildcache.stored(options.cache_file, key, record))
+        staged.add(options.cache_file, buildcache.stored(options.cache_file, key, record), durable=False)
         staged.commit()  # packages, lock files and the build record: all in place, or none changed
     if session is not None:  # what the next cycle may reuse: only what is now on disk
         session.wrote([*(w.path for w in report.written), *locks, options.cache_file])

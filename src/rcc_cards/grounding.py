@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import bisect
 import functools
-import hashlib
 import re
 import stat
 from typing import NamedTuple
@@ -244,7 +243,7 @@ def read_source(source: Source) -> tuple[SourceText | None, list[Problem]]:
                                                                f"bytes; the limit is {MAX_SOURCE_BYTES:,}. Split "
                                                                "it into several sources ('sources:')")]
         data = source.path.read_bytes()
-        signature = (str(source.path), hashlib.blake2b(data, digest_size=16).digest())
+        signature = (str(source.path), data)  # the bytes themselves: equal keys are equal texts
         known = _READ.get(signature)
         if known is None:
             raw = data.decode("utf-8")
@@ -258,8 +257,9 @@ def read_source(source: Source) -> tuple[SourceText | None, list[Problem]]:
 
 
 # Each source text is normalized and split once per process while its bytes stay the same (the rules,
-# coverage and every cycle of a watch session ask for it), keyed by path and a digest of the bytes; the
-# quote -> sentences dict is shared with it, since it depends on the text alone.
+# coverage and every cycle of a watch session ask for it), keyed by path and the bytes themselves (no digest
+# to trust, and no hashlib to load); the quote -> sentences dict is shared with it, since it depends on the
+# text alone.
 _READ: dict[tuple[str, bytes], tuple[str, tuple[Sentence, ...], dict[str, tuple[int, ...]]]] = {}
 
 

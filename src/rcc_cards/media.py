@@ -11,7 +11,6 @@ names or decks, and an edited image gets a new name, which updates the notes tha
 
 from __future__ import annotations
 
-import hashlib
 import re
 from pathlib import Path
 
@@ -51,5 +50,7 @@ def resolve(deck_dir: Path, written: str, kind: str) -> tuple[Media | None, str]
         data = f.read(MAX_MEDIA_BYTES + 1)
     if len(data) > MAX_MEDIA_BYTES:
         return None, f"{kind} {written!r} is over {MAX_MEDIA_BYTES:,} bytes, the limit per file"
+    import hashlib  # only for a deck with media: hashlib loads OpenSSL (about 3 ms of every start)
+
     digest = hashlib.sha256(data).hexdigest()[:10]
     return Media(real, f"{real.stem}_{digest}{real.suffix.lower()}"), ""

@@ -10,13 +10,15 @@ import gc
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from rcc_cards import rules, tags
 from rcc_cards.errors import Problem, RccCardsError, has_errors, sort_problems
 from rcc_cards.loader import load_file
 from rcc_cards.model import Card, Deck
-from rcc_cards.session import Session
+
+if TYPE_CHECKING:
+    from rcc_cards.session import Session
 
 DEFAULT_DECKS = Path("decks")
 DEFAULT_OUTPUT = Path("build")

@@ -21,7 +21,6 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
-import tempfile
 import time
 import zipfile
 from collections.abc import Callable, Iterable
@@ -77,20 +76,21 @@ class Staged:
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         self._release()
 
-    def add(self, target: Path, data: bytes) -> Path:
-        return self.add_with(target, lambda out, scratch: out.write(data))
+    def add(self, target: Path, data: bytes, durable: bool = True) -> Path:
+        return self.add_with(target, lambda out, scratch: out.write(data), durable=durable)
 
-    def add_with(self, target: Path, produce: Produce, verify: Callable[[Path], None] | None = None) -> Path:
+    def add_with(self, target: Path, produce: Produce, verify: Callable[[Path], None] | None = None,
+                 durable: bool = True) -> Path:
         """Let ``produce(out, scratch)`` write the new content of ``target`` into ``out`` (``scratch``: a path it
-        may use for a working file, removed afterwards); returns the finished temporary file."""
+        may use for a working file, removed afterwards); returns the finished temporary file. A ``durable``
+        file is flushed to disk before it is renamed into place (not needed for a record that is checked
+        against digests before any use, such as the build record)."""
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             _remove_leftovers(target)
-            fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp",
-                                            dir=target.parent)
+            fd, tmp = _new_temporary(target)
         except OSError as exc:
             raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from exc
-        tmp = Path(tmp_name)
         lock_fd = os.open(tmp, os.O_RDONLY)
         fcntl.flock(lock_fd, fcntl.LOCK_EX)  # ours until it is renamed or removed (see _remove_leftovers)
         self.ready.append(_Ready(target, tmp, lock_fd))
@@ -100,7 +100,8 @@ class Staged:
             with os.fdopen(fd, "wb") as out:
                 produce(out, scratch)
                 out.flush()
-                os.fsync(out.fileno())
+                if durable:
+                    os.fsync(out.fileno())
             if verify is not None:
                 verify(tmp)
         except OSError as exc:
@@ -153,15 +154,26 @@ def _backup(target: Path) -> Path | None:
     return backup
 
 
+def _new_temporary(target: Path) -> tuple[int, Path]:
+    """A new, empty temporary file beside ``target``, named ``.<name>.<pid>.<random>.tmp``, opened for
+    writing (made here rather than with ``tempfile``, which costs every start a few milliseconds)."""
+    for _ in range(100):
+        path = target.with_name(f".{target.name}.{os.getpid()}.{os.urandom(6).hex()}.tmp")
+        try:
+            return os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600), path
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free temporary name beside {target}")
+
+
 def write_new(target: Path, data: bytes) -> None:
     """Write ``data`` to ``target``, which must not exist: a file that appeared meanwhile is never replaced
     (the complete file is linked into place, and linking refuses an existing name)."""
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        fd, tmp = _new_temporary(target)
     except OSError as exc:
         raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from exc
-    tmp = Path(tmp_name)
     try:
         os.chmod(tmp, 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as out:
