@@ -138,13 +138,17 @@ def _check_cards(deck: Deck, settings: Mapping[str, Setting], session: Session |
     readable = {kind: [entry for entry in entries if not entry[1].needs_source]  # when the source is unreadable
                 for kind, entries in active.items()}
 
+    drafts = bool(deck.drafts_for)
+    first = texts.get(deck.sources[0].key)  # most cards quote the deck's first source
+    specs = {spec.kind: spec for spec in kinds.all_kinds()}
+
     def check(card: Card) -> list[Problem]:
         found: list[Problem] = []
-        if card.to_write and deck.drafts_for:
+        if drafts and card.to_write:
             return found  # a draft skeleton: 'draft-pending' says it is still to write; nothing else to judge
-        spec = kinds.of(card.kind)
-        text = texts.get(deck.source_of(card).key)
-        for check_card, rule, severity in (active if text is not None else readable)[spec.kind]:
+        spec = specs[card.kind]
+        text = texts.get(deck.source_of(card).key) if card.source else first
+        for check_card, rule, severity in (active if text is not None else readable)[card.kind]:
             hits = check_card(card, spec, text or grounding.NO_SOURCE)
             if hits:
                 found += _problems(rule, hits, severity)  # type: ignore[arg-type]  # "off" is filtered out
