@@ -14,7 +14,7 @@ from typing import NamedTuple
 _MARKER = re.compile(r"\{\{|\}\}")
 _DELETION = re.compile(r"\{\{c([0-9]+)::(.*?)(?:::([^}]*))?\}\}", re.S)
 _OPEN = re.compile(r"\{\{c([0-9]+)::")  # ASCII digits only: Anki reads no other
-_ANY_DIGITS = re.compile(r"\{\{c(\d+)::")  # digits of any script, to say why they are refused
+_ANY_DIGITS = r"\{\{c(\d+)::"  # digits of any script, to say why they are refused (compiled when asked)
 
 # The highest cloze number Anki makes a card for, measured with Anki 26.09 (tests/test_safety.py): a
 # {{c501::…}} note imports, but its card is blank and the Empty Cards check lists it for deletion.
@@ -56,7 +56,7 @@ def parse(text: str) -> tuple[tuple[Deletion, ...], tuple[ClozeError, ...]]:
                                               "opening another.", open_at))
                 continue
             head = _OPEN.match(text, pos)
-            if head is None and _ANY_DIGITS.match(text, pos):
+            if head is None and re.compile(_ANY_DIGITS).match(text, pos):
                 errors.append(ClozeError(pos, "cloze number written with non-ASCII digits; Anki reads only "
                                               "0-9 there. Retype the number, e.g. {{c1::answer}}."))
                 open_at, body_start, number = pos, pos + 2, None

@@ -22,7 +22,7 @@ from rcc_cards.model import Card, Deck, Source
 _DASHES = str.maketrans({c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"})
 # No leading '\s*' (normalize collapses the space a removed citation leaves), and bounded repeats: every
 # pattern here runs in linear time on any text (tests/test_linear_time.py).
-_CITATION = re.compile(r"\[\d{1,6}(?:[ ]?[,\u2013-][ ]?\d{1,6}){0,50}\]")
+_CITATION = r"\[\d{1,6}(?:[ ]?[,\u2013-][ ]?\d{1,6}){0,50}\]"  # compiled (cached by re) for texts with a '['.
 _ELLIPSIS = re.compile(r"…|\.\.\.")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 HEDGES = ("approximately", "about", "appears", "appear", "in general", "selected", "may", "might",
@@ -40,7 +40,7 @@ _DIGIT = re.compile(r"\d")
 def normalize(text: str) -> str:
     """The form quotes and sources are compared in."""
     if "[" in text:
-        text = _CITATION.sub("", text)
+        text = re.sub(_CITATION, "", text)
     return " ".join(text.translate(_DASHES).split())
 
 

@@ -19,7 +19,7 @@ from rcc_cards.model import Media
 MAX_MEDIA_BYTES = 20 * 1024 * 1024
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg"})
 AUDIO_SUFFIXES = frozenset({".mp3", ".ogg", ".oga", ".opus", ".wav", ".m4a", ".flac"})
-_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\Z")
+_NAME = r"[A-Za-z0-9][A-Za-z0-9._-]*\Z"  # compiled (and cached by re) for decks with media only
 
 
 def resolve(deck_dir: Path, written: str, kind: str) -> tuple[Media | None, str]:
@@ -40,7 +40,7 @@ def resolve(deck_dir: Path, written: str, kind: str) -> tuple[Media | None, str]
     suffixes = IMAGE_SUFFIXES if kind == "image" else AUDIO_SUFFIXES
     if real.suffix.lower() not in suffixes:
         return None, f"{kind} {written!r} is not a known {kind} type; use one of {', '.join(sorted(suffixes))}"
-    if not _NAME.match(real.name):
+    if not re.match(_NAME, real.name):
         return None, (f"{kind} file name {real.name!r} has characters Anki's media syntax cannot carry; "
                       "rename it with letters, digits, '.', '_' and '-'")
     size = real.stat().st_size

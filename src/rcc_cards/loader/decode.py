@@ -7,6 +7,7 @@ parser would stop at the first one, and libyaml and the pure-Python parser disag
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 
 from rcc_cards.errors import Problem
@@ -15,14 +16,25 @@ MAX_FILE_BYTES = 64 * 1024 * 1024
 BOM = "\ufeff"
 
 # C0 controls except tab, line feed and carriage return; DEL; C1 controls; noncharacters U+FFFE/U+FFFF.
-_BAD_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
-_TAB_INDENT = re.compile(r"^[ ]*\t", re.MULTILINE)
+# The patterns of the full scan are compiled when a file first needs the scan (most never do): compiling
+# them cost every start about a millisecond.
+
+
+@functools.cache
+def _bad_char() -> re.Pattern[str]:
+    return re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+
+
+@functools.cache
+def _tab_indent() -> re.Pattern[str]:
+    return re.compile(r"^[ ]*\t", re.MULTILINE)
+
 # Bytes that can be, or start, a character the scan reports: C0 controls (tab included, for tab
 # indentation), DEL, 0xC2 (U+0080-U+00BF, the C1 controls among them) and 0xEF (U+F000-U+FFFF, the BOM
 # and U+FFFE/U+FFFF among them). A file without any of them needs no scan at all.
 _SAFE_BYTES = bytes(b for b in range(256)
                     if not (b < 0x20 and b not in (0x0A, 0x0D)) and b not in (0x7F, 0xC2, 0xE2, 0xEF))
-_C1_UTF8 = re.compile(b"\xc2[\x80-\x9f]")
+_C1_UTF8 = b"\xc2[\x80-\x9f]"  # a C1 control in UTF-8 bytes (compiled, and cached by re, when needed)
 
 
 def describe_char(ch: str) -> str:
@@ -95,7 +107,7 @@ def decode(path: str, data: bytes) -> tuple[str | None, list[Problem]]:
     problems = [] if _surely_clean(data, text) else _scan(path, text)
     if problems:
         # Reported above; replaced so the YAML parser can go on and find the file's other problems.
-        text = _BAD_CHAR.sub("\ufffd", text).replace(BOM, "\ufffd")
+        text = _bad_char().sub("\ufffd", text).replace(BOM, "\ufffd")
         text = text.replace("\u2028", " ").replace("\u2029", " ")
     return text, problems
 
@@ -108,7 +120,7 @@ def _surely_clean(data: bytes, text: str) -> bool:
         return False  # a line or paragraph separator
     if not suspects <= {0xC2, 0xE2, 0xEF}:
         return False  # a control character or a tab: let the scan say where
-    if 0xC2 in suspects and _C1_UTF8.search(data):
+    if 0xC2 in suspects and re.search(_C1_UTF8, data):
         return False
     return 0xEF not in suspects or not any(c in text for c in (BOM, "\ufffe", "\uffff"))
 
@@ -126,8 +138,8 @@ class _Lines:
 
 
 _SEPARATORS = {"\u2028": "LINE SEPARATOR", "\u2029": "PARAGRAPH SEPARATOR", "\x85": "NEXT LINE"}
-_SEPARATOR = re.compile("[\u2028\u2029\x85]")
-_BLOCK_HEADER = re.compile(r"(?:^[ ]*-|:)[ ]+[|>][-+0-9]{0,3}[ ]*(?:#.*)?$")  # 'key: |', '- >-', 'key: |2 # …'
+_SEPARATOR = "[\u2028\u2029\x85]"
+_BLOCK_HEADER = r"(?:^[ ]*-|:)[ ]+[|>][-+0-9]{0,3}[ ]*(?:#.*)?$"  # 'key: |', '- >-', 'key: |2 # …'
 
 
 def _scan(path: str, text: str) -> list[Problem]:
@@ -144,7 +156,7 @@ def _scan(path: str, text: str) -> list[Problem]:
             )
         )
         index = text.find(BOM, index + 1)
-    for match in _SEPARATOR.finditer(text):
+    for match in re.finditer(_SEPARATOR, text):
         line, col = where(match.start())
         problems.append(Problem(
             path, line, col,
@@ -152,7 +164,7 @@ def _scan(path: str, text: str) -> list[Problem]:
             "editors show none (it often comes from pasting from a PDF or a web page). Replace it with a space, "
             "or with a real line break.",
         ))
-    for match in _BAD_CHAR.finditer(text):
+    for match in _bad_char().finditer(text):
         if match.group() == "\x85":
             continue  # reported above, as a line break
         line, col = where(match.start())
@@ -163,8 +175,8 @@ def _scan(path: str, text: str) -> list[Problem]:
                 "(U+001F in a field makes Anki reject the whole import). Delete it.",
             )
         )
-    lines = text.split("\n") if _TAB_INDENT.search(text) else []
-    for match in _TAB_INDENT.finditer(text):
+    lines = text.split("\n") if _tab_indent().search(text) else []
+    for match in _tab_indent().finditer(text):
         line, col = where(match.end() - 1)
         if _tab_is_content(lines, line - 1, col - 1):
             continue
@@ -190,5 +202,5 @@ def _tab_is_content(lines: list[str], index: int, spaces: int) -> bool:
         if indent >= spaces:
             content_indent = min(content_indent, indent)  # a line of the same block, above ours
             continue
-        return bool(_BLOCK_HEADER.search(above)) and spaces >= content_indent > indent
+        return bool(re.search(_BLOCK_HEADER, above)) and spaces >= content_indent > indent
     return False

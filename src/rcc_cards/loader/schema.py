@@ -24,7 +24,7 @@ from rcc_cards.loader.spec import MAX_CARDS, MAX_ID_LENGTH, Field, Map, Shape
 from rcc_cards.model import SETTINGS, Card, Deck, Kind, Loc, RuleSetting, Section, Skip, Source
 
 _ONE_LINE_STYLES = (None, "'", '"')  # values used exactly as written (blocks lose their final newline)
-_BAD_TEXT_CHAR = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_BAD_TEXT_CHAR = "[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]"  # compiled when a text is not printable
 _BAD = object()  # a value that was reported, or stands in for something already reported
 MAX_CLOZE_PROBLEMS = 10  # per text: the rest are counted in one line (and each is placed in linear time)
 
@@ -536,7 +536,7 @@ def _empty(key: str, message: str) -> str:
 
 
 def _bad_character(key: str, value: str) -> str:
-    bad = _BAD_TEXT_CHAR.search(value)
+    bad = re.search(_BAD_TEXT_CHAR, value)
     if bad is None:
         return ""
     code = f"U+{ord(bad.group()):04X}"
@@ -577,7 +577,7 @@ def _clean_text(node: Node) -> str | None:
     if not value or value.isspace():
         return None
     # Printable text has no control character, surrogate or noncharacter: a quicker test than the search.
-    return value if value.isprintable() or _BAD_TEXT_CHAR.search(value) is None else None
+    return value if value.isprintable() or re.search(_BAD_TEXT_CHAR, value) is None else None
 
 
 def _clean_list(node: Node, shape_kind: str) -> tuple[str, ...] | None:

@@ -22,7 +22,7 @@ KEY_PATTERN = re.compile(r"[a-z0-9][a-z0-9_]*\Z")
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*\Z")
 MAX_ID_LENGTH = 100
 MAX_CARDS = 100_000  # per deck file; a larger curriculum is several files
-_CARD_START = re.compile(r"^[ ]*(?:-[ ]+)?\{?[ ]*id[ ]*:", re.MULTILINE)  # a card's 'id:' key, as lines start
+_CARD_START = r"^[ ]*(?:-[ ]+)?\{?[ ]*id[ ]*:"  # a card's 'id:' key, as lines start (compiled only when needed)
 
 
 def too_many_cards(text: str) -> int | None:
@@ -30,7 +30,7 @@ def too_many_cards(text: str) -> int | None:
     is scanned (linear, nothing built); None when there are not that many."""
     if text.count("id:") <= MAX_CARDS:
         return None
-    for count, match in enumerate(_CARD_START.finditer(text), 1):
+    for count, match in enumerate(re.finditer(_CARD_START, text, re.MULTILINE), 1):
         if count > MAX_CARDS:
             return match.start()
     return None

@@ -15,12 +15,12 @@ from rcc_cards.rules.base import NO_HITS, Hit, card_rule
 MAX_ANSWER_WORDS = 20
 MAX_LIST_ITEMS = 3
 # Bounded repeats (a citation is short): an unclosed '[' must not make every later '[' rescan the text.
-_CITATION = re.compile(r"\[(?:\d{1,6}(?:[ ]?[,\u2013-][ ]?\d{1,6}){0,50}|Level of evidence[^\]\n]{0,200})\]",
-                       re.IGNORECASE)
+# (Patterns as text: compiled, and cached by re, only for the cards that need them, not at every start.)
+_CITATION = r"(?i)\[(?:\d{1,6}(?:[ ]?[,\u2013-][ ]?\d{1,6}){0,50}|Level of evidence[^\]\n]{0,200})\]"
 # Navigation text of web pages that sources are copied from; it is never card material.
 BOILERPLATE = ("skip to content", "font size", "today on webmd", "health center", "click here",
                "advertisement", "read more")
-_LIST_SPLIT = re.compile(r"[,;\n]|\band\b|\bor\b", re.IGNORECASE)  # no '\s*' around: a long run of spaces
+_LIST_SPLIT = r"(?i)[,;\n]|\band\b|\bor\b"  # no '\s*' around: a long run of spaces
 # would be rescanned from each of its positions; the items are stripped instead
 
 
@@ -54,7 +54,7 @@ def answer_is_a_list(card: Card, spec: KindSpec, source: SourceText) -> Sequence
     for answer in spec.answers(card):
         if _separators_at_most(answer) < MAX_LIST_ITEMS:
             continue  # at most MAX_LIST_ITEMS items, without splitting (most answers)
-        items = [i for i in _LIST_SPLIT.split(answer) if i.strip()]
+        items = [i for i in re.split(_LIST_SPLIT, answer) if i.strip()]
         if len(items) > MAX_LIST_ITEMS:
             hits.append((card.loc_of(spec.answer_key), f"card '{card.id}': the answer lists {len(items)} items "
                                                        f"(at most {MAX_LIST_ITEMS}); make one card per item, "
@@ -79,7 +79,7 @@ def citation_in_text(card: Card, spec: KindSpec, source: SourceText) -> Sequence
         return NO_HITS  # most cards: a citation needs a '['
     return [(card.loc_of(key), f"card '{card.id}': '{key}' contains the citation {found.group()!r}; put reference "
                                "numbers in 'refs' and keep card text clean")
-            for key, text in _texts(card) if (found := _CITATION.search(text))]
+            for key, text in _texts(card) if (found := re.search(_CITATION, text))]
 
 
 @card_rule("boilerplate-in-text", "warning")

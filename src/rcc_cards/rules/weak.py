@@ -20,7 +20,8 @@ from rcc_cards.rules.base import NO_HITS, Hit, card_rule, decks_rule
 
 # "Yes" or "No" as the whole answer or before a comma or stop ("No, never"); "No added benefit" is a noun
 # phrase, not a no.
-_YES_NO = re.compile(r"\s*(yes|no)\s*(?:[,.;:!\u2013\u2014]|$)", re.IGNORECASE)
+_YES_NO = r"(?i)\s*(yes|no)\s*(?:[,.;:!\u2013\u2014]|$)"  # compiled (and cached by re) for the few answers
+# that start with a yes or a no
 # One-word answers whose opposite is the only other guess.
 OPPOSITES = frozenset({
     "higher", "lower", "more", "fewer", "less", "greater", "smaller", "larger", "bigger", "shorter", "longer",
@@ -52,7 +53,7 @@ def yes_no_answer(card: Card, spec: KindSpec, source: SourceText) -> Sequence[Hi
     Passes: `q: What has IL-2 never been shown to do in a randomized controlled trial?` with
       `a: result in longer survival`
     """
-    if not _YES_NO.match(card.back):
+    if not card.back.lstrip()[:3].casefold().startswith(("yes", "no")) or not re.match(_YES_NO, card.back):
         return NO_HITS
     return [(card.loc_of("a"), f"card '{card.id}': the answer is a yes or a no; ask for what the source states "
                                "instead (what, which, how much), so the learner recalls it")]
