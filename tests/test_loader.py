@@ -182,3 +182,13 @@ def test_a_syntax_error_in_the_deck_header_leaves_the_cards_checked(tmp_path: Pa
     assert any("unterminated quoted text" in m for m in messages)
     assert any("malformed cloze" in m for m in messages)
     assert len(problems) == 2, problems
+
+
+def test_a_section_in_a_list_of_cards_is_one_problem(tmp_path: Path) -> None:
+    """(A 'sections:' line deleted by mistake puts the sections after it into the cards list above.)"""
+    cards = ("      - id: c1\n        q: Q1\n        a: A1\n"
+             "      - key: lost\n        title: Lost section\n        cards:\n          - id: c2\n            q: Q2\n"
+             "            a: A2\n")
+    deck, problems = _load(tmp_path, cards)
+    assert [(p.line, p.col) for p in problems] == [(15, 9)]
+    assert "has a section's keys" in problems[0].message and "'sections:'" in problems[0].message

@@ -166,7 +166,7 @@ def build(paths: tuple[Path, ...], output: Path | None, include: tuple[str, ...]
 
     Nothing is written unless every deck is free of errors, and nothing is redone when
     no input changed since the last build with the same options. Each deck's lock file
-    (rcc.yaml -> rcc.lock.json) records when each card's content last changed, so only
+    (key: rcc -> rcc.lock.json) records when each card's content last changed, so only
     changed notes update on import; build updates it, build --locked only checks it.
     A --tag subset keeps each note's identity, so importing the full deck later
     updates the same notes.

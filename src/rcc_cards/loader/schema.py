@@ -473,6 +473,12 @@ class _Reader:
                 return card
         card_id = _peek_id(node)
         ctx = f"{parent} > card '{card_id}'" if card_id else f"{parent} > card"
+        if _looks_like_section(node):
+            self.report(node, parent, "this item has a section's keys ('key' and 'title', 'cards' or 'sections') "
+                                      "but is in a list of cards; a section goes in a 'sections:' list (check the "
+                                      "lines above it: a 'sections:' line, or the section it belongs to, may be "
+                                      "missing or indented differently)")
+            return None
         found = self.mapping(node, ctx, spec.CARD, report_missing=False)
         if found is None:
             return None
@@ -656,6 +662,14 @@ def _as_set(keys: tuple[str, ...]) -> frozenset[str]:
 def _written(node: Node) -> str:
     """A scalar's text as written, cut short for a message ("" for anything else)."""
     return node.value[:40] if isinstance(node, Scalar) and not node.bad else ""
+
+
+def _looks_like_section(node: Node) -> bool:
+    """A mapping with a section's keys and no card's: an item in the wrong list, not a broken card."""
+    if not isinstance(node, Mapping):
+        return False
+    keys = {key.value for key, _ in node.pairs}
+    return "key" in keys and bool(keys & {"title", "cards", "sections"}) and not keys & {"id", "q", "a", "cloze"}
 
 
 def _peek_id(node: Node) -> str:
