@@ -99,7 +99,9 @@ def stored(path: Path, key: str, record: Record) -> bytes:
     return json.dumps(data, sort_keys=True, indent=1).encode("utf-8")
 
 
-def digests(paths: Iterable[Path], staged: Callable[[Path], Path | None] = lambda p: None) -> dict[str, str | None]:
+def digests(paths: Iterable[Path], staged: Callable[[Path], Path | None] = lambda p: None,
+            digest: Callable[[Path], str | None] = file_digest) -> dict[str, str | None]:
     """Each file's digest, by its resolved path; ``staged(path)``: the finished temporary file that will
-    replace it, whose content is the one to record."""
-    return {str(p.resolve()): file_digest(staged(p) or p) for p in sorted(set(paths))}
+    replace it, whose content is the one to record; ``digest``: how a file that is not staged is digested
+    (a watch session remembers digests of unchanged files)."""
+    return {str(p.resolve()): file_digest(tmp) if (tmp := staged(p)) else digest(p) for p in sorted(set(paths))}

@@ -229,12 +229,8 @@ def build(options: BuildOptions, files: DeckFiles | None = None, now: int | None
         report = _build(options, files, now, progress, staged, session)
         locks = [stamps.lock_path(item.deck) for item in report.stamped]
 
-        def digests(paths: Sequence[Path]) -> dict[str, str | None]:
-            if session is None:
-                return buildcache.digests(paths, staged.temporary)
-            return {str(p.resolve()): buildcache.file_digest(tmp) if (tmp := staged.temporary(p)) else
-                    session.digest(p) for p in sorted(set(paths))}
-
+        digests = functools.partial(buildcache.digests, staged=staged.temporary,
+                                    digest=session.digest if session else buildcache.file_digest)
         record = buildcache.Record(
             code, digests([*report.inputs, *locks]), digests([w.path for w in report.written]), report.warnings,
             {str(w.path): [w.counts.notes, w.counts.cards, w.counts.tags] for w in report.written})

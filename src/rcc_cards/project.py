@@ -128,7 +128,7 @@ def _load(files: DeckFiles, session: Session | None) -> Loaded:
     clean: list[Deck] = []
     problems: list[Problem] = []
     for path, shown in files:
-        deck, file_problems = session.load(path, shown, load_file) if session else load_file(path, shown)
+        deck, file_problems = session.load(path, shown) if session else load_file(path, shown)
         problems += file_problems
         if deck is not None:
             decks.append(deck)

@@ -18,31 +18,19 @@ so the result of every cycle is the result of a fresh build (a property test com
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
+from rcc_cards import buildcache, loader
 from rcc_cards.errors import Problem
-from rcc_cards.loader import decode, patch
+from rcc_cards.loader import patch
 from rcc_cards.model import Card, Deck
 
 T = TypeVar("T")
 _MISSING = object()
 
 Signature = tuple[int, int, int]  # inode, modification time (ns), size
-
-
-def _text_of(path: Path) -> str | None:
-    """The deck file's text when it passes the size and character checks without a problem, else None."""
-    try:
-        if path.stat().st_size > decode.MAX_FILE_BYTES:
-            return None
-        data = path.read_bytes()
-    except OSError:
-        return None
-    text, problems = decode.decode(str(path), data)
-    return None if problems else text
 
 
 def signature(path: Path) -> Signature | None:
@@ -62,46 +50,42 @@ class Session:
         self.outputs: dict[Path, object] = {}  # the builder's report of each package it last wrote
         self.cards: dict[object, object] = {}  # per-card results of this cycle (and, below, of the last)
         self.older: dict[object, object] = {}
-        self.texts: dict[str, tuple[str | None, Deck]] = {}  # each cleanly loaded deck file's text, and its deck
+        self.texts: dict[str, str] = {}  # the text of each deck file that last loaded without a problem
 
     # -- files ----------------------------------------------------------------------------------------
-    def load(self, path: Path, shown: str,
-             load_file: Callable[[Path, str], tuple[Deck | None, list[Problem]]]) -> tuple[Deck | None, list[Problem]]:
-        """``load_file(path, shown)``, or its last result when no file it depends on changed since."""
+    def load(self, path: Path, shown: str) -> tuple[Deck | None, list[Problem]]:
+        """:func:`rcc_cards.loader.load_file`, or its last result when no file it depends on changed since;
+        the file is read once either way."""
         key = str(path.resolve())
         known = self.files.get(key)
         if known is not None and all(signature(p) == sig for p, sig in known[0].items()):
             return known[1], known[2]
         before = signature(path)
-        deck = self._one_card_edited(key, path, shown, known)
-        problems: list[Problem] = []
-        if deck is None:
-            deck, problems = load_file(path, shown)
+        text, problems = loader.read_text(path, shown)
+        deck = self._one_card_edited(key, path, shown, known, text) if text is not None and not problems else None
+        if deck is None and text is not None:
+            deck, problems = loader.load_text(shown, path, text, problems)
         watched = {path: before}
         if deck is not None:
             watched.update((p, signature(p)) for p in deck.referenced_files())
         self.files[key] = (watched, deck, problems)
-        if deck is None or problems:
+        if deck is None or problems or text is None:
             self.texts.pop(key, None)
-        elif key not in self.texts or self.texts[key][1] is not deck:
-            self.texts[key] = (_text_of(path), deck)
+        else:
+            self.texts[key] = text
         return deck, problems
 
     def _one_card_edited(self, key: str, path: Path, shown: str,
-                         known: tuple[dict[Path, Signature | None], Deck | None, list[Problem]] | None) -> Deck | None:
+                         known: tuple[dict[Path, Signature | None], Deck | None, list[Problem]] | None,
+                         text: str) -> Deck | None:
         """The deck with only its edited card read again (:mod:`rcc_cards.loader.patch`), when the last
-        version loaded without problems, only the deck file changed, and the edit lies inside one card."""
+        version loaded without problems, only the deck file changed, ``text`` (the file's new text) passed
+        the character checks, and the edit lies inside one card."""
         if known is None or known[1] is None or known[2] or key not in self.texts:
             return None
         if any(signature(p) != sig for p, sig in known[0].items() if p != path):
             return None  # a source or an image changed too: read everything
-        text, old = _text_of(path), self.texts[key][0]
-        if text is None or old is None:
-            return None
-        deck = patch.reload(shown, path, known[1], old, text)
-        if deck is not None:
-            self.texts[key] = (text, deck)
-        return deck
+        return patch.reload(shown, path, known[1], self.texts[key], text)
 
     # -- results keyed by a deck object ---------------------------------------------------------------
     def remembered(self, what: str, deck: Deck, *extra: object) -> Any:
@@ -153,9 +137,6 @@ class Session:
         known = self.digests.get(path)
         if known is not None and known[0] == sig and sig is not None:
             return known[1]
-        try:
-            value: str | None = hashlib.sha256(path.read_bytes()).hexdigest()
-        except OSError:
-            value = None
+        value = buildcache.file_digest(path)
         self.digests[path] = (sig, value)
         return value

@@ -96,12 +96,7 @@ class Staged:
         self.ready.append(_Ready(target, tmp, lock_fd))
         scratch = tmp.with_name(tmp.name[: -len(".tmp")] + ".scratch.tmp")
         try:
-            os.chmod(tmp, 0o666 & ~_umask())
-            with os.fdopen(fd, "wb") as out:
-                produce(out, scratch)
-                out.flush()
-                if durable:
-                    os.fsync(out.fileno())
+            _fill(fd, tmp, lambda out: produce(out, scratch), durable)
             if verify is not None:
                 verify(tmp)
         except OSError as exc:
@@ -166,6 +161,17 @@ def _new_temporary(target: Path) -> tuple[int, Path]:
     raise FileExistsError(f"no free temporary name beside {target}")
 
 
+def _fill(fd: int, tmp: Path, produce: Callable[[BinaryIO], object], durable: bool) -> None:
+    """Write a new temporary file (open as ``fd``) with ``produce(out)``: readable as the umask allows, and,
+    when ``durable``, flushed to disk."""
+    os.chmod(tmp, 0o666 & ~_umask())
+    with os.fdopen(fd, "wb") as out:
+        produce(out)
+        out.flush()
+        if durable:
+            os.fsync(out.fileno())
+
+
 def write_new(target: Path, data: bytes) -> None:
     """Write ``data`` to ``target``, which must not exist: a file that appeared meanwhile is never replaced
     (the complete file is linked into place, and linking refuses an existing name)."""
@@ -175,11 +181,7 @@ def write_new(target: Path, data: bytes) -> None:
     except OSError as exc:
         raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from exc
     try:
-        os.chmod(tmp, 0o666 & ~_umask())
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
+        _fill(fd, tmp, lambda out: out.write(data), durable=True)
         os.link(tmp, target)
     except FileExistsError as exc:
         raise OutputError(f"{target} already exists; rcc-cards never overwrites it. Move it away or pick "

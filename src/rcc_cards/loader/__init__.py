@@ -42,6 +42,15 @@ def parse(path: str, text: str) -> tuple[Node | None, list[Problem]]:
 def load_file(path: Path, shown: str | None = None) -> tuple[Deck | None, list[Problem]]:
     """Load one deck file. ``shown`` is the path as problems should name it (default: ``path``)."""
     name = shown if shown is not None else str(path)
+    text, problems = read_text(path, name)
+    if text is None:
+        return None, problems
+    return load_text(name, path, text, problems)
+
+
+def read_text(path: Path, name: str) -> tuple[str | None, list[Problem]]:
+    """A deck file's text after the size and character checks (None when it is not text at all), and
+    the problems those checks found; ``name`` is the path as problems name it."""
     try:
         info = path.stat()
         if not stat.S_ISREG(info.st_mode):  # a FIFO or a device would block the read, or never end
@@ -53,10 +62,12 @@ def load_file(path: Path, shown: str | None = None) -> tuple[Deck | None, list[P
         data = _read_at_most(path, decode.MAX_FILE_BYTES)
     except OSError as exc:
         return None, [Problem(name, 1, 1, f"cannot read the file: {exc.strerror or exc}")]
-    text, problems = decode.decode(name, data)
-    del data  # a large deck's bytes are not needed again: do not hold them while the tree is built
-    if text is None:
-        return None, problems
+    return decode.decode(name, data)  # the bytes are not kept: not held while the tree is built
+
+
+def load_text(name: str, path: Path, text: str, problems: list[Problem]) -> tuple[Deck | None, list[Problem]]:
+    """The deck in ``text``, the checked text of the file at ``path`` (:func:`read_text`, whose
+    ``problems`` are passed on), with every problem of the file."""
     too_many = spec.too_many_cards(text)
     if too_many is not None:  # counted in the text before any tree is built: fast, and no memory spent
         line, col = decode.line_col(text, too_many)
@@ -64,7 +75,7 @@ def load_file(path: Path, shown: str | None = None) -> tuple[Deck | None, list[P
                                                           "split the deck into several files (card ids stay "
                                                           "unique across them)")]
     root, yaml_problems = parse(name, text)
-    problems += _without_repeats(yaml_problems, problems)
+    problems = problems + _without_repeats(yaml_problems, problems)
     if root is None and yaml_problems:
         return None, problems
     deck, schema_problems = schema.build_deck(name, path, root, text)

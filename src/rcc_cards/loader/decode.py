@@ -125,9 +125,10 @@ def _surely_clean(data: bytes, text: str) -> bool:
     return 0xEF not in suspects or not any(c in text for c in (BOM, "\ufffe", "\uffff"))
 
 
-class _Lines:
+class Lines:
     """1-based line and column of any index of a text, each in O(log n): a scan that reports many
-    characters must not count lines from the start for each one (that was quadratic)."""
+    characters must not count lines from the start for each one (that was quadratic). The schema's
+    placing of problems inside a text uses it too."""
 
     def __init__(self, text: str) -> None:
         self.starts = [0, *(m.end() for m in re.finditer("\n", text))]
@@ -144,7 +145,7 @@ _BLOCK_HEADER = r"(?:^[ ]*-|:)[ ]+[|>][-+0-9]{0,3}[ ]*(?:#.*)?$"  # 'key: |', '-
 
 def _scan(path: str, text: str) -> list[Problem]:
     problems: list[Problem] = []
-    where = _Lines(text)
+    where = Lines(text)
     index = text.find(BOM)
     while index != -1:
         line, col = where(index)

@@ -9,7 +9,6 @@ names, rule settings and cloze markup are all reported with the place to fix and
 
 from __future__ import annotations
 
-import bisect
 import functools
 import re
 from collections.abc import Iterable
@@ -18,7 +17,7 @@ from typing import Any
 
 from rcc_cards import cloze, kinds, media, rules, tags
 from rcc_cards.errors import Problem
-from rcc_cards.loader import spec
+from rcc_cards.loader import decode, spec
 from rcc_cards.loader.nodes import Mapping, Node, Scalar, Sequence
 from rcc_cards.loader.spec import MAX_CARDS, MAX_ID_LENGTH, Field, Map, Shape
 from rcc_cards.model import SETTINGS, Card, Deck, Kind, Loc, RuleSetting, Section, Skip, Source
@@ -71,7 +70,7 @@ class _Reader:
         self.path = path
         self.deck_dir = deck_dir
         self.file_text = text
-        self._line_starts: list[int] | None = None  # offsets of the file's lines, made when first needed
+        self._lines: decode.Lines | None = None  # where the file's lines start, made when first needed
         self.problems: list[Problem] = []
         self.card_count = 0
         self.source_keys: set[str] | None = None  # the deck's source keys, once read (None: unknown)
@@ -210,20 +209,16 @@ class _Reader:
         needle = value[offset:offset + 2]
         if not needle.strip() or not self.file_text:
             return node.line, node.col
-        if self._line_starts is None:
-            starts = [0]
-            starts += [m.end() for m in re.finditer("\n", self.file_text)]
-            self._line_starts = starts
-        starts = self._line_starts
+        if self._lines is None:
+            self._lines = decode.Lines(self.file_text)
+        starts = self._lines.starts
         at = starts[node.line - 1] + node.col - 1 if node.line <= len(starts) else len(self.file_text)
         for _ in range(value.count(needle, 0, offset) + 1):
             at = self.file_text.find(needle, at)
             if at < 0:
                 return node.line, node.col
             at += len(needle)
-        at -= len(needle)
-        line = bisect.bisect_right(starts, at)
-        return line, at - starts[line - 1] + 1
+        return self._lines(at - len(needle))
 
     def _read_media(self, node: Node, ctx: str, key: str, shape: Shape) -> object | None:
         written = self.text(node, ctx, key, prose=False)

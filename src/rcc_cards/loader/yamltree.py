@@ -352,13 +352,13 @@ def _expected_indent(lines: list[str], line: int) -> tuple[int, int] | None:
     wins, the nearer line on a tie. None when the line already sits at a candidate's column.
     """
     here = lines[line - 1]
-    indent = len(here) - len(here.lstrip(" "))
+    indent = _indent(here)
     is_item = here.lstrip(" ").startswith("- ")
     bound = 1 << 30
     best: tuple[int, int, int] | None = None  # (distance, indent, line)
     for number in range(line - 1, 0, -1):
         text = lines[number - 1]
-        level = len(text) - len(text.lstrip(" "))
+        level = _indent(text)
         if level >= bound or not _ANY_KEY_LINE.match(text):
             continue
         bound = level
@@ -436,7 +436,7 @@ def _syntax_problem(path: str, exc: yaml.MarkedYAMLError, lines: list[str]) -> P
 def _colon_problem(path: str, line: int, col: int, lines: list[str]) -> Problem:
     """': ' where YAML cannot start a key: a key line indented unlike its block, or unquoted text."""
     here = lines[line - 1]
-    indent = len(here) - len(here.lstrip(" "))
+    indent = _indent(here)
     above = _indent_above(lines, line)
     if _KEY_LINE.match(here) and above is not None and indent != above[0]:
         return Problem(
@@ -459,7 +459,7 @@ def _block_problem(path: str, line: int, col: int, start_line: int, lines: list[
     here = lines[line - 1] if line <= len(lines) else ""
     expected = _expected_indent(lines, line) if here.strip() else None
     if expected is not None:
-        indent = len(here) - len(here.lstrip(" "))
+        indent = _indent(here)
         what = "the '- ' items of this list start" if here.lstrip(" ").startswith("- ") else \
             "the keys it belongs with start"
         return Problem(
