@@ -66,8 +66,27 @@ MAX_STAMP = 2**32 - 1  # seconds since 1970 (the year 2106): any later value is 
 
 
 def lock_path(deck: Deck) -> Path:
-    """Where a deck's lock file is: beside the deck file, named by its key (``key: rcc`` -> ``rcc.lock.json``)."""
-    return deck.file.with_name(deck.key + LOCK_SUFFIX)
+    """Where a deck's lock file is: named by its key (``key: rcc`` -> ``rcc.lock.json``), beside the deck
+    file, or in the nearest folder above it that has one (a deck moved into a subfolder keeps its lock)."""
+    return deck.file.parent / _up(deck) / (deck.key + LOCK_SUFFIX)
+
+
+def _up(deck: Deck) -> Path:
+    """The relative way from the deck's folder to its lock's (``.`` when beside it, or when there is none).
+
+    The folders above are searched up to the project's: the current folder, or one holding ``.git``."""
+    name = deck.key + LOCK_SUFFIX
+    if (deck.file.parent / name).is_file():
+        return Path()
+    folder = deck.file.parent.absolute()
+    cwd = Path.cwd()
+    for levels, above in enumerate(folder.parents, 1):
+        if folder == cwd or (folder / ".git").exists():
+            break
+        if (above / name).is_file():
+            return Path(*[".."] * levels)
+        folder = above
+    return Path()
 
 
 def _legacy_path(deck: Deck) -> Path:
@@ -338,17 +357,16 @@ FUTURE_TOLERANCE = 300  # seconds of clock difference between machines that we a
 
 def lock_name(deck: Deck) -> str:
     """The lock file's path, named the way the deck file was named."""
-    return str(Path(deck.loc.path).with_name(deck.key + LOCK_SUFFIX))
+    return os.path.normpath(Path(deck.loc.path).parent / _up(deck) / (deck.key + LOCK_SUFFIX))
 
 
 def find_lock(deck: Deck, keys: set[str]) -> tuple[Lock | None, Path | None, list[Problem]]:
     """The deck's lock, the file it was read from, and problems. ``keys``: the keys of every deck built
     together (a lock recording one of them belongs to that deck).
 
-    The lock named by the key comes first. Without one, a lock named after the deck file (as written
-    before locks were named by key) is used when it records this key. A lock beside the deck that records
-    another key, belongs to no deck built here and holds most of this deck's card ids means the key was
-    changed: refused, since every note's identity includes the key.
+    The lock named by the key comes first (:func:`lock_path`). Without one, a lock named after the deck
+    file (as written before locks were named by key) is used when it records this key; a lock that records
+    another key may mean the key was changed (:func:`key_change`).
     """
     path = lock_path(deck)
     lock, problems = read(path, lock_name(deck))
@@ -360,26 +378,35 @@ def find_lock(deck: Deck, keys: set[str]) -> tuple[Lock | None, Path | None, lis
         old, problems = read(legacy, shown)
         if problems or (old is not None and old.deck == deck.key):
             return old, legacy, problems
+    changed = key_change(deck, keys)
+    return None, None, [changed] if changed else []
+
+
+def key_change(deck: Deck, keys: set[str]) -> Problem | None:
+    """A deck with no lock of its own whose key was changed: a lock beside it records another key that
+    belongs to no deck built here (``keys``) and shares card ids with this deck: it is the lock named after
+    this deck file, or most of this deck's ids are in it, or most of its ids are in this deck (so the same
+    edit may also have removed any number of cards). Refused, since every note's identity includes the key."""
+    if lock_path(deck).is_file():
+        return None
     ids = {card.id for card in deck.cards()}
     claimed: set[str] | None = None
     for other in sorted(deck.file.parent.glob("*" + LOCK_SUFFIX)):
-        if other == path or not other.is_file():
-            continue
         shown = str(Path(deck.loc.path).with_name(other.name))
-        found, _ = read(other, shown)
+        found, _ = read(other, shown) if other.is_file() else (None, [])
         if found is None or found.deck in keys or found.deck == deck.key or not found.cards:
             continue
         claimed = _keys_beside(deck.file) if claimed is None else claimed
         if found.deck in claimed:
             continue  # another deck file here has that key: its lock, not this deck's
         shared = len(ids & set(found.cards))
-        if shared * 2 > len(found.cards):
-            return None, None, [problem_at(deck.key_loc, (
+        if shared and (other == _legacy_path(deck) or shared * 2 > min(len(ids), len(found.cards))):
+            return problem_at(deck.key_loc, (
                 f"deck key '{deck.key}' has no lock file, but {shown} records deck '{found.deck}' with {shared} of "
                 "this deck's card ids: was the key changed? The key is part of every note's identity, so learners "
                 f"would get every card a second time. Restore key: {found.deck}; if this really is a new deck, "
-                f"delete {shown}"))]
-    return None, None, []
+                f"delete {shown}"))
+    return None
 
 
 _DECK_KEY = re.compile(r"^[ ]+key:[ ]*[\"']?([a-z0-9_]+)", re.MULTILINE)
@@ -415,7 +442,10 @@ def stamp_decks(decks: Sequence[Deck], now: int, session: Session | None = None)
                 continue
         lock, found_at, lock_problems = find_lock(deck, keys)
         problems += lock_problems
-        future = [] if lock is None else [k for k, s in lock.cards.items() if s.changed > now + FUTURE_TOLERANCE]
+        # against the clock, not SOURCE_DATE_EPOCH: an epoch older than the lock's stamps is allowed (stamps
+        # still move forward, _next_time), and is no sign of damage
+        latest = max(now, int(time.time())) + FUTURE_TOLERANCE
+        future = [] if lock is None else [k for k, s in lock.cards.items() if s.changed > latest]
         if future:
             problems.append(Problem(lock_name(deck), 1, 1, f"the lock file stamps {len(future)} card(s) in the "
                                                             f"future (e.g. '{future[0]}'); was it written on a "
