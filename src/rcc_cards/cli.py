@@ -329,15 +329,17 @@ def new_command(key: str, source: Path, as_of: str, title: str, name: str, url: 
     """
     from rcc_cards import newdeck, writer
 
-    files = newdeck.plan(key, source, decks, as_of, title, name, url)
-    for item in files:
-        writer.write_new(item.path, item.data)
+    new = newdeck.plan(key, source, decks, as_of, title, name, url)
+    with writer.Staged() as staged:  # every file, or none
+        for item in new.files:
+            staged.add(item.path, item.data, exclusive=True)
+        staged.commit()
+    for item in new.files:
         click.echo(f"wrote {item.path}: {item.why}")
-    deck_file = decks / f"{key}.yaml"
     click.echo("next:")
-    click.echo(f"  1. complete the attribution header of {decks / 'sources' / source.name}")
-    click.echo(f"  2. rcc-cards draft {deck_file}     # propose cards for the source's sentences")
-    click.echo(f"  3. review the drafts, move them into {deck_file}, then: rcc-cards check --strict")
+    click.echo(f"  1. complete the attribution header of {new.source}")
+    click.echo(f"  2. rcc-cards draft {new.deck}     # propose cards for the source's sentences")
+    click.echo(f"  3. review the drafts, move them into {new.deck}, then: rcc-cards check --strict")
 
 
 @cli.command(name="draft")

@@ -7,6 +7,7 @@ the commands that write, so that 'check' and 'tags' start quickly. Nothing here 
 from __future__ import annotations
 
 import gc
+import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,6 +32,19 @@ class NoDeckFiles(RccCardsError):
 
 class NothingSelected(RccCardsError):
     """The --tag/--exclude-tag filters leave no note in any deck (a usage error)."""
+
+
+def folders_up(folder: Path) -> list[Path]:
+    """``folder`` and each folder above it up to the project's: the current folder, or the nearest one
+    holding ``.git``; only ``folder`` itself when neither is above it. The last one is the project's."""
+    found = [folder]
+    cwd = Path.cwd()
+    for _ in folder.absolute().parents:
+        here = found[-1]
+        if Path(os.path.abspath(here)) == cwd or (here / ".git").exists():
+            return found
+        found.append(Path(os.path.normpath(folder / Path(*[".."] * len(found)))))
+    return found[:1]
 
 
 DeckFiles = list[tuple[Path, str]]  # each deck file, and its name as problems show it

@@ -72,20 +72,16 @@ def lock_path(deck: Deck) -> Path:
 
 
 def _up(deck: Deck) -> Path:
-    """The relative way from the deck's folder to its lock's (``.`` when beside it, or when there is none).
-
-    The folders above are searched up to the project's: the current folder, or one holding ``.git``."""
+    """The relative way from the deck's folder to its lock's (``.`` when beside it, or when there is none),
+    searching the folders above it up to the project's (:func:`~rcc_cards.project.folders_up`)."""
     name = deck.key + LOCK_SUFFIX
     if (deck.file.parent / name).is_file():
         return Path()
-    folder = deck.file.parent.absolute()
-    cwd = Path.cwd()
-    for levels, above in enumerate(folder.parents, 1):
-        if folder == cwd or (folder / ".git").exists():
-            break
-        if (above / name).is_file():
+    from rcc_cards.project import folders_up  # only for a deck without a lock beside it
+
+    for levels, folder in enumerate(folders_up(deck.file.parent)[1:], 1):
+        if (folder / name).is_file():
             return Path(*[".."] * levels)
-        folder = above
     return Path()
 
 
