@@ -162,7 +162,7 @@ def _one_line(text: str) -> str:
 def _first_line(text: str) -> str:
     for line in text.splitlines():
         if line.strip():
-            return _one_line(line).lstrip("#").strip()[:200]
+            return _one_line(line).lstrip("#").strip()[:200].strip()
     return ""
 
 

@@ -165,7 +165,7 @@ def _put_back(done: list[tuple[Path, Path | None]]) -> None:
 def _make_folder(folder: Path, made: list[Path]) -> None:
     """Make ``folder`` and the folders above it that are missing, adding each one made to ``made``."""
     missing = []
-    while not folder.is_dir() and folder != folder.parent:
+    while not folder.exists() and folder != folder.parent:
         missing.append(folder)
         folder = folder.parent
     for new in reversed(missing):
