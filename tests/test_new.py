@@ -69,7 +69,7 @@ def test_whatever_new_accepts_check_accepts_and_whatever_it_refuses_leaves_the_f
         if made.exit_code == 0:
             checked = run(["check"], cwd=folder)
             assert (checked.exit_code, [line for line in checked.stderr.splitlines() if ": error: " in line]) == (0, [])
-            assert f"ok: 2 decks, 1 notes" in checked.stdout
+            assert "ok: 2 decks, 1 notes" in checked.stdout
         else:
             assert made.exit_code in (1, 2), made.stderr  # 2: Click's usage error (an empty key)
             assert made.stderr.strip() and "internal error" not in made.stderr
