@@ -357,7 +357,7 @@ def draft_command(deck_file: Path) -> None:
     """
     from rcc_cards import drafts, writer
 
-    loaded = project.load([deck_file.parent])
+    loaded = project.load([project.top_decks_folder(deck_file.parent)])  # every deck built with it: ids unique
     target = deck_file.resolve()
     own = [p for p in loaded.problems if p.is_error and Path(p.path).resolve() == target]
     deck = next((d for d in loaded.decks if d.file.resolve() == target), None)

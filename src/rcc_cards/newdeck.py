@@ -61,7 +61,7 @@ def plan(key: str, source: Path, decks: Path, as_of: str, title: str = "", name:
             raise NewDeckError(f"{decks / (key + suffix)} already exists; rcc-cards never overwrites a deck. "
                                "Pick another key, or edit that deck")
     up = project.folders_up(decks)
-    top = up[-2] if len(up) > 1 else up[0]  # the top decks folder below the project's
+    top = project.top_decks_folder(decks)
     _refuse_used_key(key, top)
     text = _read_source(source)
     title = title or _first_line(text) or key

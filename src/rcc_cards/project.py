@@ -47,6 +47,14 @@ def folders_up(folder: Path) -> list[Path]:
     return found[:1]
 
 
+def top_decks_folder(folder: Path) -> Path:
+    """The decks folder ``folder`` is in, as a build of the project finds its decks: the folder right below
+    the project's on the way up (``decks`` for ``decks/oncology``), or ``folder`` itself when it is the
+    project's (:func:`folders_up`)."""
+    up = folders_up(folder)
+    return up[-2] if len(up) > 1 else up[0]
+
+
 DeckFiles = list[tuple[Path, str]]  # each deck file, and its name as problems show it
 
 
