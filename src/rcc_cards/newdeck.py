@@ -49,6 +49,7 @@ class _Args(NamedTuple):
     title: str
     name: str
     url: str
+    named: bool  # --name was given (else the name is the title)
 
 
 def plan(key: str, source: Path, decks: Path, as_of: str, title: str = "", name: str = "",
@@ -68,7 +69,8 @@ def plan(key: str, source: Path, decks: Path, as_of: str, title: str = "", name:
     copy = decks / "sources" / _copy_name(source.name)
     header = _attribution(title, url, as_of)
     new_text = header + text if not text.startswith("#") else header + "#\n" + text
-    if copy.exists() and copy.read_bytes() not in (text.encode("utf-8"), new_text.encode("utf-8")):
+    if copy.exists() and (not copy.is_file() or copy.read_bytes() not in (text.encode("utf-8"),
+                                                                          new_text.encode("utf-8"))):
         raise NewDeckError(f"{copy} already exists with other text; rcc-cards never overwrites a source. "
                            "Rename the file you are adding, or point the deck at the existing one")
     copied = [] if copy.exists() else [NewFile(copy, new_text.encode("utf-8"),
@@ -76,10 +78,8 @@ def plan(key: str, source: Path, decks: Path, as_of: str, title: str = "", name:
     schema = next((folder / SCHEMA_NAME for folder in up if (folder / SCHEMA_NAME).is_file()), None)
     schemas = [] if schema else [NewFile(top / SCHEMA_NAME, spec.json_schema_text().encode("utf-8"),
                                          "the deck format's JSON Schema, for editors")]
-    args = _Args(key, deck_file, as_of, title, name or title, url)
+    args = _Args(key, deck_file, as_of, title, name or title, url, bool(name))
     lines = _deck(args, f"sources/{copy.name}", Path(os.path.relpath(schema or top / SCHEMA_NAME, decks)).as_posix())
-    if not name:
-        lines[6] = (lines[6][0], "--name (by default the title)")
     deck_text = "\n".join(line for line, _ in lines) + "\n"
     copy_data = copied[0].data if copied else copy.read_bytes()
     _check(deck_file.name, deck_text, [what for _, what in lines], copy.name, copy_data, source)
@@ -123,7 +123,8 @@ def _check(deck_name: str, deck_text: str, lines: Sequence[str], copy_name: str,
             raise NewDeckError(f"cannot check the new deck in {scratch}: {exc.strerror or exc}") from exc
         errors = [p for p in project.load([folder / deck_name]).problems if p.is_error]
     if errors:
-        said = "\n".join(_from_argument(p, lines, source) for p in errors)
+        said = "\n".join(_from_argument(p, lines, source) if Path(p.path).name == deck_name else
+                         f"{source}: {p.message}" for p in errors)
         raise NewDeckError(f"{said}\nnothing was written: the deck would not pass 'rcc-cards check'")
 
 
@@ -187,7 +188,7 @@ def _deck(args: _Args, file: str, schema: str) -> list[tuple[str, str]]:
         ("# review them, move them under 'sections:' below, then run 'rcc-cards check'.", ""),
         ("deck:", ""),
         (f"  key: {args.key}", "KEY"),
-        (f"  name: {q(args.name)}", "--name"),
+        (f"  name: {q(args.name)}", "--name" if args.named else "--name (by default the title)"),
         ("  source:", ""),
         (f"    title: {q(args.title)}", "--title"),
         (f"    file: {q(file)}", "--source"),
