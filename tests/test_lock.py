@@ -26,28 +26,36 @@ def _tree(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-@pytest.mark.parametrize("lock_moves", [False, True], ids=["lock-stays", "lock-moves-along"])
-def test_a_deck_moved_into_a_subfolder_keeps_its_lock_and_learners_get_no_change(
-        tmp_path: Path, col: Collection, lock_moves: bool) -> None:
-    decks = tmp_path / "decks"
-    write_deck(decks, CARDS)
+@pytest.mark.parametrize("start,end,lock_moves,lock_after", [
+    ("decks", "decks/sub", False, "decks/t.lock.json"),  # into a subfolder: the lock above is used in place
+    ("decks", "decks/sub", True, "decks/sub/t.lock.json"),
+    ("decks/a", "decks/b", False, "decks/b/t.lock.json"),  # to a sibling folder: the lock follows the deck
+    ("decks/sub", "decks", False, "decks/t.lock.json"),  # out of a subfolder
+], ids=["into-subfolder", "into-subfolder-with-lock", "to-sibling", "out-of-subfolder"])
+def test_a_moved_deck_keeps_its_stamps_and_learners_get_no_change(
+        tmp_path: Path, col: Collection, start: str, end: str, lock_moves: bool, lock_after: str) -> None:
+    write_deck(tmp_path / start, CARDS)
     first = run(["build"], cwd=tmp_path)
     assert first.exit_code == 0, first.stderr
-    assert (len(import_apkg(col, tmp_path / "build" / "t.apkg").new)) == 10
-    lock_text = (decks / "t.lock.json").read_bytes()
-    (decks / "sub").mkdir()
+    assert len(import_apkg(col, tmp_path / "build" / "t.apkg").new) == 10
+    lock_before = f"{start}/t.lock.json"
+    lock_text = (tmp_path / lock_before).read_bytes()
+    (tmp_path / end).mkdir(exist_ok=True)
     for name in ("t.yaml", "source.txt", *(["t.lock.json"] if lock_moves else [])):
-        shutil.move(decks / name, decks / "sub" / name)
+        shutil.move(tmp_path / start / name, tmp_path / end / name)
     rebuilt = run(["build"], cwd=tmp_path)
     assert rebuilt.exit_code == 0, rebuilt.stderr
-    lock = decks / "sub" / "t.lock.json" if lock_moves else decks / "t.lock.json"
-    assert f"t: no changes since {lock.relative_to(tmp_path)}\n" in rebuilt.stdout
-    assert lock.read_bytes() == lock_text
-    assert sorted(p.name for p in decks.rglob("*.lock.json")) == ["t.lock.json"]  # no second lock
+    assert f"t: no changes since {lock_after}\n" in rebuilt.stdout
+    if lock_after != lock_before and not lock_moves:  # written beside the moved deck; the old one is named
+        assert (f"  the lock file is now {lock_after} (beside the deck, which was moved; it was {lock_before}): "
+                f"commit {lock_after} and delete {lock_before}\n") in rebuilt.stdout
+    assert (tmp_path / lock_after).read_bytes() == lock_text
     log = import_apkg(col, tmp_path / "build" / "t.apkg")
     assert (len(log.new), len(log.updated), len(log.duplicate)) == (0, 0, 10)
-    locked = run(["build", "--locked", "--force"], cwd=tmp_path)
-    assert locked.exit_code == 0, locked.stderr
+    if lock_after != lock_before and not lock_moves:
+        (tmp_path / lock_before).unlink()  # as the build said: the one beside the deck is the lock now
+    again = run(["build", "--locked", "--force"], cwd=tmp_path)
+    assert again.exit_code == 0 and f"t: no changes since {lock_after}\n" in again.stdout, again.stderr
 
 
 @pytest.mark.parametrize("filename", ["t.yaml", "notes.yaml"])

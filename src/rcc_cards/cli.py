@@ -70,7 +70,9 @@ def _changes(item: Stamped) -> list[str]:
                      "never moves a card on import); learners move them with Browse, 'Change Deck', or keep the "
                      "old name")
     if item.lock_moved_from:
-        notes.append(f"  the lock file is now {lock} (named after the deck key; it was {item.lock_moved_from}): "
+        why = "named after the deck key" if Path(lock).parent == Path(item.lock_moved_from).parent else \
+            "beside the deck, which was moved"
+        notes.append(f"  the lock file is now {lock} ({why}; it was {item.lock_moved_from}): "
                      f"commit {lock} and delete {item.lock_moved_from}")
     if not item.has_changes:
         return [f"{key}: no changes since {lock}", *notes]

@@ -257,7 +257,8 @@ class Stamped:
     type_changes: list[TypeChange] = field(default_factory=list)
     kind_changes: list[tuple[Card, int]] = field(default_factory=list)  # a card, and the note type it had
     renamed_from: str = ""  # the deck's Anki name in the lock, when the deck's name changed since
-    lock_moved_from: str = ""  # the lock file read, when it was named after the deck file (before keys)
+    lock_moved_from: str = ""  # the lock file read, when not the one this build writes: named after the deck
+    # file (as before keys), or left in another folder by a move
     reused: bool = False  # remembered by a watch session: the deck and its lock file are as last built
 
     def unchanged(self) -> Stamped:
@@ -374,8 +375,27 @@ def find_lock(deck: Deck, keys: set[str]) -> tuple[Lock | None, Path | None, lis
         old, problems = read(legacy, shown)
         if problems or (old is not None and old.deck == deck.key):
             return old, legacy, problems
+    moved = _moved_lock(deck)
+    if moved is not None:
+        return moved[0], moved[1], []
     changed = key_change(deck, keys)
     return None, None, [changed] if changed else []
+
+
+def _moved_lock(deck: Deck) -> tuple[Lock, Path] | None:
+    """The lock of a deck file moved away from it (into a sibling folder, or out of a subfolder): a lock
+    named by the key anywhere in the top decks folder that records this key and some of this deck's card
+    ids, and has no deck file with that key beside it (that would be its own deck's)."""
+    from rcc_cards.project import top_decks_folder  # only for a deck with no lock beside it or above
+
+    ids = {card.id for card in deck.cards()}
+    for other in sorted(top_decks_folder(deck.file.parent).rglob(deck.key + LOCK_SUFFIX)):
+        if not other.is_file() or deck.key in _keys_beside(other):
+            continue
+        found, _ = read(other, str(other))
+        if found is not None and found.deck == deck.key and ids & set(found.cards):
+            return found, other
+    return None
 
 
 def key_change(deck: Deck, keys: set[str]) -> Problem | None:
@@ -409,8 +429,8 @@ _DECK_KEY = re.compile(r"^[ ]+key:[ ]*[\"']?([a-z0-9_]+)", re.MULTILINE)
 
 
 def _keys_beside(deck_file: Path) -> set[str]:
-    """The deck keys of the other deck files in ``deck_file``'s folder (each file's first ``key:``, which is
-    its deck header's), read as text: only asked when a deck has no lock file yet."""
+    """The deck keys of the deck files in ``deck_file``'s folder but itself (each file's first ``key:``,
+    which is its deck header's), read as text: only asked when a deck has no lock file yet."""
     keys = set()
     for other in deck_file.parent.iterdir():
         if other.suffix in (".yaml", ".yml") and other != deck_file and other.is_file():
@@ -458,7 +478,8 @@ def stamp_decks(decks: Sequence[Deck], now: int, session: Session | None = None)
         item = stamp(deck, lock, now, session)
         problems += kind_problems(item)
         if found_at is not None and found_at != lock_path(deck):
-            item.lock_moved_from = str(Path(deck.loc.path).with_name(found_at.name))
+            item.lock_moved_from = os.path.normpath(Path(deck.loc.path).parent
+                                                    / os.path.relpath(found_at, deck.file.parent))
         stamped.append(item)
     return stamped, problems
 
