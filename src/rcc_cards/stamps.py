@@ -4,8 +4,10 @@ lock), which stamps are refused (in the future, or for another deck key), and wh
 (``build --locked``).
 
 The lock file belongs to the deck, not to its file name: it lives beside the deck file and is named by the
-deck's key (``key: rcc`` -> ``rcc.lock.json``), so renaming or moving the deck file keeps it (a lock named
-after the file, as rcc-cards wrote them before, is still found when it records the same key). It records,
+deck's key (``key: rcc`` -> ``rcc.lock.json``), so renaming the deck file keeps it; a deck file moved
+without it finds it in a folder above (:func:`lock_path`) or elsewhere in the top decks folder
+(:func:`find_lock`), and a lock named after the file, as rcc-cards wrote them before, is still found when it
+records the same key. It records,
 per card, a hash of what its note carries, its note type and the time that content last changed; per note
 type, hashes of its fields and of its look; the deck's Anki name; and the last stamp of every card removed
 from the deck, so a card re-added under its old id is stamped newer than anything learners hold. It is committed
