@@ -73,3 +73,24 @@ def test_a_hint_is_a_measure_never_a_neighbouring_acronym(sentence: str, deletio
 ])
 def test_an_id_carries_a_number_whole_or_not_at_all(sentence: str, card_id: str) -> None:
     assert drafts.draft_for(sentence, "Title", "title", "", set()).id == card_id
+
+
+def test_a_draft_never_repeats_a_front_another_deck_shows(tmp_path: Path) -> None:
+    """The same sentence under the same title in two decks: the second deck's cloze draft names its deck
+    after the title, so rule duplicate-front has nothing to say."""
+    (tmp_path / "text.txt").write_text(SOURCE, encoding="utf-8")
+    for key in ("one", "two"):
+        made = run(["new", key, "--source", "text.txt", "--as-of", "2026", "--title", "Examplumab", "--name",
+                    f"Deck {key}", "--decks", f"decks/{key}"], cwd=tmp_path)
+        assert made.exit_code == 0, made.stderr
+        assert run(["draft", f"decks/{key}/{key}.yaml"], cwd=tmp_path).exit_code == 0
+    clozes = {key: [line.split("cloze: ")[1] for line in (tmp_path / "decks" / key / f"{key}.drafts.yaml")
+                    .read_text(encoding="utf-8").splitlines() if line.startswith("        cloze: ")]
+              for key in ("one", "two")}
+    assert clozes == {
+        "one": ['"Examplumab: Examplumab slowed growth in {{c1::48 patients}}."',
+                '"Examplumab: The usual dose is {{c1::3 mg/kg}} every {{c2::2 weeks}}."'],
+        "two": ['"Examplumab (Deck two): Examplumab slowed growth in {{c1::48 patients}}."',
+                '"Examplumab (Deck two): The usual dose is {{c1::3 mg/kg}} every {{c2::2 weeks}}."']}
+    checked = run(["check"], cwd=tmp_path)
+    assert (checked.exit_code, [line for line in checked.stderr.splitlines() if ": error: " in line]) == (0, [])

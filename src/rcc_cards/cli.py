@@ -369,7 +369,7 @@ def draft_command(deck_file: Path) -> None:
     if deck.drafts_for:
         raise click.BadParameter(f"{deck_file} is a drafts file; name the deck it is for ('{deck.drafts_for}')",
                                  param_hint="DECK")
-    proposal = drafts.propose(deck, (c.id for d in loaded.decks for c in d.cards()))
+    proposal = drafts.propose(deck, (c.id for d in loaded.decks for c in d.cards()), drafts.fronts_of(loaded.decks))
     if not proposal.drafts:
         click.echo(f"{deck.key}: every sentence of its source is covered or excused; nothing to draft")
         return

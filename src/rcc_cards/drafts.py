@@ -30,7 +30,8 @@ from typing import NamedTuple
 
 from rcc_cards import cloze, coverage, grounding
 from rcc_cards.loader.spec import MAX_ID_LENGTH
-from rcc_cards.model import TO_WRITE, Deck, Source
+from rcc_cards.model import TO_WRITE, Card, Deck, Kind, Source
+from rcc_cards.rules import fronts
 
 DRAFTS_SUFFIX = ".drafts.yaml"
 
@@ -114,10 +115,12 @@ class Proposal(NamedTuple):
         return [d for section in self.sections for d in section.drafts]
 
 
-def propose(deck: Deck, taken_ids: Iterable[str]) -> Proposal:
+def propose(deck: Deck, taken_ids: Iterable[str], taken_fronts: Iterable[str] = ()) -> Proposal:
     """Drafts for every sentence of ``deck``'s sources that no card quotes and no ``skip:`` excuses;
-    ``taken_ids``: the card ids already in use (in every deck), which no draft id repeats."""
+    ``taken_ids``: the card ids already in use (in every deck), which no draft id repeats; ``taken_fronts``:
+    the fronts cards already show (:func:`fronts_of`), which a cloze draft does not repeat if it can help it."""
     taken = {i.casefold() for i in taken_ids}
+    shown = set(taken_fronts)
     sections: dict[str, tuple[str, list[Draft]]] = {}
     for found in coverage.of_deck(deck):
         source_key = found.source.key if found.source is not deck.source else ""
@@ -129,10 +132,28 @@ def propose(deck: Deck, taken_ids: Iterable[str]) -> Proposal:
             if not line.uncovered:
                 continue
             key = _slug(title, "_", 4) or deck.key
-            draft = draft_for(line.sentence.raw, title, key, source_key, taken)
+            draft = _own_front(draft_for(line.sentence.raw, title, key, source_key, taken), title, deck.name, shown)
             taken.add(draft.id.casefold())
             sections.setdefault(key, (title, []))[1].append(draft)
     return Proposal(deck, tuple(DraftSection(k, t, tuple(d)) for k, (t, d) in sections.items()))
+
+
+def fronts_of(decks: Iterable[Deck]) -> set[str]:
+    """What the cards of ``decks`` show on their fronts (as rule duplicate-front compares them)."""
+    return {front for deck in decks for card in deck.cards() if not (card.to_write and deck.drafts_for)
+            for front in fronts.fronts(card)}
+
+
+def _own_front(draft: Draft, title: str, deck_name: str, shown: set[str]) -> Draft:
+    """A cloze draft whose front another card already shows (the same sentence under the same title in
+    another deck) is told apart by the deck's name after the title; ``shown`` gets the draft's fronts."""
+    def fronts_for(text: str) -> list[str]:
+        return fronts.fronts(Card(draft.id, Kind.CLOZE, (), (), text=text))
+
+    if draft.text and shown.intersection(fronts_for(draft.text)):
+        draft = draft._replace(text=f"{title} ({deck_name}): {draft.text[len(title) + 2:]}")
+    shown.update(fronts_for(draft.text) if draft.text else ())
+    return draft
 
 
 def draft_for(sentence: str, title: str, section_key: str, source_key: str, taken: set[str]) -> Draft:
