@@ -7,8 +7,9 @@ For each source: a new deck is made from it with ``rcc-cards new`` (so it has no
 draft`` runs on it, and the drafts file is loaded and checked like any deck. Counted independently of
 how the drafts were made: the source's sentences (headings aside) and the ones a draft's quote covers
 (:mod:`rcc_cards.coverage`); the numbers of each sentence that are quantities
-(:func:`rcc_cards.grounding.quantities`, citation brackets removed) and those that lie inside one of the
-sentence's cloze deletions. ``--check`` exits 1 unless every figure is complete (the tests use it).
+(:func:`rcc_cards.grounding.quantities`, citation brackets removed; not the labels a draft never deletes,
+:func:`rcc_cards.drafts.label_numbers`: list markers, figure and table numbers, p-values, phase numerals)
+and those that lie inside one of the sentence's cloze deletions. ``--check`` exits 1 unless every figure is complete (the tests use it).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import tempfile
 from pathlib import Path
 from typing import NamedTuple
 
-from rcc_cards import cloze, coverage, grounding, project
+from rcc_cards import cloze, coverage, drafts, grounding, project
 
 _BRACKETS = re.compile(r"\[[^\[\]\n]*\]")
 
@@ -48,15 +49,15 @@ def measure(source: Path, work: Path) -> Figures:
                     str(decks)], check=True, capture_output=True)
     subprocess.run([*rcc, "draft", str(decks / "measured.yaml")], check=True, capture_output=True)
     loaded = project.load([decks])
-    drafts = loaded.drafts[0]
+    drafted = loaded.drafts[0]
     errors = sum(1 for p in loaded.problems if p.is_error)
-    found = coverage.of_deck(drafts)[0]
+    found = coverage.of_deck(drafted)[0]
     sentences = [line for line in found.lines if not line.sentence.heading]
     covered = sum(1 for line in sentences if line.cards)
     numbers = in_deletions = 0
-    quoting = {card.quote: card for card in drafts.cards()}
+    quoting = {card.quote: card for card in drafted.cards()}
     for line in sentences:
-        wanted = grounding.quantities(_BRACKETS.sub(" ", line.sentence.raw))
+        wanted = drafts.fact_quantities(_BRACKETS.sub(" ", line.sentence.raw))
         numbers += len(wanted)
         card = next((c for q, c in quoting.items() if grounding.normalize(q) in line.sentence.text), None)
         hidden: set[str] = set()
@@ -64,7 +65,7 @@ def measure(source: Path, work: Path) -> Figures:
             for deletion in cloze.parse(card.text)[0]:
                 hidden |= grounding.quantities(deletion.answer)
         in_deletions += len(wanted & hidden)
-    cards = list(drafts.cards())
+    cards = list(drafted.cards())
     clozes = sum(1 for c in cards if c.text)
     return Figures(str(source), len(sentences), covered, numbers, in_deletions, clozes, len(cards) - clozes, errors)
 

@@ -70,7 +70,9 @@ def _changes(item: Stamped) -> list[str]:
                      "never moves a card on import); learners move them with Browse, 'Change Deck', or keep the "
                      "old name")
     if item.lock_moved_from:
-        notes.append(f"  the lock file is now {lock} (named after the deck key; it was {item.lock_moved_from}): "
+        why = "named after the deck key" if Path(lock).parent == Path(item.lock_moved_from).parent else \
+            "beside the deck, which was moved"
+        notes.append(f"  the lock file is now {lock} ({why}; it was {item.lock_moved_from}): "
                      f"commit {lock} and delete {item.lock_moved_from}")
     if not item.has_changes:
         return [f"{key}: no changes since {lock}", *notes]
@@ -329,15 +331,17 @@ def new_command(key: str, source: Path, as_of: str, title: str, name: str, url: 
     """
     from rcc_cards import newdeck, writer
 
-    files = newdeck.plan(key, source, decks, as_of, title, name, url)
-    for item in files:
-        writer.write_new(item.path, item.data)
+    new = newdeck.plan(key, source, decks, as_of, title, name, url)
+    with writer.Staged() as staged:  # every file, or none
+        for item in new.files:
+            staged.add(item.path, item.data, exclusive=True)
+        staged.commit()
+    for item in new.files:
         click.echo(f"wrote {item.path}: {item.why}")
-    deck_file = decks / f"{key}.yaml"
     click.echo("next:")
-    click.echo(f"  1. complete the attribution header of {decks / 'sources' / source.name}")
-    click.echo(f"  2. rcc-cards draft {deck_file}     # propose cards for the source's sentences")
-    click.echo(f"  3. review the drafts, move them into {deck_file}, then: rcc-cards check --strict")
+    click.echo(f"  1. complete the attribution header of {new.source}")
+    click.echo(f"  2. rcc-cards draft {new.deck}     # propose cards for the source's sentences")
+    click.echo(f"  3. review the drafts, move them into {new.deck}, then: rcc-cards check --strict")
 
 
 @cli.command(name="draft")
@@ -355,7 +359,7 @@ def draft_command(deck_file: Path) -> None:
     """
     from rcc_cards import drafts, writer
 
-    loaded = project.load([deck_file.parent])
+    loaded = project.load([project.top_decks_folder(deck_file.parent)])  # every deck built with it: ids unique
     target = deck_file.resolve()
     own = [p for p in loaded.problems if p.is_error and Path(p.path).resolve() == target]
     deck = next((d for d in loaded.decks if d.file.resolve() == target), None)
@@ -365,7 +369,7 @@ def draft_command(deck_file: Path) -> None:
     if deck.drafts_for:
         raise click.BadParameter(f"{deck_file} is a drafts file; name the deck it is for ('{deck.drafts_for}')",
                                  param_hint="DECK")
-    proposal = drafts.propose(deck, (c.id for d in loaded.decks for c in d.cards()))
+    proposal = drafts.propose(deck, (c.id for d in loaded.decks for c in d.cards()), drafts.fronts_of(loaded.decks))
     if not proposal.drafts:
         click.echo(f"{deck.key}: every sentence of its source is covered or excused; nothing to draft")
         return

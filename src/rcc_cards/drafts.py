@@ -30,7 +30,8 @@ from typing import NamedTuple
 
 from rcc_cards import cloze, coverage, grounding
 from rcc_cards.loader.spec import MAX_ID_LENGTH
-from rcc_cards.model import TO_WRITE, Deck, Source
+from rcc_cards.model import TO_WRITE, Card, Deck, Kind, Source
+from rcc_cards.rules import fronts
 
 DRAFTS_SUFFIX = ".drafts.yaml"
 
@@ -45,6 +46,40 @@ _UNITS = frozenset([
     "children", "cycles", "cycle", "doses", "dose", "courses", "course", "sessions", "session", "points", "point",
     "fold"
 ])
+# Numbers that label rather than state a fact (README, 'draft'): never a deletion, never counted as a
+# number the draft left out. Each pattern's group holds the label's numbers.
+_LABELS = re.compile("|".join([
+    r"^\s*\(?(\d{1,2})[.)](?=\s)",  # a list marker: "1. Surgery", "2) Radiation"
+    r"(?:^|(?<=\s))\((\d{1,2})\)(?=\s+[A-Za-z])",  # an enumeration inside a sentence: "(1) surgery"
+    r"\b(?:fig(?:ure)?s?\.?|tables?|appendix|appendices|sections?|chapters?|panels?|boxe?s?|eq(?:uation)?s?\.?"
+    r"|refs?\.?|references?|steps?|items?)\s+(S?\d+[A-Za-z]?(?:\s*(?:[-–]|and)\s*S?\d+[A-Za-z]?"
+    r"|,\s*S?\d+[A-Za-z]?(?=\s*(?:[,;.)\]]|and\b|$)))*)",  # "Tables 2, 3 and 4", not "Table 3, 40 patients"
+    r"\b[Pp](?:[- ]values?)?\s*(?:[=<>≤≥]|of|was|were)\s*(?:[<>]\s*)?((?:\d+)?\.\d+(?:\s*[x×]\s*10\s*[-−–]\s*\d+)?"
+    r"|[01](?![\d.]))",  # a p-value: "P = .03", "p < 0.001"
+    r"\b(?:phases?|stages?|grades?|types?|class(?:es)?)\s+(\d+[a-c]?(?:\s*(?:/|-|–|and|or|to)\s*\d+[a-c]?)*)\b",
+]), re.IGNORECASE)
+_LABEL_DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
+
+
+def label_numbers(text: str) -> list[tuple[int, int]]:
+    """Where the numbers of ``text`` that label are (list markers, figure and table references, p-values,
+    phase and grade numerals): (start, end) of each."""
+    found = []
+    for match in _LABELS.finditer(text):
+        group = next(g for g in range(1, (match.lastindex or 0) + 1) if match.group(g) is not None)
+        start = match.start(group)
+        found += [(start + m.start(), start + m.end()) for m in _LABEL_DIGITS.finditer(match.group(group))]
+    return found
+
+
+def fact_quantities(text: str) -> set[str]:
+    """The quantities of ``text`` (:func:`rcc_cards.grounding.quantities`) but its labels."""
+    chars = list(text)
+    for start, end in label_numbers(text):
+        chars[start:end] = " " * (end - start)
+    return grounding.quantities("".join(chars))
+
+
 _FREQUENCY = ("weekly", "daily", "monthly", "yearly", "hourly", "a", "per", "each", "every")
 _FREQUENCY_NOUN = ("day", "week", "month", "year", "hour")
 _STOP = frozenset([
@@ -80,10 +115,12 @@ class Proposal(NamedTuple):
         return [d for section in self.sections for d in section.drafts]
 
 
-def propose(deck: Deck, taken_ids: Iterable[str]) -> Proposal:
+def propose(deck: Deck, taken_ids: Iterable[str], taken_fronts: Iterable[str] = ()) -> Proposal:
     """Drafts for every sentence of ``deck``'s sources that no card quotes and no ``skip:`` excuses;
-    ``taken_ids``: the card ids already in use (in every deck), which no draft id repeats."""
+    ``taken_ids``: the card ids already in use (in every deck), which no draft id repeats; ``taken_fronts``:
+    the fronts cards already show (:func:`fronts_of`), which a cloze draft does not repeat if it can help it."""
     taken = {i.casefold() for i in taken_ids}
+    shown = set(taken_fronts)
     sections: dict[str, tuple[str, list[Draft]]] = {}
     for found in coverage.of_deck(deck):
         source_key = found.source.key if found.source is not deck.source else ""
@@ -95,10 +132,28 @@ def propose(deck: Deck, taken_ids: Iterable[str]) -> Proposal:
             if not line.uncovered:
                 continue
             key = _slug(title, "_", 4) or deck.key
-            draft = draft_for(line.sentence.raw, title, key, source_key, taken)
+            draft = _own_front(draft_for(line.sentence.raw, title, key, source_key, taken), title, deck.name, shown)
             taken.add(draft.id.casefold())
             sections.setdefault(key, (title, []))[1].append(draft)
     return Proposal(deck, tuple(DraftSection(k, t, tuple(d)) for k, (t, d) in sections.items()))
+
+
+def fronts_of(decks: Iterable[Deck]) -> set[str]:
+    """What the cards of ``decks`` show on their fronts (as rule duplicate-front compares them)."""
+    return {front for deck in decks for card in deck.cards() if not (card.to_write and deck.drafts_for)
+            for front in fronts.fronts(card)}
+
+
+def _own_front(draft: Draft, title: str, deck_name: str, shown: set[str]) -> Draft:
+    """A cloze draft whose front another card already shows (the same sentence under the same title in
+    another deck) is told apart by the deck's name after the title; ``shown`` gets the draft's fronts."""
+    def fronts_for(text: str) -> list[str]:
+        return fronts.fronts(Card(draft.id, Kind.CLOZE, (), (), text=text))
+
+    if draft.text and shown.intersection(fronts_for(draft.text)):
+        draft = draft._replace(text=f"{title} ({deck_name}): {draft.text[len(title) + 2:]}")
+    shown.update(fronts_for(draft.text) if draft.text else ())
+    return draft
 
 
 def draft_for(sentence: str, title: str, section_key: str, source_key: str, taken: set[str]) -> Draft:
@@ -127,11 +182,12 @@ def quantity_spans(text: str) -> list[tuple[int, int, str]]:
     object and a qualifier just before it: (start, end, hint), in order; the hint is the abbreviation
     before a bare number ("HR"), or ""."""
     tokens = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
+    labels = {start for start, _ in label_numbers(text)}
     spans: list[tuple[int, int, str]] = []
     i = 0
     while i < len(tokens):
         start, end, word = tokens[i]
-        if not word[0].isdigit() or _part_of_name(text, start, end):
+        if not word[0].isdigit() or start in labels or _part_of_name(text, start, end):
             i += 1
             continue
         first = i
@@ -177,11 +233,22 @@ def _widen_right(tokens: list[tuple[int, int, str]], i: int, end: int) -> tuple[
     return end, i, took
 
 
+# Abbreviations of what a bare number measures: only these are a hint, never another acronym near the
+# number (the disease's, a drug's, a trial's name).
+_MEASURES = frozenset([
+    "HR", "OR", "RR", "CI", "ORR", "CR", "PR", "OS", "PFS", "DFS", "EFS", "RFS", "MFS", "TTP", "TTF", "DCR", "CBR",
+    "IQR", "SD", "SE", "SEM", "NNT", "NNH", "AUC", "ARR", "RRR", "BMI", "KPS", "ECOG", "PSA", "LDH", "GFR", "QOL",
+])
+
+
 def _abbreviation_before(tokens: list[tuple[int, int, str]], i: int) -> str:
-    """An abbreviation (HR, CI, OR) among the four words before token ``i``: what a bare number measures."""
+    """A measure's abbreviation (HR, CI, OR) among the four words before token ``i``, with no other number
+    or clause break between: what a bare number measures."""
     for k in range(i - 1, max(-1, i - 6), -1):
         word = tokens[k][2]
-        if 2 <= len(word) <= 5 and word.isalpha() and word.isupper():
+        if word[0].isdigit() or word in (";", "."):
+            return ""
+        if word in _MEASURES:
             return word
     return ""
 
@@ -194,7 +261,7 @@ def _slug(text: str, sep: str, words: int) -> str:
 def _unique_id(section_key: str, sentence: str, taken: set[str]) -> str:
     """The section key and the sentence's first three key words, made unique among ``taken``."""
     section_words = [w for w in section_key.split("_") if w not in _STOP][:2]
-    words = [w for w in re.split(r"[^a-z0-9]+", sentence.casefold())
+    words = [w for w in map(_id_word, _ID_WORD.findall(sentence.casefold()))
              if len(w) > 2 and w not in _STOP and w not in section_words][:3]
     section = "-".join(section_words)
     base = "-".join([section, *words])[: MAX_ID_LENGTH - 4].strip("-") or "draft"
@@ -203,6 +270,17 @@ def _unique_id(section_key: str, sentence: str, taken: set[str]) -> str:
         n += 1
         card_id = f"{base}-{n}"
     return card_id
+
+
+_ID_WORD = re.compile(r"\d+(?:[.,]\d+)+|[a-z0-9]+")  # a number is one word, with its separators
+
+
+def _id_word(word: str) -> str:
+    """A word as part of an id: a number whole ("1,500" -> "1500", "2.6"), never a piece of it; "" for a
+    number written with a comma that is not a thousands separator ("1,5")."""
+    if "," not in word:
+        return word
+    return word.replace(",", "") if re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", word) else ""
 
 
 def drafts_key(deck: Deck) -> str:
@@ -271,6 +349,6 @@ def _q(text: str) -> str:
 def numbers_outside_deletions(draft: Draft) -> set[str]:
     """The quantities of a cloze draft that no deletion holds: none, for a draft that does its job."""
     if not draft.text:
-        return grounding.quantities(draft.quote)
+        return fact_quantities(draft.quote)
     outside = cloze.substitute(draft.text, lambda number, answer, hint: " ")
-    return grounding.quantities(outside.split(": ", 1)[1] if ": " in outside else outside)
+    return fact_quantities(outside.split(": ", 1)[1] if ": " in outside else outside)

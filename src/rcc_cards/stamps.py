@@ -4,8 +4,10 @@ lock), which stamps are refused (in the future, or for another deck key), and wh
 (``build --locked``).
 
 The lock file belongs to the deck, not to its file name: it lives beside the deck file and is named by the
-deck's key (``key: rcc`` -> ``rcc.lock.json``), so renaming or moving the deck file keeps it (a lock named
-after the file, as rcc-cards wrote them before, is still found when it records the same key). It records,
+deck's key (``key: rcc`` -> ``rcc.lock.json``), so renaming the deck file keeps it; a deck file moved
+without it finds it in a folder above (:func:`lock_path`) or elsewhere in the top decks folder
+(:func:`find_lock`), and a lock named after the file, as rcc-cards wrote them before, is still found when it
+records the same key. It records,
 per card, a hash of what its note carries, its note type and the time that content last changed; per note
 type, hashes of its fields and of its look; the deck's Anki name; and the last stamp of every card removed
 from the deck, so a card re-added under its old id is stamped newer than anything learners hold. It is committed
@@ -66,8 +68,23 @@ MAX_STAMP = 2**32 - 1  # seconds since 1970 (the year 2106): any later value is 
 
 
 def lock_path(deck: Deck) -> Path:
-    """Where a deck's lock file is: beside the deck file, named by its key (``key: rcc`` -> ``rcc.lock.json``)."""
-    return deck.file.with_name(deck.key + LOCK_SUFFIX)
+    """Where a deck's lock file is: named by its key (``key: rcc`` -> ``rcc.lock.json``), beside the deck
+    file, or in the nearest folder above it that has one (a deck moved into a subfolder keeps its lock)."""
+    return deck.file.parent / _up(deck) / (deck.key + LOCK_SUFFIX)
+
+
+def _up(deck: Deck) -> Path:
+    """The relative way from the deck's folder to its lock's (``.`` when beside it, or when there is none),
+    searching the folders above it up to the project's (:func:`~rcc_cards.project.folders_up`)."""
+    name = deck.key + LOCK_SUFFIX
+    if (deck.file.parent / name).is_file():
+        return Path()
+    from rcc_cards.project import folders_up  # only for a deck without a lock beside it
+
+    for levels, folder in enumerate(folders_up(deck.file.parent)[1:], 1):
+        if (folder / name).is_file():
+            return Path(*[".."] * levels)
+    return Path()
 
 
 def _legacy_path(deck: Deck) -> Path:
@@ -242,7 +259,8 @@ class Stamped:
     type_changes: list[TypeChange] = field(default_factory=list)
     kind_changes: list[tuple[Card, int]] = field(default_factory=list)  # a card, and the note type it had
     renamed_from: str = ""  # the deck's Anki name in the lock, when the deck's name changed since
-    lock_moved_from: str = ""  # the lock file read, when it was named after the deck file (before keys)
+    lock_moved_from: str = ""  # the lock file read, when not the one this build writes: named after the deck
+    # file (as before keys), or left in another folder by a move
     reused: bool = False  # remembered by a watch session: the deck and its lock file are as last built
 
     def unchanged(self) -> Stamped:
@@ -338,17 +356,16 @@ FUTURE_TOLERANCE = 300  # seconds of clock difference between machines that we a
 
 def lock_name(deck: Deck) -> str:
     """The lock file's path, named the way the deck file was named."""
-    return str(Path(deck.loc.path).with_name(deck.key + LOCK_SUFFIX))
+    return os.path.normpath(Path(deck.loc.path).parent / _up(deck) / (deck.key + LOCK_SUFFIX))
 
 
 def find_lock(deck: Deck, keys: set[str]) -> tuple[Lock | None, Path | None, list[Problem]]:
     """The deck's lock, the file it was read from, and problems. ``keys``: the keys of every deck built
     together (a lock recording one of them belongs to that deck).
 
-    The lock named by the key comes first. Without one, a lock named after the deck file (as written
-    before locks were named by key) is used when it records this key. A lock beside the deck that records
-    another key, belongs to no deck built here and holds most of this deck's card ids means the key was
-    changed: refused, since every note's identity includes the key.
+    The lock named by the key comes first (:func:`lock_path`). Without one, a lock named after the deck
+    file (as written before locks were named by key) is used when it records this key; a lock that records
+    another key may mean the key was changed (:func:`key_change`).
     """
     path = lock_path(deck)
     lock, problems = read(path, lock_name(deck))
@@ -360,34 +377,62 @@ def find_lock(deck: Deck, keys: set[str]) -> tuple[Lock | None, Path | None, lis
         old, problems = read(legacy, shown)
         if problems or (old is not None and old.deck == deck.key):
             return old, legacy, problems
+    moved = _moved_lock(deck)
+    if moved is not None:
+        return moved[0], moved[1], []
+    changed = key_change(deck, keys)
+    return None, None, [changed] if changed else []
+
+
+def _moved_lock(deck: Deck) -> tuple[Lock, Path] | None:
+    """The lock of a deck file moved away from it (into a sibling folder, or out of a subfolder): a lock
+    named by the key anywhere in the top decks folder that records this key and some of this deck's card
+    ids, and has no deck file with that key beside it (that would be its own deck's)."""
+    from rcc_cards.project import top_decks_folder  # only for a deck with no lock beside it or above
+
+    ids = {card.id for card in deck.cards()}
+    for other in sorted(top_decks_folder(deck.file.parent).rglob(deck.key + LOCK_SUFFIX)):
+        if not other.is_file() or deck.key in _keys_beside(other):
+            continue
+        found, _ = read(other, str(other))
+        if found is not None and found.deck == deck.key and ids & set(found.cards):
+            return found, other
+    return None
+
+
+def key_change(deck: Deck, keys: set[str]) -> Problem | None:
+    """A deck with no lock of its own whose key was changed: a lock beside it records another key that
+    belongs to no deck built here (``keys``) and shares card ids with this deck: it is the lock named after
+    this deck file, or most of this deck's ids are in it, or most of its ids are in this deck (so the same
+    edit may also have removed any number of cards). Refused, since every note's identity includes the key."""
+    if lock_path(deck).is_file():
+        return None
     ids = {card.id for card in deck.cards()}
     claimed: set[str] | None = None
     for other in sorted(deck.file.parent.glob("*" + LOCK_SUFFIX)):
-        if other == path or not other.is_file():
-            continue
         shown = str(Path(deck.loc.path).with_name(other.name))
-        found, _ = read(other, shown)
+        found, _ = read(other, shown) if other.is_file() else (None, [])
         if found is None or found.deck in keys or found.deck == deck.key or not found.cards:
             continue
         claimed = _keys_beside(deck.file) if claimed is None else claimed
         if found.deck in claimed:
             continue  # another deck file here has that key: its lock, not this deck's
         shared = len(ids & set(found.cards))
-        if shared * 2 > len(found.cards):
-            return None, None, [problem_at(deck.key_loc, (
+        if shared and (other == _legacy_path(deck) or shared * 2 > min(len(ids), len(found.cards))):
+            return problem_at(deck.key_loc, (
                 f"deck key '{deck.key}' has no lock file, but {shown} records deck '{found.deck}' with {shared} of "
                 "this deck's card ids: was the key changed? The key is part of every note's identity, so learners "
                 f"would get every card a second time. Restore key: {found.deck}; if this really is a new deck, "
-                f"delete {shown}"))]
-    return None, None, []
+                f"delete {shown}"))
+    return None
 
 
 _DECK_KEY = re.compile(r"^[ ]+key:[ ]*[\"']?([a-z0-9_]+)", re.MULTILINE)
 
 
 def _keys_beside(deck_file: Path) -> set[str]:
-    """The deck keys of the other deck files in ``deck_file``'s folder (each file's first ``key:``, which is
-    its deck header's), read as text: only asked when a deck has no lock file yet."""
+    """The deck keys of the deck files in ``deck_file``'s folder but itself (each file's first ``key:``,
+    which is its deck header's), read as text: only asked when a deck has no lock file yet."""
     keys = set()
     for other in deck_file.parent.iterdir():
         if other.suffix in (".yaml", ".yml") and other != deck_file and other.is_file():
@@ -415,7 +460,10 @@ def stamp_decks(decks: Sequence[Deck], now: int, session: Session | None = None)
                 continue
         lock, found_at, lock_problems = find_lock(deck, keys)
         problems += lock_problems
-        future = [] if lock is None else [k for k, s in lock.cards.items() if s.changed > now + FUTURE_TOLERANCE]
+        # against the clock, not SOURCE_DATE_EPOCH: an epoch older than the lock's stamps is allowed (stamps
+        # still move forward, _next_time), and is no sign of damage
+        latest = max(now, int(time.time())) + FUTURE_TOLERANCE
+        future = [] if lock is None else [k for k, s in lock.cards.items() if s.changed > latest]
         if future:
             problems.append(Problem(lock_name(deck), 1, 1, f"the lock file stamps {len(future)} card(s) in the "
                                                             f"future (e.g. '{future[0]}'); was it written on a "
@@ -432,7 +480,8 @@ def stamp_decks(decks: Sequence[Deck], now: int, session: Session | None = None)
         item = stamp(deck, lock, now, session)
         problems += kind_problems(item)
         if found_at is not None and found_at != lock_path(deck):
-            item.lock_moved_from = str(Path(deck.loc.path).with_name(found_at.name))
+            item.lock_moved_from = os.path.normpath(Path(deck.loc.path).parent
+                                                    / os.path.relpath(found_at, deck.file.parent))
         stamped.append(item)
     return stamped, problems
 

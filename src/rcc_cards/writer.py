@@ -18,6 +18,7 @@ or not at all, and no command overwrites one of its inputs.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import shutil
@@ -59,16 +60,20 @@ def write_atomic(target: Path, data: bytes, verify: Callable[[Path], None] | Non
 
 
 class _Ready:
-    def __init__(self, target: Path, tmp: Path, lock_fd: int) -> None:
-        self.target, self.tmp, self.lock_fd = target, tmp, lock_fd
+    def __init__(self, target: Path, tmp: Path, lock_fd: int, exclusive: bool) -> None:
+        self.target, self.tmp, self.lock_fd, self.exclusive = target, tmp, lock_fd, exclusive
 
 
 class Staged:
     """Files written together: :meth:`add_with` writes each one's new content beside it, :meth:`commit`
-    puts them all in place; leaving the ``with`` block without committing removes every temporary file."""
+    puts them all in place; leaving the ``with`` block without committing removes every temporary file, and
+    every folder made for them. An ``exclusive`` file must not exist: it is linked into place, which refuses
+    an existing name (see :func:`write_new`)."""
 
     def __init__(self) -> None:
         self.ready: list[_Ready] = []
+        self.made: list[Path] = []  # the folders made for the files, removed again unless committed
+        self.committed = False
 
     def __enter__(self) -> Staged:
         return self
@@ -76,24 +81,24 @@ class Staged:
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         self._release()
 
-    def add(self, target: Path, data: bytes, durable: bool = True) -> Path:
-        return self.add_with(target, lambda out, scratch: out.write(data), durable=durable)
+    def add(self, target: Path, data: bytes, durable: bool = True, exclusive: bool = False) -> Path:
+        return self.add_with(target, lambda out, scratch: out.write(data), durable=durable, exclusive=exclusive)
 
     def add_with(self, target: Path, produce: Produce, verify: Callable[[Path], None] | None = None,
-                 durable: bool = True) -> Path:
+                 durable: bool = True, exclusive: bool = False) -> Path:
         """Let ``produce(out, scratch)`` write the new content of ``target`` into ``out`` (``scratch``: a path it
         may use for a working file, removed afterwards); returns the finished temporary file. A ``durable``
         file is flushed to disk before it is renamed into place (not needed for a record that is checked
         against digests before any use, such as the build record)."""
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
+            _make_folder(target.parent, self.made)
             _remove_leftovers(target)
             fd, tmp = _new_temporary(target)
         except OSError as exc:
             raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from exc
         lock_fd = os.open(tmp, os.O_RDONLY)
         fcntl.flock(lock_fd, fcntl.LOCK_EX)  # ours until it is renamed or removed (see _remove_leftovers)
-        self.ready.append(_Ready(target, tmp, lock_fd))
+        self.ready.append(_Ready(target, tmp, lock_fd, exclusive))
         scratch = tmp.with_name(tmp.name[: -len(".tmp")] + ".scratch.tmp")
         try:
             _fill(fd, tmp, lambda out: produce(out, scratch), durable)
@@ -112,20 +117,25 @@ class Staged:
     def commit(self) -> None:
         """Rename every staged file into place; on any failure put back what was already replaced."""
         done: list[tuple[Path, Path | None]] = []  # target, and the backup of what it held
+        item = None
         try:
             for item in self.ready:
+                if item.exclusive:
+                    os.link(item.tmp, item.target)
+                    done.append((item.target, None))
+                    continue
                 backup = _backup(item.target)
                 done.append((item.target, backup))
                 os.replace(item.tmp, item.target)
+        except FileExistsError as exc:
+            _put_back(done)
+            raise OutputError(f"{exc.filename2 or exc.filename} already exists; rcc-cards never overwrites it. Move "
+                              "it away or pick another name; every file was left as it was") from exc
         except OSError as exc:
-            for target, backup in reversed(done):
-                if backup is not None:
-                    os.replace(backup, target)  # a no-op when the target was never replaced (same file) ...
-                    backup.unlink(missing_ok=True)  # ... so the link is removed here
-                else:
-                    target.unlink(missing_ok=True)
-            raise OutputError(f"cannot write {done[-1][0] if done else '?'}: {exc.strerror or exc}; every "
+            _put_back(done)
+            raise OutputError(f"cannot write {item.target if item else '?'}: {exc.strerror or exc}; every "
                               "file was left as it was") from exc
+        self.committed = True
         for _, backup in done:
             if backup is not None:
                 backup.unlink(missing_ok=True)
@@ -135,6 +145,37 @@ class Staged:
             item.tmp.unlink(missing_ok=True)
             os.close(item.lock_fd)
         self.ready = []
+        if not self.committed:
+            for folder in sorted(self.made, key=lambda p: len(p.parts), reverse=True):
+                with contextlib.suppress(OSError):
+                    folder.rmdir()  # only when empty: a file that appeared meanwhile keeps its folder
+        self.made = []
+
+
+def _put_back(done: list[tuple[Path, Path | None]]) -> None:
+    """Undo a commit part-way: each target replaced gets its backup back, each new one is removed."""
+    for target, backup in reversed(done):
+        if backup is not None:
+            os.replace(backup, target)  # a no-op when the target was never replaced (same file) ...
+            backup.unlink(missing_ok=True)  # ... so the link is removed here
+        else:
+            target.unlink(missing_ok=True)
+
+
+def _make_folder(folder: Path, made: list[Path]) -> None:
+    """Make ``folder`` and the folders above it that are missing, adding each one made to ``made``."""
+    missing = []
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    for new in reversed(missing):
+        try:
+            new.mkdir()
+        except FileExistsError:
+            if new.is_dir():
+                continue  # made meanwhile by someone else: theirs, never removed
+            raise
+        made.append(new)
 
 
 def _backup(target: Path) -> Path | None:

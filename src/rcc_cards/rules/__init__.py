@@ -44,6 +44,7 @@ __all__ = ["RULES", "Hit", "Rule", "Setting", "by_id", "check_decks", "severitie
 RULES: tuple[Rule, ...] = (
     identity.duplicate_card_id,
     identity.duplicate_deck_key,
+    identity.key_changed,
     quotes.quote_stale,
     quotes.number_not_in_quote,
     quotes.number_in_background,

@@ -6,12 +6,13 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from rcc_cards.model import Card, Deck, Loc
-from rcc_cards.rules.base import Hit, decks_rule
+from rcc_cards.rules.base import NO_HITS, Hit, decks_rule
 
 if TYPE_CHECKING:
     from rcc_cards.stamps import Lock
 
-# stamps (the lock file) is imported only when two cards share an id: 'check' starts without it.
+# stamps (the lock file) is imported only when two cards share an id, or a deck has no lock file of its
+# own: 'check' of a deck with its lock starts without it.
 
 
 @decks_rule("duplicate-card-id", "error", "decks", fixed=True)
@@ -73,6 +74,28 @@ class _Studied:
             return False
         twins = sum(1 for c in deck.cards() if c.id == card.id)
         return twins == 1 or stamps.content_hash(deck, card, render.note_fields(deck, card)) == entry.hash
+
+
+@decks_rule("deck-key-changed", "error", "decks", fixed=True)
+def key_changed(decks: Sequence[Deck]) -> Sequence[Hit]:
+    """A deck's key is part of every note's identity: a changed key would give learners every card again.
+
+    Fails: `key: rcc2` in the file whose lock file `rcc.lock.json` records deck `rcc` and its card ids
+    Passes: `key: rcc`, or a new deck whose ids are not in another deck's lock file
+    """
+    unlocked = [deck for deck in decks if deck.built and not _has_lock(deck)]
+    if not unlocked:
+        return NO_HITS
+    from rcc_cards import stamps
+
+    keys = {deck.key for deck in decks}
+    changes = [stamps.key_change(deck, keys) for deck in unlocked]
+    return [(deck.key_loc, change.message) for deck, change in zip(unlocked, changes, strict=True) if change]
+
+
+def _has_lock(deck: Deck) -> bool:
+    """Whether the lock named by the key is beside the deck (checked without importing the lock module)."""
+    return (deck.file.parent / f"{deck.key}.lock.json").is_file()
 
 
 @decks_rule("duplicate-deck-key", "error", "decks", fixed=True)
