@@ -18,20 +18,41 @@ or not at all, and no command overwrites one of its inputs.
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
 import shutil
+import signal
 import time
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
 from typing import BinaryIO
 
-from rcc_cards.errors import OutputError
+from rcc_cards.errors import OutputError, shown
 
 Produce = Callable[[BinaryIO, Path], object]
 STALE_SCRATCH_SECONDS = 3600  # a live process id's temporary file older than this, unlocked: the id was reused
+# Signals that stop a run (Ctrl-C, kill, a closed terminal): held while files are renamed into place or a
+# temporary file is made and registered, so a run stops before or after those steps, never half-way.
+STOP_SIGNALS = frozenset({signal.SIGINT, signal.SIGTERM, signal.SIGHUP})
+
+
+@contextmanager
+def signals_held() -> Iterator[None]:
+    """Hold the stop signals for the duration: one that arrives meanwhile is delivered at the end."""
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
+
+
+def cannot_write(target: Path, exc: OSError) -> OutputError:
+    """The error for a file that could not be written, naming it and the reason."""
+    return OutputError(f"cannot write {shown(target)}: {exc.strerror or exc}")
 
 
 def refuse_inputs(outputs: Iterable[Path], inputs: Iterable[Path], command: str) -> None:
@@ -47,8 +68,8 @@ def refuse_inputs(outputs: Iterable[Path], inputs: Iterable[Path], command: str)
     for output in outputs:
         source = taken.get(identity(output))
         if source is not None:
-            raise OutputError(f"{command} would overwrite {output}, which is one of its inputs ({source}); "
-                              "choose another output path (-o)")
+            raise OutputError(f"{command} would overwrite {shown(output)}, which is one of its inputs "
+                              f"({shown(source)}); choose another output path (-o)")
 
 
 def write_atomic(target: Path, data: bytes, verify: Callable[[Path], None] | None = None) -> None:
@@ -86,21 +107,23 @@ class Staged:
         file is flushed to disk before it is renamed into place (not needed for a record that is checked
         against digests before any use, such as the build record)."""
         try:
+            _refuse_folder(target)
             target.parent.mkdir(parents=True, exist_ok=True)
             _remove_leftovers(target)
-            fd, tmp = _new_temporary(target)
+            with signals_held():  # a temporary file is never made without being registered for removal
+                fd, tmp = _new_temporary(target)
+                lock_fd = os.open(tmp, os.O_RDONLY)
+                self.ready.append(_Ready(target, tmp, lock_fd))
+            fcntl.flock(lock_fd, fcntl.LOCK_EX)  # ours until it is renamed or removed (see _remove_leftovers)
         except OSError as exc:
-            raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from exc
-        lock_fd = os.open(tmp, os.O_RDONLY)
-        fcntl.flock(lock_fd, fcntl.LOCK_EX)  # ours until it is renamed or removed (see _remove_leftovers)
-        self.ready.append(_Ready(target, tmp, lock_fd))
+            raise cannot_write(target, exc) from exc
         scratch = tmp.with_name(tmp.name[: -len(".tmp")] + ".scratch.tmp")
         try:
             _fill(fd, tmp, lambda out: produce(out, scratch), durable)
             if verify is not None:
                 verify(tmp)
         except OSError as exc:
-            raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from exc
+            raise cannot_write(target, exc) from exc
         finally:
             scratch.unlink(missing_ok=True)
         return tmp
@@ -110,10 +133,17 @@ class Staged:
         return next((r.tmp for r in self.ready if r.target == target), None)
 
     def commit(self) -> None:
-        """Rename every staged file into place; on any failure put back what was already replaced."""
+        """Rename every staged file into place; on any failure put back what was already replaced. A stop
+        signal waits until the renames are done (or undone)."""
+        with signals_held():
+            self._commit()
+
+    def _commit(self) -> None:
         done: list[tuple[Path, Path | None]] = []  # target, and the backup of what it held
+        current = None
         try:
             for item in self.ready:
+                current = item.target
                 backup = _backup(item.target)
                 done.append((item.target, backup))
                 os.replace(item.tmp, item.target)
@@ -124,17 +154,24 @@ class Staged:
                     backup.unlink(missing_ok=True)  # ... so the link is removed here
                 else:
                     target.unlink(missing_ok=True)
-            raise OutputError(f"cannot write {done[-1][0] if done else '?'}: {exc.strerror or exc}; every "
-                              "file was left as it was") from exc
+            raise OutputError(f"cannot write {shown(current or Path('?'))}: {exc.strerror or exc}; every file "
+                              "was left as it was") from exc
         for _, backup in done:
             if backup is not None:
                 backup.unlink(missing_ok=True)
 
     def _release(self) -> None:
-        for item in self.ready:
-            item.tmp.unlink(missing_ok=True)
-            os.close(item.lock_fd)
-        self.ready = []
+        with signals_held():  # every temporary file goes, even if a second signal arrives
+            for item in self.ready:
+                item.tmp.unlink(missing_ok=True)
+                os.close(item.lock_fd)
+            self.ready = []
+
+
+def _refuse_folder(target: Path) -> None:
+    """A folder (or an empty path, which means the current folder) is never a file to write."""
+    if target.is_dir():
+        raise IsADirectoryError(errno.EISDIR, "it is a folder, not a file; name a file to write")
 
 
 def _backup(target: Path) -> Path | None:
@@ -175,21 +212,15 @@ def _fill(fd: int, tmp: Path, produce: Callable[[BinaryIO], object], durable: bo
 def write_new(target: Path, data: bytes) -> None:
     """Write ``data`` to ``target``, which must not exist: a file that appeared meanwhile is never replaced
     (the complete file is linked into place, and linking refuses an existing name)."""
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = _new_temporary(target)
-    except OSError as exc:
-        raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from exc
-    try:
-        _fill(fd, tmp, lambda out: out.write(data), durable=True)
-        os.link(tmp, target)
-    except FileExistsError as exc:
-        raise OutputError(f"{target} already exists; rcc-cards never overwrites it. Move it away or pick "
-                          "another name") from exc
-    except OSError as exc:
-        raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from exc
-    finally:
-        tmp.unlink(missing_ok=True)
+    with Staged() as staged:  # the temporary file is removed however this ends
+        tmp = staged.add(target, data)
+        try:
+            os.link(tmp, target)
+        except FileExistsError as exc:
+            raise OutputError(f"{shown(target)} already exists; rcc-cards never overwrites it. Move it away or "
+                              "pick another name") from exc
+        except OSError as exc:
+            raise cannot_write(target, exc) from exc
 
 
 def _remove_leftovers(target: Path) -> None:
