@@ -68,7 +68,7 @@ def _changes(item: Stamped) -> list[str]:
     """What a rebuild means for learners, in words."""
     from rcc_cards.stamps import lock_name
 
-    key, lock = item.deck.key, lock_name(item.deck)
+    key, lock = item.deck.key, shown(lock_name(item.deck))
     if item.first_build:
         return [f"{key}: first build; every card is new to {lock}"]
     notes = []
@@ -78,8 +78,9 @@ def _changes(item: Stamped) -> list[str]:
                      "never moves a card on import); learners move them with Browse, 'Change Deck', or keep the "
                      "old name")
     if item.lock_moved_from:
-        notes.append(f"  the lock file is now {lock} (named after the deck key; it was {item.lock_moved_from}): "
-                     f"commit {lock} and delete {item.lock_moved_from}")
+        moved_from = shown(item.lock_moved_from)
+        notes.append(f"  the lock file is now {lock} (named after the deck key; it was {moved_from}): "
+                     f"commit {lock} and delete {moved_from}")
     if not item.has_changes:
         return [f"{key}: no changes since {lock}", *notes]
     lines = [f"{key}: {len(item.added)} added, {len(item.changed)} changed, {len(item.removed)} removed "
