@@ -227,3 +227,30 @@ def test_the_source_view_of_a_subset_links_only_cards_on_the_page(tmp_path: Path
     full = tmp_path / "full.html"
     assert run(["preview", str(REPO / "decks" / "rcc.yaml"), "-o", str(full)]).exit_code == 0
     assert full.read_text(encoding="utf-8").count('class="pv-off-page"') == 0  # the twin: every card is on it
+
+
+def test_sqlite_on_a_full_disk_is_the_disk_error_and_bad_sql_stays_a_bug(tmp_path: Path) -> None:
+    import errno
+    import sqlite3
+
+    from rcc_cards import compiler, project, stamps
+
+    deck = write_deck(tmp_path / "deck", CARDS)
+    (loaded_deck,) = project.load([deck]).decks
+    (item,), _ = stamps.stamp_decks([loaded_deck], 1_700_000_000)
+    build = compiler.DeckBuild(item.deck, list(item.deck.cards()), item.mods, item.type_mods)
+    full = tmp_path / "full"
+    _mount(full, "64k")
+    try:
+        _leave_free(full, 0)
+        with pytest.raises(OSError) as caught:
+            compiler.write_collection([build], full / "collection.anki2")
+        assert caught.value.errno == errno.ENOSPC and caught.value.strerror == "No space left on device"
+        assert isinstance(caught.value.__cause__, sqlite3.OperationalError)
+        assert str(caught.value.__cause__) == "database or disk is full"
+    finally:
+        subprocess.run(["umount", str(full)], check=True)
+    conn = sqlite3.connect(":memory:")
+    with pytest.raises(sqlite3.OperationalError) as bad_sql:
+        conn.execute("SELECT * FROM no_such_table")
+    assert compiler._disk_error(bad_sql.value) is None  # an error of ours is not the disk's
