@@ -152,6 +152,25 @@ def test_a_build_stopped_by_a_signal_leaves_no_temporary_file(tmp_path: Path, si
     assert _snapshot(tmp_path) == before  # the previous package, lock file, record and page intact
 
 
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
+def test_a_watch_session_stopped_by_a_signal_exits_128_plus_its_number(tmp_path: Path, signum: int) -> None:
+    write_deck(tmp_path, CARDS)
+    proc = subprocess.Popen([sys.executable, "-m", "rcc_cards", "build", "--watch", "t.yaml", "-o", "out"],
+                            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        for line in proc.stdout:  # until the session says it is watching (or the process ends)
+            if line.startswith("watching"):
+                break
+        proc.send_signal(signum)
+        assert proc.wait(timeout=20) == 128 + signum
+        assert _temporary_files(tmp_path) == []
+        assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [".rcc-cards-cache.json", "t.apkg"]
+    finally:
+        proc.kill()
+        proc.communicate()
+
+
 # -- a path that would break a line -------------------------------------------------------------------------
 
 @pytest.mark.parametrize("name,expected", [

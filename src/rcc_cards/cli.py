@@ -127,12 +127,15 @@ def _stopping_on_signals() -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    before = {signum: signal.signal(signum, _stop) for signum in STOP_SIGNALS}
+    before = {signum: signal.getsignal(signum) for signum in (*STOP_SIGNALS, signal.SIGINT)}  # _stop changes all
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, _stop)
     try:
         yield
     finally:
         for signum, handler in before.items():
-            signal.signal(signum, handler)
+            if handler is not None:  # None: a handler not set from Python, which cannot be put back
+                signal.signal(signum, handler)
 
 
 class _Group(click.Group):
