@@ -341,7 +341,7 @@ def _watch(options: BuildOptions, with_preview: bool) -> None:
                 inputs = exc.inputs
                 _show_problems(exc.problems, wrote_nothing=True)
             except RccCardsError as exc:
-                click.echo(f"rcc-cards: error: {exc}", err=True)
+                click.echo(f"rcc-cards: error: {one_line(str(exc))}", err=True)
             seen = watch.snapshot(inputs)
             click.echo(f"watching {len(seen)} files for changes (Ctrl-C to stop)")
             project.thaw()  # what the build left behind is the collector's again
@@ -413,9 +413,9 @@ def new_command(key: str, source: Path, as_of: str, title: str, name: str, url: 
         click.echo(f"wrote {shown(item.path)}: {item.why}")
     deck_file = decks / f"{key}.yaml"
     click.echo("next:")
-    click.echo(f"  1. complete the attribution header of {decks / 'sources' / source.name}")
-    click.echo(f"  2. rcc-cards draft {deck_file}     # propose cards for the source's sentences")
-    click.echo(f"  3. review the drafts, move them into {deck_file}, then: rcc-cards check --strict")
+    click.echo(f"  1. complete the attribution header of {shown(decks / 'sources' / source.name)}")
+    click.echo(f"  2. rcc-cards draft {shown(deck_file)}     # propose cards for the source's sentences")
+    click.echo(f"  3. review the drafts, move them into {shown(deck_file)}, then: rcc-cards check --strict")
 
 
 @cli.command(name="draft")
@@ -441,7 +441,7 @@ def draft_command(deck_file: Path) -> None:
         raise ProblemsFound(own or [Problem(str(deck_file), 1, 1, "this deck did not load; run 'rcc-cards check' "
                                                                   "on it and fix what it reports first")])
     if deck.drafts_for:
-        raise click.BadParameter(f"{deck_file} is a drafts file; name the deck it is for ('{deck.drafts_for}')",
+        raise click.BadParameter(f"{shown(deck_file)} is a drafts file; name the deck it is for ('{deck.drafts_for}')",
                                  param_hint="DECK")
     proposal = drafts.propose(deck, (c.id for d in loaded.decks for c in d.cards()))
     if not proposal.drafts:
@@ -456,8 +456,8 @@ def draft_command(deck_file: Path) -> None:
     skeletons = len(proposal.drafts) - len(clozes)
     click.echo(f"wrote {shown(out)}: {len(proposal.drafts)} drafts for as many sentences: {len(clozes)} cloze "
                f"({deletions} deletions), {skeletons} question/answer to write")
-    click.echo(f"next: review each draft against its quote, move it into {deck_file} (or delete it), and "
-               f"delete {out.name} when empty; 'rcc-cards check' lists what is left")
+    click.echo(f"next: review each draft against its quote, move it into {shown(deck_file)} (or delete it), and "
+               f"delete {shown(out.name)} when empty; 'rcc-cards check' lists what is left")
 
 
 @cli.command()
@@ -524,12 +524,12 @@ def check(paths: tuple[Path, ...], strict: bool) -> None:
     click.echo(f"ok: {decks} deck{'s' * (decks != 1)}, {counts}{also}; {covered}")
     for deck in studied:
         if not deck.built:
-            click.echo(f"{deck.key}: no cards yet; 'rcc-cards draft {deck.loc.path}' proposes cards for the "
+            click.echo(f"{deck.key}: no cards yet; 'rcc-cards draft {shown(deck.loc.path)}' proposes cards for the "
                        "sentences of its source")
     for deck in loaded.drafts:
         n = sum(1 for _ in deck.cards())
         click.echo(f"{deck.key}: {n} draft{'s' * (n != 1)} for deck '{deck.drafts_for}' to review in "
-                   f"{deck.loc.path} (never built; 'check --strict' fails until none remain)")
+                   f"{shown(deck.loc.path)} (never built; 'check --strict' fails until none remain)")
 
 
 @cli.command(name="coverage")
@@ -551,7 +551,7 @@ def coverage_command(paths: tuple[Path, ...]) -> None:
         raise ProblemsFound(loaded.problems)
     found = [c for d in loaded.studied for c in coverage.of_deck(d)]
     for item in found:
-        click.echo(f"{item.deck.key}: {item.source_file} ({item.source.title})")
+        click.echo(f"{item.deck.key}: {shown(item.source_file)} ({item.source.title})")
         for line in item.lines:
             click.echo(_coverage_line(line))
         click.echo(f"{item.deck.key}: {item.summary()}")
