@@ -273,3 +273,30 @@ def test_sqlite_on_a_full_disk_is_the_disk_error_and_bad_sql_stays_a_bug(tmp_pat
     with pytest.raises(sqlite3.OperationalError) as bad_sql:
         conn.execute("SELECT * FROM no_such_table")
     assert compiler._disk_error(bad_sql.value) is None  # an error of ours is not the disk's
+
+
+def test_a_disk_that_fills_while_the_package_is_zipped_changes_nothing(disks: tuple[Path, Path]) -> None:
+    """The collection (SQLite) fits, the zip made from it does not: the zip's error, not SQLite's."""
+    decks, build = disks
+    cards = "".join(f"      - id: c{i}\n        q: Which is question c{i} of a large deck?\n        a: Answer c{i}\n"
+                    "        unsourced: written for this test\n" for i in range(2000))
+    deck = write_deck(decks, cards)
+    command = ["build", str(deck), "-o", str(build / "out")]
+    assert run(command).exit_code == 0
+    deck.write_text(deck.read_text().replace("Answer c7\n", "Answer seven\n"))
+    from rcc_cards import compiler, project, stamps
+
+    (item,), _ = stamps.stamp_decks(project.load([deck]).decks, stamps.build_timestamp())
+    compiler.write_collection([compiler.DeckBuild(item.deck, list(item.deck.cards()), item.mods, item.type_mods)],
+                              decks / "measure.anki2")
+    collection = (decks / "measure.anki2").stat().st_size
+    (decks / "measure.anki2").unlink()
+    package = build / "out" / "t.apkg"
+    assert package.stat().st_size > 64 << 10  # so that half of it is more than a few blocks
+    _leave_free(build, collection + package.stat().st_size // 2)
+    before = _snapshot(decks, build)
+    result = run(command)
+    assert result.exit_code == 1
+    assert result.stderr == f"rcc-cards: error: cannot write {package}: No space left on device\n"
+    assert _snapshot(decks, build) == before
+    assert _temporary_files(decks, build) == []
