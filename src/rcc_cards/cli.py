@@ -14,7 +14,6 @@ import errno
 import os
 import signal
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -124,12 +123,12 @@ def _stop(signum: int, frame: object) -> None:
 def _stopping_on_signals() -> Iterator[None]:
     """SIGTERM and SIGHUP raise :class:`Stopped` for the duration (in the main thread, where signals
     are handled); the handlers before are put back afterwards."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
     before = {signum: signal.getsignal(signum) for signum in (*STOP_SIGNALS, signal.SIGINT)}  # _stop changes all
-    for signum in STOP_SIGNALS:
-        signal.signal(signum, _stop)
+    try:
+        for signum in STOP_SIGNALS:
+            signal.signal(signum, _stop)
+    except ValueError:  # not the main thread (a caller's thread, as in some test runners): signals stay as they are
+        before = {}
     try:
         yield
     finally:

@@ -14,6 +14,10 @@ or not at all, and no command overwrites one of its inputs.
   that writes the same target, but never a live process's: two builds of one output both succeed (the
   later rename wins), and neither deletes the other's work.
 - A new file that must not exist (:func:`write_new`) is linked into place, which refuses an existing name.
+- **Stop signals** (Ctrl-C; SIGTERM and SIGHUP, which the CLI turns into an exception like Ctrl-C's) are
+  held while files are renamed into place and while a temporary file is made and registered, so a run
+  stops before or after, and leaving the ``with`` block removes every temporary file.
+- A full disk, an unwritable folder or a target that is a folder: ``cannot write PATH: reason``, exit 1.
 """
 
 from __future__ import annotations
