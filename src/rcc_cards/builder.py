@@ -124,9 +124,9 @@ def write_preview(paths: Sequence[Path], output: Path, include: Sequence[str] = 
 
 
 def preview_of(loaded: Loaded, output: Path, include: Sequence[str] = (), exclude: Sequence[str] = (),
-               session: Session | None = None) -> summary.Counts:
+               session: Session | None = None, staged: writer.Staged | None = None) -> summary.Counts:
     """Write the preview page of decks already loaded (a watch ``session`` reuses each unchanged deck's
-    part of the page); returns its counts."""
+    part of the page), or, given ``staged``, stage it with the files written together; returns its counts."""
     from rcc_cards import preview
 
     selection = [(d, select(d, include, exclude)) for d in loaded.built]
@@ -147,7 +147,11 @@ def preview_of(loaded: Loaded, output: Path, include: Sequence[str] = (), exclud
             session.remember("preview", deck, known, len(cards))
         return known  # type: ignore[no-any-return]
 
-    writer.write_atomic(output, preview.page(selection, body_of).encode("utf-8"))
+    data = preview.page(selection, body_of).encode("utf-8")
+    if staged is None:
+        writer.write_atomic(output, data)
+    else:
+        staged.add(output, data)
     return summary.counts(selection)
 
 
@@ -170,6 +174,7 @@ class BuildReport(NamedTuple):
     inputs: list[Path]  # the files the decks' content comes from: deck files, sources, media (watched)
     not_built: list[str] = []  # a line for each deck file not built: no cards yet, or a drafts file
     loaded: Loaded | None = None  # the decks as loaded (None when the build was skipped as up to date)
+    preview: summary.Counts | None = None  # the preview page's counts, when one was written with the build
 
 
 def not_built(loaded: Loaded) -> list[str]:
@@ -204,8 +209,10 @@ BUILD_STEPS = ("checking", "compiling", "writing packages", "writing lock files"
 
 
 def build(options: BuildOptions, files: DeckFiles | None = None, now: int | None = None,
-          progress: Callable[[str], None] | None = None, session: Session | None = None) -> BuildReport:
-    """Load, check, stamp and write every package, then the lock files that changed.
+          progress: Callable[[str], None] | None = None, session: Session | None = None,
+          preview: Path | None = None) -> BuildReport:
+    """Load, check, stamp and write every package, then the lock files that changed (and the ``preview``
+    page, if asked: all of them, or, when one cannot be written, none).
 
     Nothing is written unless every input is free of errors (and, with ``locked``, every lock file is
     up to date). When nothing the last identical build read or wrote has changed, nothing is redone
@@ -235,7 +242,10 @@ def build(options: BuildOptions, files: DeckFiles | None = None, now: int | None
             code, digests([*report.inputs, *locks]), digests([w.path for w in report.written]), report.warnings,
             {str(w.path): [w.counts.notes, w.counts.cards, w.counts.tags] for w in report.written})
         staged.add(options.cache_file, buildcache.stored(options.cache_file, key, record), durable=False)
-        staged.commit()  # packages, lock files and the build record: all in place, or none changed
+        if preview is not None and report.loaded is not None:
+            counts = preview_of(report.loaded, preview, options.include, options.exclude, session, staged)
+            report = report._replace(preview=counts)
+        staged.commit()  # packages, lock files, the build record (and page): all in place, or none changed
     if session is not None:  # what the next cycle may reuse: only what is now on disk
         session.wrote([*(w.path for w in report.written), *locks, options.cache_file])
         for item in report.stamped:

@@ -1,13 +1,18 @@
 """The ``rcc-cards`` command line. The only module that imports ``click``.
 
 Exit status: 0 success; 1 problems in the input (every one printed as ``path:line:col: severity: message``,
-nothing written); 2 usage error (Click's); 3 an unexpected error, which is a bug in rcc-cards; 141 the
-program reading the output closed it early (``rcc-cards tags | head``), as a shell reports SIGPIPE.
+nothing written), or an output that cannot be written (a full disk among them); 2 usage error (Click's); 3
+an unexpected error, which is a bug in rcc-cards; 141 the program reading the output closed it early
+(``rcc-cards tags | head``), as a shell reports SIGPIPE; 129 and 143 stopped by SIGHUP (a closed terminal)
+or SIGTERM (kill, a CI job cancelled), 128 + the signal's number as a shell reports it, after removing every
+temporary file as Ctrl-C does.
 """
 
 from __future__ import annotations
 
+import errno
 import os
+import signal
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -18,7 +23,7 @@ from typing import TYPE_CHECKING
 import click
 
 from rcc_cards import __version__, loader, project, summary, tags
-from rcc_cards.errors import Problem, ProblemsFound, RccCardsError
+from rcc_cards.errors import Problem, ProblemsFound, RccCardsError, one_line, shown
 
 if TYPE_CHECKING:
     from rcc_cards import coverage
@@ -32,6 +37,8 @@ if TYPE_CHECKING:
 EXIT_PROBLEMS = 1
 EXIT_BUG = 3
 EXIT_BROKEN_PIPE = 141  # as a shell reports a program stopped by SIGPIPE
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)  # stop like Ctrl-C: unwind, removing every temporary file
+DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT})  # the disk's error, never a bug of rcc-cards
 
 _paths = click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 
@@ -60,7 +67,7 @@ def _changes(item: Stamped) -> list[str]:
     """What a rebuild means for learners, in words."""
     from rcc_cards.stamps import lock_name
 
-    key, lock = item.deck.key, lock_name(item.deck)
+    key, lock = item.deck.key, shown(lock_name(item.deck))
     if item.first_build:
         return [f"{key}: first build; every card is new to {lock}"]
     notes = []
@@ -70,10 +77,11 @@ def _changes(item: Stamped) -> list[str]:
                      "never moves a card on import); learners move them with Browse, 'Change Deck', or keep the "
                      "old name")
     if item.lock_moved_from:
-        why = "named after the deck key" if Path(lock).parent == Path(item.lock_moved_from).parent else \
-            "beside the deck, which was moved"
-        notes.append(f"  the lock file is now {lock} ({why}; it was {item.lock_moved_from}): "
-                     f"commit {lock} and delete {item.lock_moved_from}")
+        same_folder = Path(lock_name(item.deck)).parent == Path(item.lock_moved_from).parent
+        why = "named after the deck key" if same_folder else "beside the deck, which was moved"
+        moved_from = shown(item.lock_moved_from)
+        notes.append(f"  the lock file is now {lock} ({why}; it was {moved_from}): "
+                     f"commit {lock} and delete {moved_from}")
     if not item.has_changes:
         return [f"{key}: no changes since {lock}", *notes]
     lines = [f"{key}: {len(item.added)} added, {len(item.changed)} changed, {len(item.removed)} removed "
@@ -98,15 +106,52 @@ def _changes(item: Stamped) -> list[str]:
     return lines
 
 
+class Stopped(BaseException):
+    """SIGTERM or SIGHUP arrived. Like KeyboardInterrupt (Ctrl-C), it unwinds through every ``finally``,
+    so every temporary file is removed, and no ``except Exception`` stops it."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+def _stop(signum: int, frame: object) -> None:
+    for other in (*STOP_SIGNALS, signal.SIGINT):  # the clean-up runs once, to the end
+        signal.signal(other, signal.SIG_IGN)
+    raise Stopped(signum)
+
+
+@contextmanager
+def _stopping_on_signals() -> Iterator[None]:
+    """SIGTERM and SIGHUP raise :class:`Stopped` for the duration (in the main thread, where signals
+    are handled); the handlers before are put back afterwards."""
+    before = {signum: signal.getsignal(signum) for signum in (*STOP_SIGNALS, signal.SIGINT)}  # _stop changes all
+    try:
+        for signum in STOP_SIGNALS:
+            signal.signal(signum, _stop)
+    except ValueError:  # not the main thread (a caller's thread, as in some test runners): signals stay as they are
+        before = {}
+    try:
+        yield
+    finally:
+        for signum, handler in before.items():
+            if handler is not None:  # None: a handler not set from Python, which cannot be put back
+                signal.signal(signum, handler)
+
+
 class _Group(click.Group):
-    """The one top-level handler: user errors become exit 1, usage errors (no deck files, filters that
-    select nothing) Click's exit 2, and anything unexpected is reported as a bug (exit 3)."""
+    """The one top-level handler: user errors (and a full disk) become exit 1, usage errors (no deck files,
+    filters that select nothing) Click's exit 2, SIGTERM and SIGHUP 128 + the signal's number, and anything
+    unexpected is reported as a bug (exit 3)."""
 
     def invoke(self, ctx: click.Context) -> object:
         try:
-            return super().invoke(ctx)
+            with _stopping_on_signals():
+                return super().invoke(ctx)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
+        except Stopped as exc:
+            ctx.exit(128 + exc.signum)
         except project.NoDeckFiles as exc:
             raise click.UsageError(str(exc)) from exc
         except project.NothingSelected as exc:
@@ -114,15 +159,32 @@ class _Group(click.Group):
         except ProblemsFound as exc:
             _show_problems(exc.problems, wrote_nothing=ctx.invoked_subcommand == "build")
         except RccCardsError as exc:
-            click.echo(f"rcc-cards: error: {exc}", err=True)
+            click.echo("rcc-cards: error: " + "\n".join(exc.lines()), err=True)
         except BrokenPipeError:  # the reader of our output went away (| head): nothing more to say
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             ctx.exit(EXIT_BROKEN_PIPE)
+        except OSError as exc:
+            if exc.errno not in DISK_FULL:
+                _bug(ctx, exc)
+            _disk_full(exc)
         except Exception as exc:  # noqa: BLE001 - the one top-level handler: anything else is a bug
-            click.echo(f"rcc-cards: internal error (a bug in rcc-cards {__version__}; please report it with "
-                       f"the command you ran): {type(exc).__name__}: {exc}", err=True)
-            ctx.exit(EXIT_BUG)
+            _bug(ctx, exc)
         ctx.exit(EXIT_PROBLEMS)
+
+
+def _bug(ctx: click.Context, exc: Exception) -> None:
+    click.echo(f"rcc-cards: internal error (a bug in rcc-cards {__version__}; please report it with the command "
+               f"you ran): {type(exc).__name__}: {one_line(str(exc))}", err=True)
+    ctx.exit(EXIT_BUG)
+
+
+def _disk_full(exc: OSError) -> None:
+    """A write the disk refused outside the writer (every file it writes is named by its own error):
+    standard output redirected to a full disk."""
+    where = shown(exc.filename) if exc.filename else "standard output"
+    if exc.filename is None:  # what is still buffered for standard output can never be written
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    click.echo(f"rcc-cards: error: cannot write {where}: {exc.strerror}", err=True)
 
 
 def _print_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
@@ -201,11 +263,12 @@ def _tell(report: BuildReport, in_session: bool) -> None:
         click.echo(line)
     for written in report.written:
         if written.up_to_date and not in_session:
-            click.echo(f"up to date: {written.path}: {written.counts} (no input changed since it was built)")
+            click.echo(f"up to date: {shown(written.path)}: {written.counts} (no input changed since it was "
+                       "built)")
         elif not written.up_to_date:
-            click.echo(f"wrote {written.path}: {written.counts}")
+            click.echo(f"wrote {shown(written.path)}: {written.counts}")
     for lock in report.locks_written:
-        click.echo(f"wrote {lock}")
+        click.echo(f"wrote {shown(lock)}")
 
 
 def _preview_path(options: BuildOptions) -> Path:
@@ -222,15 +285,17 @@ def _build_once(options: BuildOptions, with_preview: bool = False, session: Sess
 
     started = time.perf_counter()
     files = project.discover(options.paths)
+    page = _preview_path(options) if with_preview else None
     with _progress(files) as progress:
-        report = builder.build(options, files, progress=progress, session=session)
-    if with_preview:
-        loaded = report.loaded or project.load(options.paths, files, session)
-        counts = builder.preview_of(loaded, _preview_path(options), options.include, options.exclude, session)
+        report = builder.build(options, files, progress=progress, session=session, preview=page)
+    counts = report.preview
+    if page is not None and counts is None:  # up to date: only the page is written
+        loaded = project.load(options.paths, files, session)
+        counts = builder.preview_of(loaded, page, options.include, options.exclude, session)
     _report(report.warnings)
     _tell(report, in_session=session is not None)
-    if with_preview:
-        click.echo(f"wrote {_preview_path(options)}: {counts}")
+    if page is not None:
+        click.echo(f"wrote {shown(page)}: {counts}")
     if session is not None:
         unchanged = sum(w.up_to_date for w in report.written)
         click.echo(f"built in {time.perf_counter() - started:.3f} s ({unchanged} of {len(report.written)} "
@@ -277,7 +342,7 @@ def _watch(options: BuildOptions, with_preview: bool) -> None:
                 inputs = exc.inputs
                 _show_problems(exc.problems, wrote_nothing=True)
             except RccCardsError as exc:
-                click.echo(f"rcc-cards: error: {exc}", err=True)
+                click.echo("rcc-cards: error: " + "\n".join(exc.lines()), err=True)
             seen = watch.snapshot(inputs)
             click.echo(f"watching {len(seen)} files for changes (Ctrl-C to stop)")
             project.thaw()  # what the build left behind is the collector's again
@@ -287,10 +352,22 @@ def _watch(options: BuildOptions, with_preview: bool) -> None:
         click.echo("stopped watching")
 
 
+def _a_file_name(ctx: click.Context, param: click.Parameter, value: str) -> Path:
+    """The page's path: an empty one (which would mean the current folder) or a folder is refused before
+    anything is read."""
+    if not value:
+        raise click.BadParameter("the path is empty; name the page's file, e.g. -o build/preview.html")
+    path = Path(value)
+    if path.is_dir():
+        raise click.BadParameter(f"{shown(path)} is a folder; name the page's file, e.g. -o "
+                                 f"{shown(path / 'preview.html')}")
+    return path
+
+
 @cli.command()
 @_paths
-@click.option("-o", "--output", type=click.Path(path_type=Path), default=Path("build/preview.html"),
-              show_default=True, help="Where to write the page.")
+@click.option("-o", "--output", type=click.Path(), default="build/preview.html", show_default=True,
+              callback=_a_file_name, help="Where to write the page (a file).")
 @click.option("--tag", "include", multiple=True, metavar="TAG", help="Show only notes tagged TAG or below it.")
 @click.option("--exclude-tag", "exclude", multiple=True, metavar="TAG", help="Leave out notes tagged TAG or below.")
 def preview(paths: tuple[Path, ...], output: Path, include: tuple[str, ...], exclude: tuple[str, ...]) -> None:
@@ -307,7 +384,7 @@ def preview(paths: tuple[Path, ...], output: Path, include: tuple[str, ...], exc
 
     warnings, counts = builder.write_preview(paths, output, include, exclude)
     _report(warnings)
-    click.echo(f"wrote {output}: {counts}")
+    click.echo(f"wrote {shown(output)}: {counts}")
 
 
 @cli.command(name="new")
@@ -337,11 +414,11 @@ def new_command(key: str, source: Path, as_of: str, title: str, name: str, url: 
             staged.add(item.path, item.data, exclusive=True)
         staged.commit()
     for item in new.files:
-        click.echo(f"wrote {item.path}: {item.why}")
+        click.echo(f"wrote {shown(item.path)}: {item.why}")
     click.echo("next:")
-    click.echo(f"  1. complete the attribution header of {new.source}")
-    click.echo(f"  2. rcc-cards draft {new.deck}     # propose cards for the source's sentences")
-    click.echo(f"  3. review the drafts, move them into {new.deck}, then: rcc-cards check --strict")
+    click.echo(f"  1. complete the attribution header of {shown(new.source)}")
+    click.echo(f"  2. rcc-cards draft {shown(new.deck)}     # propose cards for the source's sentences")
+    click.echo(f"  3. review the drafts, move them into {shown(new.deck)}, then: rcc-cards check --strict")
 
 
 @cli.command(name="draft")
@@ -367,7 +444,7 @@ def draft_command(deck_file: Path) -> None:
         raise ProblemsFound(own or [Problem(str(deck_file), 1, 1, "this deck did not load; run 'rcc-cards check' "
                                                                   "on it and fix what it reports first")])
     if deck.drafts_for:
-        raise click.BadParameter(f"{deck_file} is a drafts file; name the deck it is for ('{deck.drafts_for}')",
+        raise click.BadParameter(f"{shown(deck_file)} is a drafts file; name the deck it is for ('{deck.drafts_for}')",
                                  param_hint="DECK")
     proposal = drafts.propose(deck, (c.id for d in loaded.decks for c in d.cards()), drafts.fronts_of(loaded.decks))
     if not proposal.drafts:
@@ -380,10 +457,10 @@ def draft_command(deck_file: Path) -> None:
     clozes = [d for d in proposal.drafts if d.text]
     deletions = sum(d.deletions for d in clozes)
     skeletons = len(proposal.drafts) - len(clozes)
-    click.echo(f"wrote {out}: {len(proposal.drafts)} drafts for as many sentences: {len(clozes)} cloze "
+    click.echo(f"wrote {shown(out)}: {len(proposal.drafts)} drafts for as many sentences: {len(clozes)} cloze "
                f"({deletions} deletions), {skeletons} question/answer to write")
-    click.echo(f"next: review each draft against its quote, move it into {deck_file} (or delete it), and "
-               f"delete {out.name} when empty; 'rcc-cards check' lists what is left")
+    click.echo(f"next: review each draft against its quote, move it into {shown(deck_file)} (or delete it), and "
+               f"delete {shown(out.name)} when empty; 'rcc-cards check' lists what is left")
 
 
 @cli.command()
@@ -450,12 +527,12 @@ def check(paths: tuple[Path, ...], strict: bool) -> None:
     click.echo(f"ok: {decks} deck{'s' * (decks != 1)}, {counts}{also}; {covered}")
     for deck in studied:
         if not deck.built:
-            click.echo(f"{deck.key}: no cards yet; 'rcc-cards draft {deck.loc.path}' proposes cards for the "
+            click.echo(f"{deck.key}: no cards yet; 'rcc-cards draft {shown(deck.loc.path)}' proposes cards for the "
                        "sentences of its source")
     for deck in loaded.drafts:
         n = sum(1 for _ in deck.cards())
         click.echo(f"{deck.key}: {n} draft{'s' * (n != 1)} for deck '{deck.drafts_for}' to review in "
-                   f"{deck.loc.path} (never built; 'check --strict' fails until none remain)")
+                   f"{shown(deck.loc.path)} (never built; 'check --strict' fails until none remain)")
 
 
 @cli.command(name="coverage")
@@ -477,7 +554,7 @@ def coverage_command(paths: tuple[Path, ...]) -> None:
         raise ProblemsFound(loaded.problems)
     found = [c for d in loaded.studied for c in coverage.of_deck(d)]
     for item in found:
-        click.echo(f"{item.deck.key}: {item.source_file} ({item.source.title})")
+        click.echo(f"{item.deck.key}: {shown(item.source_file)} ({item.source.title})")
         for line in item.lines:
             click.echo(_coverage_line(line))
         click.echo(f"{item.deck.key}: {item.summary()}")

@@ -6,9 +6,11 @@ GUID from the deck key plus the card id. Fixing a typo therefore updates the lea
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import itertools
 import json
+import os
 import shutil
 import sqlite3
 import zipfile
@@ -128,8 +130,35 @@ def _restamp_note_types(cursor: sqlite3.Cursor, builds: Sequence[DeckBuild]) -> 
     cursor.execute("UPDATE col SET models = ?", (json.dumps(models, sort_keys=True),))
 
 
+# SQLite's result codes for a write the disk refused (https://sqlite.org/rescode.html), as the error of the
+# file system each stands for: a full disk is the disk's error, not a bug of rcc-cards.
+_DISK_ERRORS = {"SQLITE_FULL": errno.ENOSPC, "SQLITE_IOERR": errno.EIO, "SQLITE_CANTOPEN": errno.EIO}
+_DISK_MESSAGES = {"database or disk is full": "SQLITE_FULL", "disk I/O error": "SQLITE_IOERR",
+                  "unable to open database file": "SQLITE_CANTOPEN"}  # Python 3.10 names no code
+
+
+def _disk_error(exc: sqlite3.OperationalError) -> OSError | None:
+    """The OSError a SQLite error of the disk stands for (None for any other error, such as bad SQL)."""
+    name = getattr(exc, "sqlite_errorname", None) or _DISK_MESSAGES.get(str(exc), "")
+    code = _DISK_ERRORS.get("_".join(name.split("_")[:2]))  # SQLITE_IOERR_WRITE is an SQLITE_IOERR
+    if code is None:
+        return None
+    return OSError(code, os.strerror(code) if code == errno.ENOSPC else f"{exc} (SQLite)")
+
+
 def write_collection(builds: Sequence[DeckBuild], path: Path) -> None:
-    """The package's SQLite collection, written to a new file at ``path`` in one transaction."""
+    """The package's SQLite collection, written to a new file at ``path`` in one transaction; an error of
+    the disk (full, failing) is raised as the OSError it stands for."""
+    try:
+        _write_collection(builds, path)
+    except sqlite3.OperationalError as exc:
+        disk = _disk_error(exc)
+        if disk is None:
+            raise
+        raise disk from exc
+
+
+def _write_collection(builds: Sequence[DeckBuild], path: Path) -> None:
     conn = sqlite3.connect(path)
     try:
         # A scratch file: nothing to roll back to, and no need for it to survive a power cut (the

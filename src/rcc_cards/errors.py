@@ -24,11 +24,41 @@ class Problem(NamedTuple):
     severity: Severity = "error"
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.col}: {self.severity}: {self.message}"
+        return f"{shown(self.path)}:{self.line}:{self.col}: {self.severity}: {one_line(self.message)}"
 
     @property
     def is_error(self) -> bool:
         return self.severity == "error"
+
+
+_ESCAPES = {"\n": "\\n", "\t": "\\t", "\r": "\\r", "\\": "\\\\", "'": "\\'"}
+
+
+def _escaped(char: str) -> str:
+    """One character as bash's ``$'…'`` quoting writes it (a byte that is not UTF-8, which Python keeps as
+    a lone surrogate, as that byte)."""
+    code = ord(char)
+    if char in _ESCAPES:
+        return _ESCAPES[char]
+    if char.isprintable():
+        return char
+    if 0xDC80 <= code <= 0xDCFF:
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\x{code:02x}" if code < 0x80 else f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+
+
+def shown(path: object) -> str:
+    """A path as rcc-cards prints it: as it is, unless it holds a character that is not printable (a line
+    break, a control or format character, a byte that is not UTF-8); then in bash's ``$'…'`` quoting
+    (``$'decks/a\\nb.yaml'``), which keeps each message on one line and pastes into a shell as the path."""
+    text = str(path)
+    return text if text.isprintable() else "$'" + "".join(map(_escaped, text)) + "'"
+
+
+def one_line(message: str) -> str:
+    """A message with every character that is not printable escaped (as :func:`shown` does), so that
+    whatever text it quotes, it stays one line."""
+    return message if message.isprintable() else "".join(c if c in "\\'" else _escaped(c) for c in message)
 
 
 def problem_at(loc: Loc, message: str, severity: Severity = "error") -> Problem:
@@ -51,7 +81,12 @@ def has_errors(problems: Iterable[Problem]) -> bool:
 
 
 class RccCardsError(Exception):
-    """An error the user can fix; the CLI prints it and exits with status 1."""
+    """An error the user can fix; the CLI prints it and exits with status 1. An error of several lines is
+    raised with one argument per line (each shown on one line, see :func:`one_line`)."""
+
+    def lines(self) -> list[str]:
+        """The message, one printable line per argument."""
+        return [one_line(str(arg)) for arg in self.args] or [type(self).__doc__ or ""]
 
 
 class ProblemsFound(RccCardsError):

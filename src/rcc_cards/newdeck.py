@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from rcc_cards import project
-from rcc_cards.errors import Problem, RccCardsError
+from rcc_cards.errors import Problem, RccCardsError, shown
 from rcc_cards.grounding import MAX_SOURCE_BYTES
 from rcc_cards.loader import spec
 
@@ -123,9 +123,9 @@ def _check(deck_name: str, deck_text: str, lines: Sequence[str], copy_name: str,
             raise NewDeckError(f"cannot check the new deck in {scratch}: {exc.strerror or exc}") from exc
         errors = [p for p in project.load([folder / deck_name]).problems if p.is_error]
     if errors:
-        said = "\n".join(_from_argument(p, lines, source) if Path(p.path).name == deck_name else
-                         f"{source}: {p.message}" for p in errors)
-        raise NewDeckError(f"{said}\nnothing was written: the deck would not pass 'rcc-cards check'")
+        said = [_from_argument(p, lines, source) if Path(p.path).name == deck_name else f"{shown(source)}: {p.message}"
+                for p in errors]
+        raise NewDeckError(*said, "nothing was written: the deck would not pass 'rcc-cards check'")
 
 
 def _from_argument(problem: Problem, lines: Sequence[str], source: Path) -> str:

@@ -133,7 +133,7 @@ def deck_body(deck: Deck, cards: Sequence[Card]) -> tuple[str, int]:
             body.append(f'<h{depth} class="pv-section">{html.escape(" › ".join(current))}</h{depth}>')
         body.append(_entry_html(entry, first=entry.card.id not in anchored))
         anchored.add(entry.card.id)
-    body += [_source_html(found) for found in coverage.of_deck(deck)]
+    body += [_source_html(found, anchored) for found in coverage.of_deck(deck)]
     return "\n".join(body), len(deck_entries)
 
 
@@ -156,14 +156,17 @@ def page(decks: Sequence[tuple[Deck, Sequence[Card]]],
                                       total=json.dumps(total_cards)), all_cards)
 
 
-def _source_html(found: coverage.Coverage) -> str:
-    """The source text, sentence by sentence: covered ones linked to their cards, excused ones with their
-    reason, uncovered ones marked so they stand out."""
+def _source_html(found: coverage.Coverage, on_page: set[str]) -> str:
+    """The source text, sentence by sentence: covered ones linked to their cards (those ``on_page``; a card
+    a tag filter left out is named without a link), excused ones with their reason, uncovered ones marked so
+    they stand out."""
     parts = []
     for line in found.lines:
         status = line.status
         title = f' title="{html.escape("excused: " + line.excused)}"' if status == "excused" else ""
         links = "".join(f' <a class="pv-ref" href="#{_anchor(card_id)}">{html.escape(card_id)}</a>'
+                        if card_id in on_page else
+                        f' <span class="pv-off-page" title="not on this page">{html.escape(card_id)}</span>'
                         for card_id in line.cards)
         parts.append(f'<span class="pv-sentence pv-{status}" data-line="{line.sentence.line}"{title}>'
                      f"{html.escape(line.sentence.text)}</span>{links}")
@@ -193,7 +196,8 @@ body.pv { margin: 0; font-family: -apple-system, "Segoe UI", Roboto, sans-serif;
 .pv-sentence.pv-excused { color: #777; font-style: italic; }
 .pv-sentence.pv-uncovered { background: #ffcdd2; outline: 2px solid #c62828; }
 .pv-sentence.pv-heading { font-weight: 700; display: block; }
-.pv-ref { font-size: 0.7em; font-family: ui-monospace, monospace; vertical-align: super; }
+.pv-ref, .pv-off-page { font-size: 0.7em; font-family: ui-monospace, monospace; vertical-align: super; }
+.pv-off-page { color: #888; }
 @media (prefers-color-scheme: dark) {
   body.pv { background: #111; color: #ddd; }
   .pv-bar, .pv-entry, .pv-source { background: #1b1b1b; border-color: #333; }

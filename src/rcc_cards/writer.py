@@ -14,25 +14,50 @@ or not at all, and no command overwrites one of its inputs.
   that writes the same target, but never a live process's: two builds of one output both succeed (the
   later rename wins), and neither deletes the other's work.
 - A new file that must not exist (:func:`write_new`) is linked into place, which refuses an existing name.
+- **Stop signals** (Ctrl-C; SIGTERM and SIGHUP, which the CLI turns into an exception like Ctrl-C's) are
+  held while files are renamed into place and while a temporary file is made and registered, so a run
+  stops before or after, and leaving the ``with`` block removes every temporary file.
+- A full disk, an unwritable folder or a target that is a folder: ``cannot write PATH: reason``, exit 1.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import os
 import shutil
+import signal
 import time
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
 from typing import BinaryIO
 
-from rcc_cards.errors import OutputError
+from rcc_cards.errors import OutputError, shown
 
 Produce = Callable[[BinaryIO, Path], object]
 STALE_SCRATCH_SECONDS = 3600  # a live process id's temporary file older than this, unlocked: the id was reused
+# Signals that stop a run (Ctrl-C, kill, a closed terminal): held while files are renamed into place or a
+# temporary file is made and registered, so a run stops before or after those steps, never half-way.
+STOP_SIGNALS = frozenset({signal.SIGINT, signal.SIGTERM, signal.SIGHUP})
+
+
+@contextmanager
+def signals_held() -> Iterator[None]:
+    """Hold the stop signals for the duration: one that arrives meanwhile is delivered at the end."""
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
+
+
+def cannot_write(target: Path, exc: OSError) -> OutputError:
+    """The error for a file that could not be written, naming it and the reason."""
+    return OutputError(f"cannot write {shown(target)}: {exc.strerror or exc}")
 
 
 def refuse_inputs(outputs: Iterable[Path], inputs: Iterable[Path], command: str) -> None:
@@ -48,8 +73,8 @@ def refuse_inputs(outputs: Iterable[Path], inputs: Iterable[Path], command: str)
     for output in outputs:
         source = taken.get(identity(output))
         if source is not None:
-            raise OutputError(f"{command} would overwrite {output}, which is one of its inputs ({source}); "
-                              "choose another output path (-o)")
+            raise OutputError(f"{command} would overwrite {shown(output)}, which is one of its inputs "
+                              f"({shown(source)}); choose another output path (-o)")
 
 
 def write_atomic(target: Path, data: bytes, verify: Callable[[Path], None] | None = None) -> None:
@@ -91,21 +116,23 @@ class Staged:
         file is flushed to disk before it is renamed into place (not needed for a record that is checked
         against digests before any use, such as the build record)."""
         try:
+            _refuse_folder(target)
             _make_folder(target.parent, self.made)
             _remove_leftovers(target)
-            fd, tmp = _new_temporary(target)
+            with signals_held():  # a temporary file is never made without being registered for removal
+                fd, tmp = _new_temporary(target)
+                lock_fd = os.open(tmp, os.O_RDONLY)
+                self.ready.append(_Ready(target, tmp, lock_fd, exclusive))
+            fcntl.flock(lock_fd, fcntl.LOCK_EX)  # ours until it is renamed or removed (see _remove_leftovers)
         except OSError as exc:
-            raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from exc
-        lock_fd = os.open(tmp, os.O_RDONLY)
-        fcntl.flock(lock_fd, fcntl.LOCK_EX)  # ours until it is renamed or removed (see _remove_leftovers)
-        self.ready.append(_Ready(target, tmp, lock_fd, exclusive))
+            raise cannot_write(target, exc) from exc
         scratch = tmp.with_name(tmp.name[: -len(".tmp")] + ".scratch.tmp")
         try:
             _fill(fd, tmp, lambda out: produce(out, scratch), durable)
             if verify is not None:
                 verify(tmp)
         except OSError as exc:
-            raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from exc
+            raise cannot_write(target, exc) from exc
         finally:
             scratch.unlink(missing_ok=True)
         return tmp
@@ -115,7 +142,12 @@ class Staged:
         return next((r.tmp for r in self.ready if r.target == target), None)
 
     def commit(self) -> None:
-        """Rename every staged file into place; on any failure put back what was already replaced."""
+        """Rename every staged file into place; on any failure put back what was already replaced. A stop
+        signal waits until the renames are done (or undone)."""
+        with signals_held():
+            self._commit()
+
+    def _commit(self) -> None:
         done: list[tuple[Path, Path | None]] = []  # target, and the backup of what it held
         item = None
         try:
@@ -129,11 +161,12 @@ class Staged:
                 os.replace(item.tmp, item.target)
         except FileExistsError as exc:
             _put_back(done)
-            raise OutputError(f"{exc.filename2 or exc.filename} already exists; rcc-cards never overwrites it. Move "
-                              "it away or pick another name; every file was left as it was") from exc
+            raise OutputError(f"{shown(Path(exc.filename2 or exc.filename))} already exists; rcc-cards never "
+                              "overwrites it. Move it away or pick another name; every file was left as it "
+                              "was") from exc
         except OSError as exc:
             _put_back(done)
-            raise OutputError(f"cannot write {item.target if item else '?'}: {exc.strerror or exc}; every "
+            raise OutputError(f"cannot write {shown(item.target) if item else '?'}: {exc.strerror or exc}; every "
                               "file was left as it was") from exc
         self.committed = True
         for _, backup in done:
@@ -141,10 +174,11 @@ class Staged:
                 backup.unlink(missing_ok=True)
 
     def _release(self) -> None:
-        for item in self.ready:
-            item.tmp.unlink(missing_ok=True)
-            os.close(item.lock_fd)
-        self.ready = []
+        with signals_held():  # every temporary file goes, even if a second signal arrives
+            for item in self.ready:
+                item.tmp.unlink(missing_ok=True)
+                os.close(item.lock_fd)
+            self.ready = []
         if not self.committed:
             for folder in sorted(self.made, key=lambda p: len(p.parts), reverse=True):
                 with contextlib.suppress(OSError):
@@ -176,6 +210,12 @@ def _make_folder(folder: Path, made: list[Path]) -> None:
                 continue  # made meanwhile by someone else: theirs, never removed
             raise
         made.append(new)
+
+
+def _refuse_folder(target: Path) -> None:
+    """A folder (or an empty path, which means the current folder) is never a file to write."""
+    if target.is_dir():
+        raise IsADirectoryError(errno.EISDIR, "it is a folder, not a file; name a file to write")
 
 
 def _backup(target: Path) -> Path | None:
@@ -216,21 +256,15 @@ def _fill(fd: int, tmp: Path, produce: Callable[[BinaryIO], object], durable: bo
 def write_new(target: Path, data: bytes) -> None:
     """Write ``data`` to ``target``, which must not exist: a file that appeared meanwhile is never replaced
     (the complete file is linked into place, and linking refuses an existing name)."""
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = _new_temporary(target)
-    except OSError as exc:
-        raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from exc
-    try:
-        _fill(fd, tmp, lambda out: out.write(data), durable=True)
-        os.link(tmp, target)
-    except FileExistsError as exc:
-        raise OutputError(f"{target} already exists; rcc-cards never overwrites it. Move it away or pick "
-                          "another name") from exc
-    except OSError as exc:
-        raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from exc
-    finally:
-        tmp.unlink(missing_ok=True)
+    with Staged() as staged:  # the temporary file is removed however this ends
+        tmp = staged.add(target, data)
+        try:
+            os.link(tmp, target)
+        except FileExistsError as exc:
+            raise OutputError(f"{shown(target)} already exists; rcc-cards never overwrites it. Move it away or "
+                              "pick another name") from exc
+        except OSError as exc:
+            raise cannot_write(target, exc) from exc
 
 
 def _remove_leftovers(target: Path) -> None:
