@@ -228,12 +228,12 @@ class _Builder:
         node = Scalar(event.value, mark.line + 1, mark.column + 1, style,
                       bad=event.anchor is not None or event.tag is not None
                       or (style is None and event.value == self.stand_in))
+        end_mark: Any = event.end_mark
         if style is None:
-            end_mark: Any = event.end_mark
             node.comment_after = cut_by_comment(self.text, end_mark.index, node.value)
         elif style in quoting.QUOTES:
             self.quoted = event
-            if event.end_mark.line != mark.line and self._runs_away(event):
+            if end_mark.line != mark.line and self._runs_away(event):
                 node.bad = True  # its text is the deck's structure; reported as the open quote it is
         return node
 
