@@ -145,6 +145,11 @@ def test_colon_in_the_first_key_of_a_list_item_is_not_taken_for_bad_indentation(
 
 _BROKEN = {  # a syntax error of each kind, as the line that replaces a card's answer
     "unclosed quote": '        a: "An answer\n',
+    "unclosed quote closed lines later": '        a: "An answer\n        extra: "More"\n',
+    "unclosed single quote closed by an apostrophe": "        a: 'An answer\n        extra: It's more\n",
+    "apostrophe in single quotes": "        a: 'the patient's answer'\n",
+    "quote in double quotes": '        a: "He said "no" then"\n',
+    "apostrophe in a flow list": "        a: An answer\n        tags: [x, 'patient's]\n",
     "tab": "\ta: An answer\n",
     "reserved start": "        a: @answer\n",
     "colon in text": "        a: Ratio: 1: 2 or so\n",

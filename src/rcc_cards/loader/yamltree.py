@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from rcc_cards.errors import Problem
+from rcc_cards.loader import quoting
 from rcc_cards.loader.nodes import MAX_DEPTH, Mapping, Node, Scalar, Sequence, cut_by_comment
 
 _Loader: Any = getattr(yaml, "CSafeLoader", None)
@@ -65,7 +66,9 @@ def _parse_once(path: str, text: str, stand_in: str) -> tuple[Node | None, list[
         parser = _Loader(text)  # the pure-Python reader already checks characters here
         _feed_all(parser, builder)
     except yaml.MarkedYAMLError as exc:
-        return None, builder.problems, _syntax_problem(path, exc, text.split("\n"))
+        lines = text.split("\n")
+        error = builder.runaway or builder.quote_before(exc) or _syntax_problem(path, exc, lines)
+        return None, builder.problems, error
     except yaml.YAMLError as exc:  # ReaderError of the pure-Python reader: no mark of the usual kind
         builder.problems.append(Problem(path, 1, 1, f"cannot read this file as YAML: {exc}"))
         return None, builder.problems, None
@@ -177,11 +180,15 @@ class _Builder:
         self.problems: list[Problem] = []
         self.root: Node | None = None
         self.stack: list[Mapping | Sequence] = []
+        self.flow: list[bool] = []  # per open collection: is it in flow style ('[a, b]')
         self.pending_key: list[Scalar | None] = []  # per open mapping: the key awaiting its value
         self.seen_keys: list[dict[str, Scalar]] = []  # per open mapping: first occurrence of each key
         self.anchors: set[str] = set()
         self.documents = 0
         self.skip_depth = 0  # > 0 while inside a collection nested past MAX_DEPTH
+        self.quoted: Any = None  # the last quoted scalar's event: a syntax error just after it is about it
+        self.runaway: Problem | None = None  # the first quote left open that ran on into the deck's structure
+        self._lines: list[str] | None = None
 
     def problem(self, line: int, col: int, message: str) -> None:
         self.problems.append(Problem(self.path, line, col, message))
@@ -221,10 +228,44 @@ class _Builder:
         node = Scalar(event.value, mark.line + 1, mark.column + 1, style,
                       bad=event.anchor is not None or event.tag is not None
                       or (style is None and event.value == self.stand_in))
+        end_mark: Any = event.end_mark
         if style is None:
-            end_mark: Any = event.end_mark
             node.comment_after = cut_by_comment(self.text, end_mark.index, node.value)
+        elif style in quoting.QUOTES:
+            self.quoted = event
+            if end_mark.line != mark.line and self._runs_away(event):
+                node.bad = True  # its text is the deck's structure; reported as the open quote it is
         return node
+
+    def lines(self) -> list[str]:
+        if self._lines is None:
+            self._lines = self.text.split("\n")
+        return self._lines
+
+    def _runs_away(self, event: yaml.ScalarEvent) -> bool:
+        """Report multi-line quoted text that takes in lines of the deck's structure (a quote left open)."""
+        start: Any = event.start_mark
+        end: Any = event.end_mark
+        pairs = zip(reversed(self.stack), reversed(self.flow), strict=True)
+        block = next((node.col - 1 for node, flow in pairs if not flow), -1)  # the innermost block's column
+        if not quoting.runs_away(self.lines(), start.line, end.line, block):
+            return False
+        problem = quoting.unclosed(self.path, start.line + 1, start.column + 1, end.line + 1, end.column)
+        self.problems.append(problem)
+        self.runaway = self.runaway or problem
+        return True
+
+    def quote_before(self, exc: yaml.MarkedYAMLError) -> Problem | None:
+        """The syntax error ``exc`` as the quoting mistake it is, when it is text right after the quote
+        that closed the last quoted text (``'the patient's'``); else None."""
+        mark: Any = exc.problem_mark
+        if self.quoted is None or mark is None:
+            return None
+        end: Any = self.quoted.end_mark
+        line = self.lines()[end.line] if end.line < len(self.lines()) else ""
+        if mark.line != end.line or not quoting.text_after_quote(line, end.column - 1, mark.column):
+            return None
+        return quoting.inner_quote(self.path, line, end.line + 1, end.column - 1, self.quoted.style)
 
     def _check_properties(self, event: yaml.NodeEvent) -> None:
         line, col = _pos(event.start_mark)
@@ -271,6 +312,7 @@ class _Builder:
             return
         node = Mapping(line, col) if isinstance(event, yaml.MappingStartEvent) else Sequence(line, col)
         self.stack.append(node)
+        self.flow.append(bool(event.flow_style))
         self.pending_key.append(None)
         self.seen_keys.append({})
 
@@ -282,6 +324,7 @@ class _Builder:
 
     def _close(self) -> None:
         node = self.stack.pop()
+        self.flow.pop()
         self.pending_key.pop()
         self.seen_keys.pop()
         self._attach(node)
