@@ -197,3 +197,27 @@ def test_a_section_in_a_list_of_cards_is_one_problem(tmp_path: Path) -> None:
     deck, problems = _load(tmp_path, cards)
     assert [(p.line, p.col) for p in problems] == [(15, 9)]
     assert "has a section's keys" in problems[0].message and "'sections:'" in problems[0].message
+
+
+_ALLOWED = ("a, audio, cloze, context, extra, id, image, q, quote, refs, reverse, source, tags, unsourced")
+
+
+@pytest.mark.parametrize("key,ending", [
+    ("hint", ". There is no hint field ('extra' shows only on the back, after the answer): put the hint in the "
+             "question itself, or in a cloze after its answer, {{c1::answer::hint}}"),
+    ("clue", ". There is no hint field ('extra' shows only on the back, after the answer): put the hint in the "
+             "question itself, or in a cloze after its answer, {{c1::answer::hint}}"),
+    ("kind", ". There is no field for the card's kind: it follows from the keys (q and a: a question, with "
+             "reverse: true for its reverse card too; cloze: a cloze)"),
+    ("ease", ". Scheduling is Anki's: a deck cannot set it, and an update keeps each learner's reviews; "
+             "remove the key"),
+    ("page", ""),  # not 'image': a close spelling must start with the same letter
+    ("reason", ""),  # not 'refs': too far apart
+    ("imge", ". Did you mean 'image'?"),
+    ("reversed", ". Did you mean 'reverse'?"),
+    ("prompt", ". Did you mean 'q'?"),  # a synonym
+])
+def test_an_unknown_key_is_never_led_to_a_key_with_another_meaning(tmp_path: Path, key: str, ending: str) -> None:
+    _, problems = _load(tmp_path, f"      - id: c1\n        q: Q\n        a: A\n        {key}: x\n")
+    assert [str(p) for p in problems] == [
+        f"deck.yaml:15:9: error: section 's' > card 'c1': unknown key '{key}'; allowed keys: {_ALLOWED}{ending}"]

@@ -734,15 +734,24 @@ def _unknown_rule(rule_id: str, known: tuple[str, ...]) -> str:
 
 def _unknown_key(key: str, allowed: tuple[str, ...], meant: str) -> str:
     message = f"unknown key '{key}'; allowed keys: {', '.join(allowed)}"
+    advice = spec.FOREIGN_KEYS.get(key.lower())
+    if advice:
+        return f"{message}. {advice}"
     return message + (f". Did you mean '{meant}'?" if meant else "")
 
 
 def _meant_key(key: str, allowed: tuple[str, ...]) -> str:
-    """The allowed key an unknown ``key`` most likely meant (a close spelling or a synonym), or ""."""
+    """The allowed key an unknown ``key`` means, or "": one it is a synonym of (:data:`.spec.SYNONYMS`), or a
+    close spelling of (or of a synonym): at least :data:`.spec.SUGGEST_SIMILARITY` alike and with the same
+    first letter, so that a short word is not led to a key with another meaning ('page' is not 'image').
+    A key another tool uses for something this format does not have (:data:`.spec.FOREIGN_KEYS`) means none."""
     import difflib  # only when a key is unknown
 
-    candidates = list(allowed) + [k for k, v in spec.SYNONYMS.items() if v in allowed]
-    close = difflib.get_close_matches(key.lower(), candidates, n=1, cutoff=0.6)
+    written = key.lower()
+    if written in spec.FOREIGN_KEYS:
+        return ""
+    candidates = [k for k in (*allowed, *(k for k, v in spec.SYNONYMS.items() if v in allowed)) if k[0] == written[:1]]
+    close = difflib.get_close_matches(written, candidates, n=1, cutoff=spec.SUGGEST_SIMILARITY)
     if close:
         meant = spec.SYNONYMS.get(close[0], close[0])
         if meant in allowed and meant != key:

@@ -163,12 +163,29 @@ TOP = Map("top", "the top level of a deck file", (
 MAPS = {m.name: m for m in (TOP, DECK, SOURCE, SKIP, SECTION, CARD)}
 _FIELDS = {m.name: {f.key: f for f in m.fields} for m in MAPS.values()}
 
-# Words authors reach for, mapped to the key they meant (for "did you mean" in messages).
+# Words authors reach for, mapped to the key they meant, the same thing under another name (for "did you
+# mean" in messages). A word for something the format does not have belongs in FOREIGN_KEYS instead.
 SYNONYMS = {
-    "answer": "a", "back": "a", "question": "q", "front": "q", "text": "cloze", "hint": "extra",
+    "answer": "a", "back": "a", "question": "q", "front": "q", "prompt": "q", "text": "cloze",
     "note": "extra", "notes": "extra", "reference": "refs", "references": "refs",
     "tag": "tags", "subsections": "sections", "card": "cards", "name": "title",
 }
+
+# Keys other flashcard tools have for something this format does not have, or does another way: each is
+# answered with its own advice, never with a "did you mean" (the nearest key means something else: 'extra'
+# shows only on the back, where a hint is of no use).
+_NO_HINT = ("There is no hint field ('extra' shows only on the back, after the answer): put the hint in the "
+            "question itself, or in a cloze after its answer, {{c1::answer::hint}}")
+_NO_KIND = ("There is no field for the card's kind: it follows from the keys (q and a: a question, with "
+            "reverse: true for its reverse card too; cloze: a cloze)")
+_NO_SCHEDULE = ("Scheduling is Anki's: a deck cannot set it, and an update keeps each learner's reviews; "
+                "remove the key")
+FOREIGN_KEYS = {
+    **dict.fromkeys(("hint", "hints", "clue", "clues", "cue", "tip", "tips"), _NO_HINT),
+    **dict.fromkeys(("type", "kind", "model", "note_type", "notetype", "card_type"), _NO_KIND),
+    **dict.fromkeys(("due", "interval", "ease", "difficulty", "stability", "priority"), _NO_SCHEDULE),
+}
+SUGGEST_SIMILARITY = 0.7  # a misspelling suggested as a key: this close (difflib's ratio), same first letter
 
 
 # -- the JSON Schema --------------------------------------------------------------------------------------
