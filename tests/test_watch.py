@@ -51,7 +51,7 @@ def test_watch_rebuilds_on_change_reports_problems_and_stops_on_ctrl_c(tmp_path:
     try:
         first = lines.until("watching")
         assert "wrote out/t.apkg: 1 notes, 1 cards, 1 tags" in first
-        assert "watching 2 files for changes (Ctrl-C to stop)" in first
+        assert "watching 3 files for changes (Ctrl-C to stop)" in first  # the deck, its source, its lock file
         deck.write_text(deck.read_text().replace("Answer", "New answer"))
         second = lines.until("watching")
         assert "change detected; rebuilding" in second
@@ -98,13 +98,13 @@ def test_a_watch_cycle_finds_and_loads_the_decks_once(tmp_path: Path, monkeypatc
     monkeypatch.setattr(project, "discover", counted_discover)
     watched: list[list[Path]] = []
 
-    def one_cycle(paths: object, files: list[Path], before: object, **_: object) -> None:
-        watched.append(files)
+    def one_cycle(paths: object, seen: dict[Path, object], **_: object) -> None:
+        watched.append(list(seen))
         raise KeyboardInterrupt
 
     monkeypatch.setattr(watch, "wait_for_change", one_cycle)
     result = run(["build", "--watch", "t.yaml", "-o", "out"], cwd=tmp_path)
     assert result.exit_code == 0, result.stderr
-    assert result.stdout.endswith("watching 2 files for changes (Ctrl-C to stop)\nstopped watching\n")
+    assert result.stdout.endswith("watching 3 files for changes (Ctrl-C to stop)\nstopped watching\n")
     assert (len(loads), len(discoveries)) == (1, 1)
-    assert sorted(p.name for p in watched[0]) == ["source.txt", "t.yaml"]
+    assert sorted(p.name for p in watched[0]) == ["source.txt", "t.lock.json", "t.yaml"]
