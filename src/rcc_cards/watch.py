@@ -39,8 +39,12 @@ def cycle() -> Iterator[reads.Signatures]:
 
 def missing(paths: Sequence[Path]) -> list[Path]:
     """The named deck files and folders that are not there (for a moment, during a save by rename or a
-    branch switch; the session waits for them rather than failing)."""
-    return [p for p in paths if not p.exists()]
+    branch switch; the session waits for them rather than failing). Each is recorded as absent, so the
+    cycle waits for it to come back."""
+    absent = [p for p in paths if not p.exists()]
+    for path in absent:
+        reads.before_reading(path)
+    return absent
 
 
 def changed(paths: Sequence[Path], seen: reads.Signatures) -> bool:
