@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -97,3 +98,32 @@ def test_another_option_is_another_record(tmp_path: Path) -> None:
     tagged = run(["build", "t.yaml", "-o", "out", "--tag", "topic::dosing"], cwd=tmp_path)
     assert "wrote out/t.apkg" in tagged.stdout
     assert run(["build", "t.yaml", "-o", "out", "--locked"], cwd=tmp_path).stdout.startswith("t: no changes")
+
+
+def _linked_project(folder: Path) -> None:
+    """The source and the image are links (source.txt -> a.txt, pic.png -> a.png), as a project may keep them."""
+    write_deck(folder, CARDS)
+    (folder / "source.txt").rename(folder / "a.txt")
+    (folder / "source.txt").symlink_to("a.txt")
+    (folder / "b.txt").write_text("# A test source.\nQuestion one has answer one. Another text.\n", encoding="utf-8")
+    for name in ("a.png", "b.png"):  # the same bytes: only the link's target (the image's name in Anki) differs
+        (folder / name).write_bytes(b"\x89PNG\r\n\x1a\n a picture")
+    (folder / "pic.png").symlink_to("a.png")
+
+
+def _repoint(link: Path, target: str) -> None:
+    link.unlink()
+    link.symlink_to(target)
+
+
+@pytest.mark.parametrize("link, target", [("source.txt", "b.txt"), ("pic.png", "b.png")])
+def test_a_link_re_pointed_to_another_file_means_a_full_build(tmp_path: Path, link: str, target: str) -> None:
+    _linked_project(tmp_path)
+    assert run(["build", "t.yaml", "-o", "out"], cwd=tmp_path).exit_code == 0
+    assert run(["build", "t.yaml", "-o", "out"], cwd=tmp_path).stdout.startswith("up to date: out/t.apkg")
+    _repoint(tmp_path / link, target)
+    again = run(["build", "t.yaml", "-o", "out"], cwd=tmp_path)
+    assert again.exit_code == 0, again.stderr
+    assert "wrote out/t.apkg" in again.stdout and "up to date" not in again.stdout
+    if link == "pic.png":  # the image's name in Anki is its target's
+        assert "b_" in json.dumps(zipfile.ZipFile(tmp_path / "out" / "t.apkg").read("media").decode())

@@ -51,7 +51,7 @@ def test_watch_rebuilds_on_change_reports_problems_and_stops_on_ctrl_c(tmp_path:
     try:
         first = lines.until("watching")
         assert "wrote out/t.apkg: 1 notes, 1 cards, 1 tags" in first
-        assert "watching 2 files for changes (Ctrl-C to stop)" in first
+        assert "watching 3 files for changes (Ctrl-C to stop)" in first  # the deck, its source, its lock file
         deck.write_text(deck.read_text().replace("Answer", "New answer"))
         second = lines.until("watching")
         assert "change detected; rebuilding" in second
@@ -98,13 +98,163 @@ def test_a_watch_cycle_finds_and_loads_the_decks_once(tmp_path: Path, monkeypatc
     monkeypatch.setattr(project, "discover", counted_discover)
     watched: list[list[Path]] = []
 
-    def one_cycle(paths: object, files: list[Path], before: object, **_: object) -> None:
-        watched.append(files)
+    def one_cycle(paths: object, seen: dict[Path, object], **_: object) -> None:
+        watched.append(list(seen))
         raise KeyboardInterrupt
 
     monkeypatch.setattr(watch, "wait_for_change", one_cycle)
     result = run(["build", "--watch", "t.yaml", "-o", "out"], cwd=tmp_path)
     assert result.exit_code == 0, result.stderr
-    assert result.stdout.endswith("watching 2 files for changes (Ctrl-C to stop)\nstopped watching\n")
+    assert result.stdout.endswith("watching 3 files for changes (Ctrl-C to stop)\nstopped watching\n")
     assert (len(loads), len(discoveries)) == (1, 1)
-    assert sorted(p.name for p in watched[0]) == ["source.txt", "t.yaml"]
+    assert sorted(p.name for p in watched[0]) == ["source.txt", "t.lock.json", "t.yaml"]
+
+
+def _watching(tmp_path: Path, *args: str) -> tuple[subprocess.Popen[str], Lines]:
+    proc = subprocess.Popen([sys.executable, "-m", "rcc_cards", "build", "--watch", *args],
+                            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    return proc, Lines(proc)
+
+
+def _quiet_for(lines: Lines, seconds: float) -> str:
+    """What the process printed over ``seconds`` (nothing, when it waits quietly)."""
+    deadline, seen = time.monotonic() + seconds, ""
+    while (left := deadline - time.monotonic()) > 0:
+        try:
+            seen += lines.queue.get(timeout=left)
+        except queue.Empty:
+            break
+    return seen
+
+
+CARD = "      - id: c1\n        q: Question\n        a: Answer\n"
+
+
+@pytest.mark.parametrize("case", ["up to date", "no cards yet", "error", "nothing selected"])
+def test_a_cycle_that_builds_nothing_waits_quietly_for_the_next_change(tmp_path: Path, case: str) -> None:
+    deck = write_deck(tmp_path, CARD)
+    if case == "no cards yet":
+        deck.write_text(deck.read_text().replace("    cards:\n" + CARD, "    cards: []\n"))
+    if case == "error":
+        deck.write_text(deck.read_text().replace("a: Answer", "anwser: Answer"))
+    if case == "up to date":
+        assert run(["build", "t.yaml", "-o", "out"], cwd=tmp_path).exit_code == 0
+    tags = ["--tag", "no-such-tag"] if case == "nothing selected" else []
+    proc, lines = _watching(tmp_path, "t.yaml", "-o", "out", *tags)
+    try:
+        first = lines.until("watching")
+        assert _quiet_for(lines, 1.0) == ""  # no rebuild while nothing changes
+        deck.write_text(deck.read_text() + "\n")
+        assert "change detected; rebuilding" in lines.until("watching")
+        assert _quiet_for(lines, 0.5) == ""
+    finally:
+        proc.kill()
+        proc.wait()
+    expected = {"up to date": "watching 3 files", "no cards yet": "no deck has cards to build yet",
+                "error": "unknown key 'anwser'", "nothing selected": "no note is left after --tag no-such-tag"}
+    assert expected[case] in first
+
+
+def test_a_named_deck_file_briefly_absent_is_waited_for(tmp_path: Path) -> None:
+    deck = write_deck(tmp_path, CARD)
+    proc, lines = _watching(tmp_path, "t.yaml", "-o", "out")
+    try:
+        lines.until("watching")
+        deck.rename(tmp_path / "t.yaml~")  # a backup-rename save, caught half-way
+        waited = lines.until("watching")
+        assert "waiting for t.yaml: not found (a save or a branch switch in progress?); building when it is back" \
+            in waited
+        assert "Traceback" not in waited and proc.poll() is None
+        assert _quiet_for(lines, 0.5) == ""
+        (tmp_path / "t.yaml~").rename(deck)
+        back = lines.until("built in")
+        assert "change detected; rebuilding" in back and "Traceback" not in back
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def test_restoring_a_damaged_lock_file_rebuilds(tmp_path: Path) -> None:
+    write_deck(tmp_path, CARD)
+    lock = tmp_path / "t.lock.json"
+    proc, lines = _watching(tmp_path, "t.yaml", "-o", "out")
+    try:
+        lines.until("watching")
+        good = lock.read_text()
+        lock.write_text(good[: len(good) // 2])  # damaged: cut short
+        damaged = lines.until("watching")
+        assert "t.lock.json:" in damaged and "nothing was written" in damaged
+        assert _quiet_for(lines, 0.5) == ""
+        lock.write_text(good)  # restored, as the message advises
+        restored = lines.until("watching")
+        assert "change detected; rebuilding" in restored and "built in" in restored
+        assert "error" not in restored
+    finally:
+        proc.kill()
+        proc.wait()
+    assert lock.read_text() == good
+
+
+def test_a_save_during_a_cycle_is_built_by_the_next_one(tmp_path: Path) -> None:
+    """The deck is saved while the cycle writes its package (the build's own progress hook): the cycle
+    waits for what it read, so the save counts as a change, and the next cycle's lock file agrees with it."""
+    from rcc_cards import watch
+    from rcc_cards.session import Session
+
+    deck = write_deck(tmp_path, CARD)
+    options = builder.BuildOptions((deck,), tmp_path / "out")
+    session = Session()
+
+    def save_while_compiling(step: str) -> None:
+        if step == builder.BUILD_STEPS[1]:
+            deck.write_text(deck.read_text().replace("a: Answer", "a: Saved mid-cycle"))
+
+    with watch.cycle() as seen:
+        builder.build(options, progress=save_while_compiling, session=session)
+    assert watch.changed((deck,), seen)
+    with watch.cycle() as seen:
+        report = builder.build(options, session=session)
+    assert [c.id for item in report.stamped for c in item.changed] == ["c1"]
+    assert not watch.changed((deck,), seen)
+    assert run(["diff", "--locked", "t.yaml"], cwd=tmp_path).exit_code == 0  # the lock file agrees with the deck
+    assert "Saved mid-cycle" in _fresh_answers(tmp_path / "out" / "t.apkg")
+
+
+def _fresh_answers(package: Path) -> str:
+    import zipfile
+
+    with zipfile.ZipFile(package) as archive:
+        return archive.read("collection.anki2").decode("latin-1")
+
+
+def test_a_plain_build_after_a_save_during_a_build_is_not_up_to_date(tmp_path: Path) -> None:
+    """The build record keeps no digest of a file that changed after the build read it."""
+    deck = write_deck(tmp_path, CARD)
+    options = builder.BuildOptions((deck,), tmp_path / "out")
+
+    def save_while_compiling(step: str) -> None:
+        if step == builder.BUILD_STEPS[1]:
+            deck.write_text(deck.read_text().replace("a: Answer", "a: Saved mid-build"))
+
+    builder.build(options, progress=save_while_compiling)
+    again = builder.build(options)
+    assert [w.up_to_date for w in again.written] == [False]
+    assert builder.build(options).written[0].up_to_date
+
+
+@pytest.mark.parametrize("link, target", [("source.txt", "b.txt"), ("pic.png", "b.png")])
+def test_a_watch_session_rebuilds_when_a_link_is_re_pointed(tmp_path: Path, link: str, target: str) -> None:
+    from test_buildcache import _linked_project, _repoint
+
+    _linked_project(tmp_path)
+    proc, lines = _watching(tmp_path, "t.yaml", "-o", "out")
+    try:
+        assert "wrote out/t.apkg" in lines.until("watching")
+        _repoint(tmp_path / link, target)
+        again = lines.until("watching")
+        assert "change detected; rebuilding" in again and "wrote out/t.apkg" in again
+        assert _quiet_for(lines, 0.5) == ""
+    finally:
+        proc.kill()
+        proc.wait()

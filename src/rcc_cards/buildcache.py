@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from rcc_cards import reads
 from rcc_cards.errors import Problem
 
 CACHE_NAME = ".rcc-cards-cache.json"
@@ -82,11 +84,13 @@ def lookup(path: Path, key: str, code: str, deck_files: Iterable[Path]) -> Recor
         record = Record.from_json(raw)
     except (KeyError, TypeError, ValueError):
         return None
-    decks = {str(p.resolve()) for p in deck_files}
+    decks = {str(reads.key(p)) for p in deck_files}
     if not decks <= set(record.inputs) or record.code != code:
         return None
+    for name in record.inputs:
+        reads.before_reading(Path(name))
     for name, digest in [*record.inputs.items(), *record.outputs.items()]:
-        if file_digest(Path(name)) != digest:
+        if identity(Path(name), file_digest(Path(name))) != digest:
             return None
     return record
 
@@ -99,9 +103,26 @@ def stored(path: Path, key: str, record: Record) -> bytes:
     return json.dumps(data, sort_keys=True, indent=1).encode("utf-8")
 
 
+CHANGED = "changed while it was being built"  # never a digest: the next build with these options is a full one
+
+
+def identity(path: Path, digest: str | None) -> str | None:
+    """What a build used of the file at ``path`` whose content has ``digest``: the content and, when the path
+    goes through a link, the file it leads to (a link re-pointed to a copy is a change too: an image's name in
+    Anki is its target's)."""
+    real = os.path.realpath(path)
+    return digest if digest is None or real == str(reads.key(path)) else f"{digest} {real}"
+
+
 def digests(paths: Iterable[Path], staged: Callable[[Path], Path | None] = lambda p: None,
             digest: Callable[[Path], str | None] = file_digest) -> dict[str, str | None]:
-    """Each file's digest, by its resolved path; ``staged(path)``: the finished temporary file that will
-    replace it, whose content is the one to record; ``digest``: how a file that is not staged is digested
-    (a watch session remembers digests of unchanged files)."""
-    return {str(p.resolve()): file_digest(tmp) if (tmp := staged(p)) else digest(p) for p in sorted(set(paths))}
+    """Each file's :func:`identity`, by its absolute path; ``staged(path)``: the finished temporary file that
+    will replace it, whose content is the one to record; ``digest``: how a file that is not staged is digested
+    (a watch session remembers digests of unchanged files). A file that changed after the build read it
+    (:mod:`rcc_cards.reads`) is recorded as :data:`CHANGED`: what the build used is no longer there."""
+    def one(path: Path) -> str | None:
+        if (tmp := staged(path)) is not None:
+            return identity(path, file_digest(tmp))
+        return CHANGED if reads.changed_since_read(path) else identity(path, digest(path))
+
+    return {str(reads.key(p)): one(p) for p in sorted(set(paths))}

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from rcc_cards import buildcache, stamps, summary, writer
+from rcc_cards import buildcache, reads, stamps, summary, writer
 from rcc_cards.errors import Problem, ProblemsFound, sort_problems
 from rcc_cards.model import Card, Deck
 from rcc_cards.project import (
@@ -220,7 +220,14 @@ def build(options: BuildOptions, files: DeckFiles | None = None, now: int | None
     already found them; they are found once per build. A watch ``session`` (:mod:`rcc_cards.session`)
     redoes only what changed since its last build, with the same result.
     """
-    files = discover(options.paths) if files is None else files
+    with reads.recording():  # what each input was when first read (watch mode waits for it to change)
+        return _build_recorded(options, discover(options.paths) if files is None else files, now, progress,
+                               session, preview)
+
+
+def _build_recorded(options: BuildOptions, files: DeckFiles, now: int | None,
+                    progress: Callable[[str], None] | None, session: Session | None,
+                    preview: Path | None) -> BuildReport:
     if session is not None:
         session.new_cycle()
     key = options.cache_key()
@@ -246,6 +253,7 @@ def build(options: BuildOptions, files: DeckFiles | None = None, now: int | None
             counts = preview_of(report.loaded, preview, options.include, options.exclude, session, staged)
             report = report._replace(preview=counts)
         staged.commit()  # packages, lock files, the build record (and page): all in place, or none changed
+        reads.rewrote([item.target for item in staged.ready])
     if session is not None:  # what the next cycle may reuse: only what is now on disk
         session.wrote([*(w.path for w in report.written), *locks, options.cache_file])
         for item in report.stamped:

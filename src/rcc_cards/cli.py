@@ -303,6 +303,14 @@ def _build_once(options: BuildOptions, with_preview: bool = False, session: Sess
     return report.inputs
 
 
+def _size(path: Path) -> int:
+    """The file's size, or 0 when it is gone (its loading reports that)."""
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
 PROGRESS_MIN_BYTES = 512 * 1024  # about a thousand cards: below this a build takes well under a second
 
 
@@ -311,7 +319,7 @@ def _progress(files: project.DeckFiles) -> Iterator[Callable[[str], None] | None
     """A progress bar over the build's steps, on a terminal and for large inputs only."""
     from rcc_cards import builder
 
-    size = sum(p.stat().st_size for p, _ in files)
+    size = sum(_size(p) for p, _ in files)
     if size < PROGRESS_MIN_BYTES or not sys.stderr.isatty():
         yield None
         return
@@ -324,10 +332,11 @@ def _progress(files: project.DeckFiles) -> Iterator[Callable[[str], None] | None
 
 
 def _watch(options: BuildOptions, with_preview: bool) -> None:
-    """Build, then rebuild whenever a deck, its source or its media change, until Ctrl-C.
+    """Build, then rebuild whenever a deck, its source, its media or its lock file change, until Ctrl-C.
 
-    Each cycle finds and loads the decks once: the build reports the files it read, and those are watched.
-    A session (:mod:`rcc_cards.session`) keeps what did not change between cycles, in memory.
+    Each cycle finds and loads the decks once, and waits for a change of what it read, as it was before it
+    read it (:mod:`rcc_cards.watch`): a save during a cycle is built by the next one. A session
+    (:mod:`rcc_cards.session`) keeps what did not change between cycles, in memory.
     """
     from rcc_cards import watch
     from rcc_cards.session import Session
@@ -335,18 +344,11 @@ def _watch(options: BuildOptions, with_preview: bool) -> None:
     session = Session()
     try:
         while True:
-            inputs: list[Path] = []
-            try:
-                inputs = _build_once(options, with_preview, session)
-            except ProblemsFound as exc:
-                inputs = exc.inputs
-                _show_problems(exc.problems, wrote_nothing=True)
-            except RccCardsError as exc:
-                click.echo("rcc-cards: error: " + "\n".join(exc.lines()), err=True)
-            seen = watch.snapshot(inputs)
-            click.echo(f"watching {len(seen)} files for changes (Ctrl-C to stop)")
+            with watch.cycle() as seen:
+                _watch_cycle(options, with_preview, session)
+            click.echo(f"watching {sum(sig is not None for sig in seen.values())} files for changes (Ctrl-C to stop)")
             project.thaw()  # what the build left behind is the collector's again
-            watch.wait_for_change(options.paths, inputs, seen)
+            watch.wait_for_change(options.paths, seen)
             click.echo("change detected; rebuilding")
     except KeyboardInterrupt:
         click.echo("stopped watching")
@@ -362,6 +364,23 @@ def _a_file_name(ctx: click.Context, param: click.Parameter, value: str) -> Path
         raise click.BadParameter(f"{shown(path)} is a folder; name the page's file, e.g. -o "
                                  f"{shown(path / 'preview.html')}")
     return path
+
+
+def _watch_cycle(options: BuildOptions, with_preview: bool, session: Session) -> None:
+    """One build of a watch session; its problems are shown, and the session goes on."""
+    from rcc_cards import watch
+
+    absent = watch.missing(options.paths)
+    if absent:
+        click.echo(f"waiting for {', '.join(shown(p) for p in absent)}: not found (a save or a branch switch "
+                   "in progress?); building when it is back")
+        return
+    try:
+        _build_once(options, with_preview, session)
+    except ProblemsFound as exc:
+        _show_problems(exc.problems, wrote_nothing=True)
+    except RccCardsError as exc:
+        click.echo("rcc-cards: error: " + "\n".join(exc.lines()), err=True)
 
 
 @cli.command()

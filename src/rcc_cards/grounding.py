@@ -15,7 +15,7 @@ import re
 import stat
 from typing import NamedTuple
 
-from rcc_cards import cloze
+from rcc_cards import cloze, reads
 from rcc_cards.errors import Problem
 from rcc_cards.model import Card, Deck, Source
 
@@ -232,6 +232,7 @@ def read_source(source: Source) -> tuple[SourceText | None, list[Problem]]:
     or device would block or never end)."""
     loc = source.loc
     shown = repr(source.file)
+    reads.before_reading(source.path)
     try:
         info = source.path.stat()
         if not stat.S_ISREG(info.st_mode):

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from rcc_cards import reads
 from rcc_cards.model import Media
 
 MAX_MEDIA_BYTES = 20 * 1024 * 1024
@@ -43,6 +44,7 @@ def resolve(deck_dir: Path, written: str, kind: str) -> tuple[Media | None, str]
     if not re.match(_NAME, real.name):
         return None, (f"{kind} file name {real.name!r} has characters Anki's media syntax cannot carry; "
                       "rename it with letters, digits, '.', '_' and '-'")
+    reads.before_reading(full)
     size = real.stat().st_size
     if size > MAX_MEDIA_BYTES:  # measured before reading: memory stays bounded
         return None, f"{kind} {written!r} is {size:,} bytes; the limit is {MAX_MEDIA_BYTES:,} per file"
@@ -53,4 +55,4 @@ def resolve(deck_dir: Path, written: str, kind: str) -> tuple[Media | None, str]
     import hashlib  # only for a deck with media: hashlib loads OpenSSL (about 3 ms of every start)
 
     digest = hashlib.sha256(data).hexdigest()[:10]
-    return Media(real, f"{real.stem}_{digest}{real.suffix.lower()}"), ""
+    return Media(full.absolute(), f"{real.stem}_{digest}{real.suffix.lower()}"), ""

@@ -27,7 +27,7 @@ class Loc(NamedTuple):
 class Media(NamedTuple):
     """An image or sound file of a card."""
 
-    path: Path  # the real file
+    path: Path  # the file as the deck names it, made absolute (links kept: one re-pointed is a change)
     name: str  # its name in Anki's media folder (see :mod:`rcc_cards.media`)
 
 
@@ -105,7 +105,8 @@ class Skip(NamedTuple):
 
 
 class Source(NamedTuple):
-    """Where a deck's facts come from. ``path`` is resolved against the deck file's folder."""
+    """Where a deck's facts come from. ``path``: the file as the deck names it, relative to the deck file's
+    folder, made absolute (links are not resolved: a link re-pointed to another file is a change)."""
 
     title: str
     path: Path

@@ -95,7 +95,7 @@ def _inline_media(page_html: str, deck_cards: Iterable[Card]) -> str:
         for media, is_image in ((card.image, True), (card.audio, False)):
             if media is None:
                 continue
-            kind = mimetypes.guess_type(media.path.name)[0] or "application/octet-stream"
+            kind = mimetypes.guess_type(media.name)[0] or "application/octet-stream"
             url = f"data:{kind};base64,{base64.b64encode(media.path.read_bytes()).decode()}"
             if is_image:
                 page_html = page_html.replace(f'src="{media.name}"', f'src="{url}"')

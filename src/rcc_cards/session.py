@@ -22,23 +22,14 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from rcc_cards import buildcache, loader
+from rcc_cards import buildcache, loader, reads
 from rcc_cards.errors import Problem
 from rcc_cards.loader import patch
 from rcc_cards.model import Card, Deck
+from rcc_cards.reads import Signature, signature
 
 T = TypeVar("T")
 _MISSING = object()
-
-Signature = tuple[int, int, int]  # inode, modification time (ns), size
-
-
-def signature(path: Path) -> Signature | None:
-    try:
-        info = path.stat()
-    except OSError:
-        return None
-    return info.st_ino, info.st_mtime_ns, info.st_size
 
 
 class Session:
@@ -59,15 +50,17 @@ class Session:
         key = str(path.resolve())
         known = self.files.get(key)
         if known is not None and all(signature(p) == sig for p, sig in known[0].items()):
+            for p, sig in known[0].items():
+                reads.note(p, sig)
             return known[1], known[2]
-        before = signature(path)
+        before = reads.before_reading(path)
         text, problems = loader.read_text(path, shown)
         deck = self._one_card_edited(key, path, shown, known, text) if text is not None and not problems else None
         if deck is None and text is not None:
             deck, problems = loader.load_text(shown, path, text, problems)
         watched = {path: before}
         if deck is not None:
-            watched.update((p, signature(p)) for p in deck.referenced_files())
+            watched.update((p, reads.before_reading(p)) for p in deck.referenced_files())
         self.files[key] = (watched, deck, problems)
         if deck is None or problems or text is None:
             self.texts.pop(key, None)
@@ -125,11 +118,16 @@ class Session:
 
     # -- files this session wrote ---------------------------------------------------------------------
     def wrote(self, paths: Iterable[Path]) -> None:
+        """The build's outputs and lock files, as it left them (a lock file it did not rewrite: as it read it)."""
         for path in paths:
-            self.written[path] = signature(path)
+            self.written[path] = reads.as_built(path)
 
     def still_as_written(self, path: Path) -> bool:
-        return path in self.written and self.written[path] is not None and signature(path) == self.written[path]
+        known = self.written.get(path)
+        if known is None or signature(path) != known:
+            return False
+        reads.note(path, known)
+        return True
 
     def digest(self, path: Path) -> str | None:
         """The file's SHA-256, computed again only when its metadata changed."""

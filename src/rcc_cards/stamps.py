@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from rcc_cards import kinds, render, tags, templates
+from rcc_cards import kinds, reads, render, tags, templates
 from rcc_cards.errors import Problem, RccCardsError, problem_at
 from rcc_cards.model import Card, Deck
 from rcc_cards.templates import NoteType
@@ -109,6 +109,7 @@ def line_of(text: str, card_id: str) -> int:
 def read(path: Path, shown: str) -> tuple[Lock | None, list[Problem]]:
     """The lock at ``path``; ``(None, [])`` when there is none yet. A damaged lock is one problem naming the
     place and the fix, whatever is wrong with it (never an exception)."""
+    reads.before_reading(path)
     try:
         if path.exists() and not path.is_file():
             return None, [Problem(shown, 1, 1, "the lock file is not a regular file; replace it with the one from "

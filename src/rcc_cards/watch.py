@@ -1,47 +1,62 @@
-"""Watch mode: notice when a deck, its source text or its media change, by polling.
+"""Watch mode: notice when a deck, its source text, its media or its lock file change, by polling.
 
-Polling file metadata (modification time and size) every tenth of a second needs no extra dependency and
-works the same on every filesystem, including network and container mounts where change notifications
-are unreliable; a poll of a hundred files costs well under a millisecond. A rebuild writes only packages,
-lock files and the preview page, which are not watched.
+Polling file metadata every tenth of a second needs no extra dependency and works the same on every
+filesystem, including network and container mounts where change notifications are unreliable; a poll of a
+hundred files costs well under a millisecond.
+
+Each cycle waits for a change of the files it read, as they were *before* it read them
+(:mod:`rcc_cards.reads`): a save that lands while a cycle is reading or writing differs from that, so the
+next cycle builds it; a cycle that changed nothing, or ended in an error, waits for the next change like any
+other. The packages and the preview page a cycle writes are not watched; the lock files it rewrites are, as
+it left them (restoring a damaged one rebuilds).
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
-from rcc_cards import project
-
-Snapshot = dict[Path, tuple[int, int]]
+from rcc_cards import project, reads
 
 
-def snapshot(files: Sequence[Path]) -> Snapshot:
-    out: Snapshot = {}
-    for path in files:
-        try:
-            stat = path.stat()
-        except OSError:
-            continue
-        out[path] = (stat.st_mtime_ns, stat.st_size)
-    return out
+def _deck_files(paths: Sequence[Path]) -> list[Path]:
+    """The deck files ``paths`` name now (a folder that holds none: none)."""
+    try:
+        return [reads.key(p) for p, _ in project.discover(paths)]
+    except project.NoDeckFiles:
+        return []
 
 
-def wait_for_change(paths: Sequence[Path], files: Sequence[Path], before: Snapshot, interval: float = 0.1,
+@contextmanager
+def cycle() -> Iterator[reads.Signatures]:
+    """One build of a watch session: yields what it read, filled in as it reads (a deck file it did not get
+    to read is still waited for: :func:`changed` counts one it has not seen as a change)."""
+    with reads.recording() as seen:
+        yield seen
+
+
+def missing(paths: Sequence[Path]) -> list[Path]:
+    """The named deck files and folders that are not there (for a moment, during a save by rename or a
+    branch switch; the session waits for them rather than failing). Each is recorded as absent, so the
+    cycle waits for it to come back."""
+    absent = [p for p in paths if not p.exists()]
+    for path in absent:
+        reads.before_reading(path)
+    return absent
+
+
+def changed(paths: Sequence[Path], seen: reads.Signatures) -> bool:
+    """Whether a file a cycle read is no longer as it read it, or a new deck file appeared under ``paths``."""
+    return (any(reads.signature(p) != sig for p, sig in seen.items())
+            or any(p not in seen for p in _deck_files(paths)))
+
+
+def wait_for_change(paths: Sequence[Path], seen: reads.Signatures, interval: float = 0.1,
                     sleep: Callable[[float], None] = time.sleep) -> None:
-    """Block until one of ``files`` changes or disappears, or a new deck file appears under ``paths``.
-
-    Deck files are re-discovered on every poll (cheap); the source and media files come from the last
-    build (the files it read), since a change of which files a deck names is itself a change of a deck
-    file. A folder that holds no deck file any more counts as no deck file.
-    """
-    while True:
+    """Block until :func:`changed`. Deck files are found again on every poll (cheap); the sources, media and
+    lock files are those the last cycle read, since a change of which files a deck names is itself a change
+    of a deck file."""
+    while not changed(paths, seen):
         sleep(interval)
-        try:
-            found = [p for p, _ in project.discover(paths)]
-        except project.NoDeckFiles:
-            found = []
-        current = list(dict.fromkeys([*files, *found]))
-        if snapshot(current) != before:
-            return

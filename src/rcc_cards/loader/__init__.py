@@ -9,6 +9,7 @@ from __future__ import annotations
 import stat
 from pathlib import Path
 
+from rcc_cards import reads
 from rcc_cards.errors import Problem
 from rcc_cards.loader import blockyaml, decode, schema, spec
 from rcc_cards.loader.nodes import Node
@@ -51,6 +52,7 @@ def load_file(path: Path, shown: str | None = None) -> tuple[Deck | None, list[P
 def read_text(path: Path, name: str) -> tuple[str | None, list[Problem]]:
     """A deck file's text after the size and character checks (None when it is not text at all), and
     the problems those checks found; ``name`` is the path as problems name it."""
+    reads.before_reading(path)
     try:
         info = path.stat()
         if not stat.S_ISREG(info.st_mode):  # a FIFO or a device would block the read, or never end

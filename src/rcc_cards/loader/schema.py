@@ -375,7 +375,7 @@ class _Reader:
         if values is None or not set(spec.SOURCE.required) <= set(values):
             return None
         file_node = found["file"][1]
-        source_path = (file_path.parent / values["file"]).resolve()
+        source_path = file_path.parent.absolute() / values["file"]
         if source_path.exists() and not source_path.is_file():
             self.report(file_node, ctx, f"source file {values['file']!r} is not a regular file (a folder, pipe or "
                                         "device); name the source's UTF-8 text file")
