@@ -129,3 +129,31 @@ def test_the_shipped_deck_covers_every_sentence() -> None:
     result = run(["coverage"], cwd=REPO)
     assert result.exit_code == 0, result.stderr
     assert "UNCOVERED" not in result.stdout
+
+
+AMBIGUOUS_SOURCE = ("# A test source.\nQuestion one has answer one.\n\n"
+                    "IL-2 was given first. IL-2 was given again, later. The end came.\n")
+
+
+@pytest.mark.parametrize("entry,excused", [
+    ("IL-2 was given", ""),  # the start of two sentences: excuses neither, and is an error naming both
+    ("given", ""),  # in two sentences, the start of none
+    ("IL-2 was given first.", "IL-2 was given first."),  # the whole sentence
+    ("IL-2 was given a", "IL-2 was given again, later."),  # the start of one sentence
+    ("again", "IL-2 was given again, later."),  # a part of one sentence only
+    ("The end came.", "The end came."),
+])
+def test_a_skip_entry_excuses_exactly_one_sentence(tmp_path: Path, entry: str, excused: str) -> None:
+    _deck(tmp_path, f"    skip:\n      - sentence: {entry}\n        why: not a fact to learn\n")
+    (tmp_path / "source.txt").write_text(AMBIGUOUS_SOURCE, encoding="utf-8")
+    result = run(["coverage", "t.yaml"], cwd=tmp_path)
+    check = run(["check", "t.yaml"], cwd=tmp_path)
+    if not excused:
+        assert result.exit_code == check.exit_code == 1 and "[skip-ambiguous]" in result.stderr
+        assert (f"t.yaml:9:9: error: deck 't': the skipped sentence {entry!r} matches 2 sentences of the source "
+                "source.txt (line 4: 'IL-2 was given first.'; line 4: 'IL-2 was given again, later.'), so it "
+                "excuses none of them; copy more of the one you mean, or add an entry for each [skip-ambiguous]"
+                ) in check.stderr.splitlines()
+    else:
+        assert f"     4  excused    {excused}\n" in result.stdout and "1 excused" in result.stdout
+        assert "[skip-ambiguous]" not in check.stderr

@@ -88,7 +88,7 @@ def test_a_dropped_hedge_is_a_warning(tmp_path: Path, answer: str, ok: bool) -> 
     assert code == 0
     assert lines == ([] if ok else [
         "t.yaml:13:9: warning: card 'c1': the quote says 'approximately' but the card does not; keep the "
-        "source's hedges (or quote only the part the card states) [hedge-dropped]"])
+        "source's hedges, in any form of the word (or quote only the part the card states) [hedge-dropped]"])
     assert _check(tmp_path, _card(answer, GOOD_QUOTE), "--strict")[0] == (0 if ok else 1)
 
 
@@ -147,3 +147,45 @@ def test_cloze_cards_compare_by_what_each_card_shows(tmp_path: Path) -> None:
     assert _rule(tmp_path, cards) == []  # the hint makes the second front differ
     same = cards.replace("{{c1::15%::percent}}", "{{c1::15 %}}")
     assert _rule(tmp_path, same) == ["duplicate-front"]
+
+
+PASTED_SOURCE = ("# header\n"
+                 "Responses were seen in selected patients [12]. The drug\u2019s effect appears modest [4,5].\n"
+                 "Doctors called it \"promising\" and it's 'new'.\n")
+
+
+@pytest.mark.parametrize("quote", [
+    "Responses were seen in selected patients.",  # the citation before the full stop left out
+    "Responses were seen in selected patients [12].",  # ... or kept
+    "The drug's effect appears modest.",  # a straight apostrophe for the source's typographic one
+    "Doctors called it \u201cpromising\u201d and it\u2019s \u2018new\u2019.",  # typographic for straight
+])
+def test_quotes_match_what_authors_paste(tmp_path: Path, quote: str) -> None:
+    deck = write_deck(tmp_path, _card("selected patients appear modest", quote.replace('"', '\\"'),
+                                      q="What was seen?"), deck_lines=NO_COVERAGE)
+    (tmp_path / "source.txt").write_text(PASTED_SOURCE, encoding="utf-8")
+    result = run(["check", deck.name], cwd=tmp_path)
+    assert "[quote-stale]" not in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("answer,dropped", [
+    ("it appears modest", ""), ("they appear modest", ""), ("it appeared modest", ""),
+    ("it is modest", "appears"), ("apparently modestly", ""),
+])
+def test_a_hedge_kept_in_another_form_is_kept(tmp_path: Path, answer: str, dropped: str) -> None:
+    deck = write_deck(tmp_path, _card(answer, "The drug's effect appears modest", q="What effect?"),
+                      deck_lines=NO_COVERAGE)
+    (tmp_path / "source.txt").write_text(PASTED_SOURCE, encoding="utf-8")
+    lines = [line for line in run(["check", deck.name], cwd=tmp_path).stderr.splitlines() if "[hedge-dropped]" in line]
+    assert lines == ([] if not dropped else [
+        f"t.yaml:13:9: warning: card 'c1': the quote says {dropped!r} but the card does not; keep the source's "
+        "hedges, in any form of the word (or quote only the part the card states) [hedge-dropped]"])
+
+
+def test_a_weaker_or_opposite_word_does_not_keep_a_hedge() -> None:
+    from rcc_cards import grounding
+
+    assert grounding.hedges("it is likely") == {"likely"}
+    assert grounding.hedges("it is unlikely") == frozenset()
+    assert grounding.hedges("the dose is not known") == {"unknown"}
+    assert grounding.hedge_as_written("They appeared to respond", "appears") == "appeared"

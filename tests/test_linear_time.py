@@ -26,6 +26,8 @@ MEASURABLE = 0.02  # seconds; below this for the large text, nothing to compare
 SPACE_RUNS = [" ", "x" + " " * 500, "a and "]
 BRACKETS = ["[", "[1,", "[1, 2", "[Level of evidence", ".[", "(", "{", "}"]
 SENTENCES = [". ", "e.g. A ", "a. ", "A. b", "…", "...", "1.", "1,", "1-", "1–", "-", "IL-", "%", "1 "]
+LAYOUTS = ["- a\n", "1. a\n", "| a |", "a\tb\n", "J. ", "A. b, ", "Table 1. ", "a:\n- b\n", ". [1] ", "\u3002",
+           "U.S. ", "x" * 40 + ". A"]
 CLOZE = ["{{", "}}", "{{c1::", "{{c1::a", "::", "{{c٣::"]
 YAML = ["- ", ": ", "#", "\t", "'", '"', "a, ", "'a', ", "\\"]
 
@@ -66,7 +68,7 @@ def _cloze_rules(text: str) -> None:
 
 TARGETS: dict[str, tuple[Callable[[str], object], list[str]]] = {
     "normalize": (grounding.normalize.__wrapped__, SPACE_RUNS + BRACKETS),
-    "split_sentences": (grounding.split_sentences, SPACE_RUNS + BRACKETS + SENTENCES),
+    "split_sentences": (grounding.split_sentences, SPACE_RUNS + BRACKETS + SENTENCES + LAYOUTS),
     "quantities": (grounding.quantities, SENTENCES),
     "quote in source": (lambda t: grounding.SourceText("", grounding.normalize(t), tuple(grounding.split_sentences(t)),
                                                        {}).sentences_of(t), SENTENCES + ["a … "]),

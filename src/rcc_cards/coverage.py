@@ -40,6 +40,7 @@ class Coverage(NamedTuple):
     source_file: str  # the source file's path as problems name it
     lines: list[Line]
     unmatched: list[Skip]  # skip entries that match no sentence (stale)
+    ambiguous: list[tuple[Skip, tuple[int, ...]]]  # skip entries that match several sentences, and which
 
     def count(self, *statuses: str) -> int:
         return sum(1 for line in self.lines if line.status in statuses)
@@ -63,16 +64,30 @@ def coverage(deck: Deck, source: Source, text: SourceText) -> Coverage:
                 quoting.setdefault(index, []).append(card.id)
     reasons: dict[int, str] = {}
     unmatched: list[Skip] = []
+    ambiguous: list[tuple[Skip, tuple[int, ...]]] = []
+    folded = [sentence.text.casefold() for sentence in text.sentences]
     for skip in source.skip:
-        wanted = grounding.normalize(skip.sentence).casefold()
-        matches = [i for i, s in enumerate(text.sentences) if wanted in s.text.casefold()]
+        matches = skipped(folded, skip.sentence)
         if not matches:
             unmatched.append(skip)
-        for index in matches:
-            reasons.setdefault(index, skip.why)
+        elif len(matches) > 1:
+            ambiguous.append((skip, matches))  # excuses none of them: the deck must say which it means
+        else:
+            reasons.setdefault(matches[0], skip.why)
     lines = [Line(sentence, tuple(quoting.get(i, ())), reasons.get(i, ""))
              for i, sentence in enumerate(text.sentences)]
-    return Coverage(deck, source, source_file(deck, source), lines, unmatched)
+    return Coverage(deck, source, source_file(deck, source), lines, unmatched, ambiguous)
+
+
+def skipped(folded: list[str], written: str) -> tuple[int, ...]:
+    """The sentences (casefolded) a ``skip: sentence:`` entry names: the one it equals; else those it begins;
+    else those it occurs in. One entry excuses one sentence, so more than one index is the deck's mistake."""
+    wanted = grounding.normalize(written).casefold()
+    for test in (str.__eq__, str.startswith, str.__contains__):
+        found = tuple(i for i, sentence in enumerate(folded) if test(sentence, wanted))
+        if found:
+            return found
+    return ()
 
 
 def totals(found: list[Coverage]) -> str:

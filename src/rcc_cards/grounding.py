@@ -2,9 +2,11 @@
 the numbers and hedges ("approximately", "appears", …) of a text. The rules that use these are in
 :mod:`rcc_cards.rules.grounding`.
 
-Matching ignores differences of whitespace and of dash characters (– — ‐ − and -), and the source's
-numeric citation brackets such as ``[4,5,6]``, so a quote may run across them. An ellipsis (``…`` or
-``...``) in a quote stands for omitted source text: the parts around it must occur in that order.
+Matching ignores differences of whitespace, of dash characters (– — ‐ − and -) and of quotes and
+apostrophes (‘ ’ “ ” and the straight ' and "), soft hyphens and zero-width spaces, and the source's
+numeric citation brackets such as ``[4,5,6]`` (with the space before one: "patients [12]." reads
+"patients."), so a quote may run across them. An ellipsis (``…`` or ``...``) in a quote stands for omitted
+source text: the parts around it must occur in that order.
 """
 
 from __future__ import annotations
@@ -15,18 +17,36 @@ import re
 import stat
 from typing import NamedTuple
 
-from rcc_cards import cloze, reads
+from rcc_cards import cloze, reads, sentences
 from rcc_cards.errors import Problem
 from rcc_cards.model import Card, Deck, Source
 
-_DASHES = str.maketrans({c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"})
+_FOLD = str.maketrans({**{c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"},
+                       **{c: "'" for c in "\u2018\u2019\u201a\u201b"}, **{c: '"' for c in "\u201c\u201d\u201e\u201f"},
+                       "\u00ad": None, "\u200b": None, "\u2060": None, "\ufeff": None})
 # No leading '\s*' (normalize collapses the space a removed citation leaves), and bounded repeats: every
 # pattern here runs in linear time on any text (tests/test_linear_time.py).
 _CITATION = r"\[\d{1,6}(?:[ ]?[,\u2013-][ ]?\d{1,6}){0,50}\]"  # compiled (cached by re) for texts with a '['.
+# A citation between a word and its punctuation ("patients [12].") goes with the space before it.
+_CITATION_BEFORE_STOP = r"[ \t\n]{1,8}" + _CITATION + r"(?=[.,;:!?)])"
 _ELLIPSIS = re.compile(r"…|\.\.\.")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-HEDGES = ("approximately", "about", "appears", "appear", "in general", "selected", "may", "might",
-          "likely", "suggest", "unclear", "unknown", "modest")
+# Each hedge, by the word the rules name it with, and the forms that keep it: "appear" keeps "appears".
+# A form never weakens the hedge ("unlikely" is not a form of "likely"; "could" is not one of "may").
+HEDGE_FORMS: dict[str, tuple[str, ...]] = {
+    "approximately": ("approximately", "approximate", "approx"),
+    "about": ("about",),
+    "appears": ("appears", "appear", "appeared", "appearing", "apparently"),
+    "in general": ("in general", "generally"),
+    "selected": ("selected", "select"),
+    "may": ("may", "might"),
+    "likely": ("likely",),
+    "suggest": ("suggest", "suggests", "suggested", "suggesting", "suggestive"),
+    "unclear": ("unclear", "not clear"),
+    "unknown": ("unknown", "not known"),
+    "modest": ("modest", "modestly"),
+}
+HEDGES = tuple(form for forms in HEDGE_FORMS.values() for form in forms)
 _NOT_WORD = re.compile(r"[^\w]+")
 
 
@@ -40,15 +60,21 @@ _DIGIT = re.compile(r"\d")
 def normalize(text: str) -> str:
     """The form quotes and sources are compared in."""
     if "[" in text:
-        text = re.sub(_CITATION, "", text)
-    return " ".join(text.translate(_DASHES).split())
+        text = re.sub(_CITATION, "", re.sub(_CITATION_BEFORE_STOP, "", text))
+    return " ".join(text.translate(_FOLD).split())
 
 
 @functools.lru_cache(maxsize=_CACHE)
 def hedges(text: str) -> frozenset[str]:
-    """The hedge words in ``text``, lowercased."""
+    """The hedges ``text`` keeps, each by its name in :data:`HEDGE_FORMS`, whichever form it uses."""
     words = f" {_NOT_WORD.sub(' ', text.casefold())} "
-    return frozenset(h for h in HEDGES if f" {h} " in words)
+    return frozenset(name for name, forms in HEDGE_FORMS.items() if any(f" {form} " in words for form in forms))
+
+
+def hedge_as_written(text: str, name: str) -> str:
+    """The form of the hedge ``name`` that ``text`` uses (the name itself when it uses none)."""
+    words = f" {_NOT_WORD.sub(' ', text.casefold())} "
+    return next((form for form in HEDGE_FORMS[name] if f" {form} " in words), name)
 
 
 def source_body(raw: str) -> str:
@@ -59,62 +85,18 @@ def source_body(raw: str) -> str:
     return "\n".join(lines)
 
 
-# A sentence ends at '.', '!' or '?' (then any citation brackets such as [4,5] or [Level of evidence: 1iiA],
-# and closing brackets or quotes) followed by white space and a capital letter, digit or opening bracket or
-# quote; not after a common abbreviation or a single initial.
-_SENTENCE_END = re.compile(r"(?<=[.!?])(?P<tail>(?:\[[^\[\]\n]{0,200}\]){0,20}[)\]\"'’”]{0,10})\s+(?=[A-Z0-9(\[\"'‘“])")
-ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "vs.", "et al.", "approx.", "fig.", "no.", "dr.", "ref.", "cf.", "ca.")
-_INITIAL = re.compile(r"(?:^|\s)[A-Za-z]\.$")
-
-
 class Sentence(NamedTuple):
     text: str  # normalized (:func:`normalize`)
     line: int  # 1-based line of the source file where it starts
-    heading: bool = False  # a paragraph of one line without end punctuation: a heading, not a claim
+    heading: bool = False  # a title, not a claim (:mod:`rcc_cards.sentences` says which lines are)
     raw: str = ""  # as the source writes it (citation brackets and dashes kept), white space collapsed
 
 
 def split_sentences(raw: str) -> list[Sentence]:
-    """The sentences of a source file (its header lines skipped), in order, with the line each starts on.
-
-    Paragraphs (separated by blank lines) never share a sentence; a one-line paragraph without end
-    punctuation is a heading. Inside a paragraph, line breaks are spaces. Decimals (2.6), ranges
-    (0.67–0.90), citation brackets ([4,5,6], [Level of evidence: 1iiA]) and abbreviations such as "e.g."
-    do not end a sentence.
-    """
-    lines = raw.splitlines()
-    out: list[Sentence] = []
-    first = 0
-    while first < len(lines) and (lines[first].startswith("#") or not lines[first].strip()):
-        first += 1
-    paragraph: list[int] = []
-    for number in range(first, len(lines) + 1):
-        if number < len(lines) and lines[number].strip():
-            paragraph.append(number)
-        elif paragraph:
-            out += _paragraph_sentences([lines[n] for n in paragraph], paragraph[0] + 1)
-            paragraph = []
-    return out
-
-
-def _paragraph_sentences(lines: list[str], first_line: int) -> list[Sentence]:
-    text = "\n".join(lines)
-    if len(lines) == 1 and not text.rstrip().endswith((".", "!", "?", ":", "]", ")")):
-        return [Sentence(normalize(text), first_line, True, " ".join(text.split()))]
-    out = []
-    start = 0
-    for match in _SENTENCE_END.finditer(text):
-        before = text[max(start, match.start() - 12):match.start()].rstrip()  # enough for any abbreviation
-        if before.casefold().endswith(ABBREVIATIONS) or _INITIAL.search(before):
-            continue
-        end = match.end("tail")  # citation brackets and closing brackets belong to the sentence before
-        out.append(Sentence(normalize(text[start:end]), first_line + text.count("\n", 0, start), False,
-                            " ".join(text[start:end].split())))
-        start = match.end()
-    if text[start:].strip():
-        out.append(Sentence(normalize(text[start:]), first_line + text.count("\n", 0, start), False,
-                            " ".join(text[start:].split())))
-    return out
+    """The sentences of a source file (its header lines skipped), in order, with the line each starts on;
+    where they begin and end is decided in :mod:`rcc_cards.sentences`."""
+    return [Sentence(normalize(piece.text), piece.line, piece.heading, " ".join(piece.text.split()))
+            for piece in sentences.split(raw)]
 
 
 class SourceText(NamedTuple):

@@ -63,6 +63,7 @@ RULES: tuple[Rule, ...] = (
     weak.front_gives_away,
     coverage.sentence_uncovered,
     coverage.skip_unmatched,
+    coverage.skip_ambiguous,
     drafts.draft_pending,
 )
 

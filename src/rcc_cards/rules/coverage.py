@@ -42,5 +42,25 @@ def skip_unmatched(decks: Sequence[Deck]) -> Sequence[Hit]:
     return hits
 
 
+@decks_rule("skip-ambiguous", "error", "decks", fixed=True)
+def skip_ambiguous(decks: Sequence[Deck]) -> Sequence[Hit]:
+    """Each `skip:` entry names one sentence: an entry that fits several would excuse sentences silently.
+
+    Fails: `skip: [{sentence: "IL-2", why: "…"}]` where several sentences contain "IL-2"
+    Passes: a `sentence:` that is the start of exactly one sentence (or an entry for each sentence)
+    """
+    hits: list[Hit] = []
+    for deck in decks:
+        for found in coverage.of_deck(deck):
+            for skip, matches in found.ambiguous:
+                named = "; ".join(f"line {found.lines[i].sentence.line}: {_short(found.lines[i].sentence.text, 40)!r}"
+                                  for i in matches[:5]) + ("; …" if len(matches) > 5 else "")
+                hits.append((skip.loc, f"deck '{deck.key}': the skipped sentence {_short(skip.sentence)!r} matches "
+                                       f"{len(matches)} sentences of the source {found.source_file} ({named}), so "
+                                       "it excuses none of them; copy more of the one you mean, or add an entry "
+                                       "for each"))
+    return hits
+
+
 def _short(text: str, n: int = 60) -> str:
     return text if len(text) <= n else text[:n] + "…"

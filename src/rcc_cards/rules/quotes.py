@@ -97,15 +97,18 @@ def number_in_background(card: Card, spec: KindSpec, source: SourceText) -> Sequ
 def hedge_dropped(card: Card, spec: KindSpec, source: SourceText) -> Sequence[Hit]:
     """The quote's hedges stay on the card: a learner must not memorize as certain what the source hedges.
 
-    Fails: quote says *approximately*, card says `a: 15%` (hedges: approximately, about, appears, appear,
-      in general, selected, may, might, likely, suggest, unclear, unknown, modest)
-    Passes: `a: approximately 15%`
+    Fails: quote says *approximately*, card says `a: 15%` (hedges, each kept by any of its forms:
+      approximately/approximate/approx, about, appears/appear/appeared/appearing/apparently, in
+      general/generally, selected/select, may/might, likely, suggest/suggests/suggested/suggesting/suggestive,
+      unclear/not clear, unknown/not known, modest/modestly)
+    Passes: `a: approximately 15%`; quote says *appears*, card says `… appear to …`
     """
     if not card.quote:
         return NO_HITS
     quoted = grounding.hedges(card.quote)
     if not quoted:
         return NO_HITS
-    return [(card.loc, f"card '{card.id}': the quote says {hedge!r} but the card does not; keep the source's "
-                       "hedges (or quote only the part the card states)")
+    return [(card.loc, f"card '{card.id}': the quote says {grounding.hedge_as_written(card.quote, hedge)!r} but "
+                       "the card does not; keep the source's hedges, in any form of the word (or quote only the "
+                       "part the card states)")
             for hedge in sorted(quoted - grounding.hedges(grounding.card_text(card)))]

@@ -32,7 +32,7 @@ OPPOSITES = frozenset({
 _WORDS = re.compile(r"\w+")
 # Words that say nothing of the answer's content: the source's hedges (which a card must keep) and
 # function words.
-_HEDGE_WORDS = frozenset(word for hedge in grounding.HEDGES for word in hedge.split())
+_HEDGE_WORDS = frozenset(word for form in grounding.HEDGES if not form.startswith("not ") for word in form.split())
 _FUNCTION_WORDS = frozenset({"a", "an", "the", "of", "or", "and", "in", "on", "to", "with", "for", "by", "at",
                              "it", "is", "are", "was", "were", "be", "been", "they", "have", "has", "had", "its",
                              "their", "this", "that", "these", "those", "as", "from"})
