@@ -101,3 +101,11 @@ def test_every_relative_link_leads_to_a_file_and_heading(page: Path) -> None:
         assert linked.exists(), f"{page.relative_to(REPO)}: {target}"
         if anchor:
             assert anchor in _anchors(linked), f"{page.relative_to(REPO)}: {target}"
+
+
+def test_nothing_in_the_package_imports_the_docs_generator() -> None:
+    src = REPO / "src" / "rcc_cards"
+    importers = [p.name for p in src.rglob("*.py") if p.name != "docs.py"
+                 and re.search(r"^\s*(from rcc_cards import .*\bdocs\b|(from|import) rcc_cards\.docs\b)",
+                               _text(p), re.M)]
+    assert importers == []
