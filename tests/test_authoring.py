@@ -84,7 +84,7 @@ def shutil_copy_shipped(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("source", [RCC_SOURCE, SECOND_SOURCE], ids=lambda p: p.name)
 def test_drafts_cover_every_sentence_and_put_every_number_in_a_deletion(source: Path) -> None:
-    """The measurement the README and the issue quote, run as the benchmark script runs it."""
+    """The drafts measurement of benchmarks/drafts.py, run as the benchmark script runs it."""
     result = subprocess.run([sys.executable, str(REPO / "benchmarks" / "drafts.py"), "--check", str(source)],
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr

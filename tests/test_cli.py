@@ -182,9 +182,9 @@ def test_shipped_decks_build_from_the_project_folder(tmp_path: Path) -> None:
     assert "wrote build/rcc.apkg: " in result.stdout
 
 
-def test_the_readme_example_deck_builds(tmp_path: Path) -> None:
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    example = readme.split("```yaml\n", 1)[1].split("```", 1)[0]
+def test_the_format_example_deck_builds(tmp_path: Path) -> None:
+    page = (REPO / "docs" / "format.md").read_text(encoding="utf-8")
+    example = page.split("```yaml\n", 1)[1].split("```", 1)[0]
     (tmp_path / "sources").mkdir()
     shutil.copy(REPO / "decks" / "sources" / "rcc_stage_iv.txt", tmp_path / "sources")
     (tmp_path / "example.yaml").write_text(example, encoding="utf-8")
@@ -235,11 +235,11 @@ def test_shell_completion_scripts_come_from_click() -> None:
 
 
 @pytest.mark.parametrize("command", [["check", "--strict"], ["coverage"], ["tags"]], ids=" ".join)
-def test_the_readme_shows_what_the_shipped_deck_commands_print(command: list[str]) -> None:
-    """The README's transcripts of the shipped deck are the commands' real output (when decks/ holds only
-    the shipped deck; a repository with more decks prints more)."""
+def test_the_commands_page_shows_what_the_shipped_deck_commands_print(command: list[str]) -> None:
+    """docs/commands.md's transcripts of the shipped deck are the commands' real output (when decks/ holds
+    only the shipped deck; a repository with more decks prints more)."""
     if sorted(p.name for p in (REPO / "decks").glob("*.y*ml")) != ["rcc.yaml"]:
         pytest.skip("decks/ holds more than the shipped deck")
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    shown = readme.split(f"$ rcc-cards {' '.join(command)}\n", 1)[1].split("```", 1)[0]
+    page = (REPO / "docs" / "commands.md").read_text(encoding="utf-8")
+    shown = page.split(f"$ rcc-cards {' '.join(command)}\n", 1)[1].split("```", 1)[0]
     assert run(command, cwd=REPO).stdout == shown

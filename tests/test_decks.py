@@ -2,7 +2,7 @@
 exactly the counts its own ``tags`` output gives. Nothing here knows which decks are there.
 
 A second, different deck (``tests/second_deck/``, from a fictional passage) is copied into a temporary clone
-of the project, and the deck-level tests run there: adding a deck is what the README asks authors to do, so
+of the project, and the deck-level tests run there: adding a deck is what docs/authoring.md asks authors to do, so
 it must keep the suite green.
 """
 

@@ -73,9 +73,9 @@ def test_file_over_the_size_limit(tmp_path: Path) -> None:
     assert not (tmp_path / "out").exists()
 
 
-def test_the_readme_error_example_is_the_seven_mistakes_golden() -> None:
-    readme = (GOLDEN.parent.parent / "README.md").read_text(encoding="utf-8")
-    shown = readme.split("$ rcc-cards check deck.yaml      # tests/golden/33-seven-mistakes\n", 1)[1].split("```")[0]
+def test_the_errors_page_example_is_the_seven_mistakes_golden() -> None:
+    page = (GOLDEN.parent.parent / "docs" / "errors.md").read_text(encoding="utf-8")
+    shown = page.split("$ rcc-cards check deck.yaml      # tests/golden/33-seven-mistakes\n", 1)[1].split("```")[0]
     expected = (GOLDEN / "33-seven-mistakes" / "expected.txt").read_text(encoding="utf-8")
     assert shown == expected.replace("; nothing was written\n", "\n")
     assert len([line for line in shown.splitlines() if ": error: " in line]) == 7

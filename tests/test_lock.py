@@ -1,5 +1,5 @@
 """A deck's identity and its lock file: kept through every move, refused only for a real key change, and
-stamps that always move forward (README, "How updates reach learners"). Each scenario builds, imports into a
+stamps that always move forward (docs/updates.md, "How updates reach learners"). Each scenario builds, imports into a
 real Anki collection, changes something, rebuilds and re-imports."""
 
 from __future__ import annotations

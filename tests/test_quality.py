@@ -57,7 +57,7 @@ def test_ci_runs_exactly_the_readme_test_command() -> None:
 
 
 def test_checking_decks_in_the_plain_block_style_never_imports_yaml() -> None:
-    """Start-up matters for the shipped deck (README, Performance): the fast reader reads it, so 'check'
+    """Start-up matters for the shipped deck (benchmarks/README.md): the fast reader reads it, so 'check'
     and 'tags' do not pay for importing yaml ('build' does: genanki imports it)."""
     for command in (["check"], ["tags"]):
         result = subprocess.run([sys.executable, "-X", "importtime", "-m", "rcc_cards", *command], cwd=REPO,

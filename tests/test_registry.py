@@ -14,8 +14,8 @@ from rcc_cards.model import Card, Kind, Loc
 LONG = " ".join(["word"] * 25)
 
 
-def test_the_readme_rule_table_is_the_registry() -> None:
-    assert rules.table() in (REPO / "README.md").read_text(encoding="utf-8")
+def test_the_rules_page_table_is_the_registry() -> None:
+    assert rules.table() in (REPO / "docs" / "rules.md").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("rule", rules.RULES, ids=lambda r: r.id)
@@ -120,9 +120,9 @@ def test_a_fixed_rule_cannot_be_changed(tmp_path: Path, rule: str) -> None:
     assert code == 0
 
 
-def test_a_deck_setting_is_shown_in_the_schema_and_the_readme() -> None:
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    assert "rules:" in readme and "answer-too-long: off" in readme
+def test_a_deck_setting_is_shown_in_the_schema_and_the_rules_page() -> None:
+    page = (REPO / "docs" / "rules.md").read_text(encoding="utf-8")
+    assert "rules:" in page and "answer-too-long: off" in page
 
 
 class _Other(enum.Enum):

@@ -1,4 +1,4 @@
-"""The README's walkthrough runs as written, on a temporary clone of the project.
+"""The authoring walkthrough (docs/authoring.md) runs as written, on a temporary clone of the project.
 
 The section "From a source text to a studied deck" is read block by block: a block after a
 ``<!-- walkthrough file: PATH -->`` line is written to PATH; in a ``console`` block each ``$ `` line is a
@@ -23,12 +23,12 @@ _CONSOLE = re.compile(r"```console\n(.*?)```", re.S)
 
 
 def walkthrough() -> str:
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    return readme.split("## From a source text to a studied deck", 1)[1].split("\n## ", 1)[0]
+    page = (REPO / "docs" / "authoring.md").read_text(encoding="utf-8")
+    return page.split("## From a source text to a studied deck", 1)[1].split("\n## ", 1)[0]
 
 
 def steps(text: str) -> list[tuple[str, str, str]]:
-    """("file", path, content) and ("run", command, expected output), in the order the README gives them."""
+    """("file", path, content) and ("run", command, expected output), in the order the page gives them."""
     found = [(m.start(), ("file", m.group(1), m.group(2))) for m in _FILE.finditer(text)]
     for block in _CONSOLE.finditer(text):
         command, output = "", ""
@@ -66,7 +66,7 @@ def _output(command: str, work: Path) -> str:
     return result.stderr + result.stdout
 
 
-def test_the_readme_walkthrough_runs_as_written(tmp_path: Path) -> None:
+def test_the_authoring_walkthrough_runs_as_written(tmp_path: Path) -> None:
     work = tmp_path / "clone"
     work.mkdir()
     _clone(work)

@@ -46,7 +46,7 @@ _UNITS = frozenset([
     "children", "cycles", "cycle", "doses", "dose", "courses", "course", "sessions", "session", "points", "point",
     "fold"
 ])
-# Numbers that label rather than state a fact (README, 'draft'): never a deletion, never counted as a
+# Numbers that label rather than state a fact (docs/commands.md, 'draft'): never a deletion, never counted as a
 # number the draft left out. Each pattern's group holds the label's numbers.
 _LABELS = re.compile("|".join([
     r"^\s*\(?(\d{1,2})[.)](?=\s)",  # a list marker: "1. Surgery", "2) Radiation"

@@ -67,7 +67,7 @@ def problem_at(loc: Loc, message: str, severity: Severity = "error") -> Problem:
 
 
 def rule_problem(loc: Loc, message: str, rule: str, severity: Severity = "error") -> Problem:
-    """A content rule's problem: the message ends with the rule's name in brackets (README: rules)."""
+    """A content rule's problem: the message ends with the rule's name in brackets (docs/rules.md)."""
     return problem_at(loc, f"{message} [{rule}]", severity)
 
 

@@ -116,7 +116,7 @@ def no_cyclic_gc() -> Iterator[None]:
     """Pause the cyclic garbage collector while building large object graphs.
 
     Loading a deck allocates millions of small objects and no reference cycles worth collecting; the
-    collector's repeated full scans made loading a 10,000-card deck 1.5x slower (README, Performance).
+    collector's repeated full scans made loading a 10,000-card deck 1.5x slower (benchmarks/README.md).
 
     On the way out the objects made meanwhile are frozen (``gc.freeze``): otherwise the collector's next
     full scan walks all of them at once, for nothing (0.6 s after a 100,000-card build). Frozen objects

@@ -1,7 +1,7 @@
 """Card text -> the HTML stored in Anki fields. The one place where text is escaped.
 
 Deck text is plain text: ``&``, ``<`` and ``>`` are escaped so ``x < y & z`` shows literally, and line
-breaks become ``<br>``. There is deliberately no markup language (see README, "Plain text"): card text is
+breaks become ``<br>``. There is deliberately no markup language (see docs/format.md, "Plain text"): card text is
 the source's wording, and a second syntax would be one more thing that can silently change it.
 """
 

@@ -4,7 +4,7 @@ patterns and limits. Declared once, here:
 - the loader (:mod:`.schema`) checks every file against it, and its fast card path is driven by it;
 - :func:`json_schema` builds ``deck.schema.json`` for editors (a test keeps the shipped file equal to it,
   byte for byte, and ``rcc-cards schema`` prints it);
-- :func:`readme_table` builds the README's table of keys (a test keeps the README equal to it).
+- :func:`readme_table` builds the table of keys in docs/format.md (a test keeps the page equal to it).
 
 A new card key is one :class:`Field` in :data:`CARD` (and a field of :class:`~rcc_cards.model.Card` of
 the name given as ``attr``).
@@ -270,13 +270,13 @@ def json_schema_text() -> str:
     return json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
 
 
-# -- the README's table of keys ---------------------------------------------------------------------------
+# -- the table of keys of docs/format.md -------------------------------------------------------------------------------
 _WHERE = {"top": "top level", "deck": "`deck`", "source": "`deck.source`, or an item of `deck.sources`",
           "skip": "an item of a source's `skip`", "section": "a section", "card": "a card"}
 
 
 def readme_table() -> str:
-    """The README's table of keys: required keys in bold, a card's kind keys said as their combinations."""
+    """The table of keys of docs/format.md: required keys in bold, a card's kind keys said as their combinations."""
     rows = ["| where | keys (required in bold) |", "| --- | --- |"]
     for spec in MAPS.values():
         required = [f"**{k}**" for k in spec.required]

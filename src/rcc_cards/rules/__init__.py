@@ -2,7 +2,7 @@
 
 Each rule lives in a module of its family (:mod:`.identity`, :mod:`.quotes`, :mod:`.quality`,
 :mod:`.fronts`, :mod:`.weak`, :mod:`.coverage`, :mod:`.drafts`) as a :class:`Rule`: its id, default severity, a
-docstring with a failing and a passing example (the README's rule table is generated from them, and a test
+docstring with a failing and a passing example (docs/rules.md is generated from them, and a test
 keeps the two equal) and its check.
 Adding a rule is adding it to its module and to :data:`RULES`.
 
@@ -168,7 +168,7 @@ def _check_cards(deck: Deck, settings: Mapping[str, Setting], session: Session |
 
 
 def table() -> str:
-    """The README's rule table, from the registry."""
+    """The rule table of docs/rules.md, from the registry."""
     rows = ["| rule | level | can a deck change it | fails | passes |", "| --- | --- | --- | --- | --- |"]
     for rule in RULES:
         rows.append(f"| `{rule.id}` | {rule.severity} | {'no' if rule.fixed else 'yes'} | {rule.fails} | "
