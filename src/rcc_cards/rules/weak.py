@@ -9,7 +9,7 @@ They are warnings: each is a heuristic a real author may have a reason to overru
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import NamedTuple
 
 from rcc_cards import cloze, grounding
@@ -114,53 +114,112 @@ def guessable_deletion(card: Card, spec: KindSpec, source: SourceText) -> Sequen
 
 
 MAX_CARDS_PER_SENTENCE = 50  # compared pairwise; a sentence quoted by more cards is reported, not compared
+SUBJECT_SHARE = 0.5  # a word in the text of more than this share of a deck's cards is the deck's subject
+SUBJECT_MIN_CARDS = 4  # ... in a deck of at least this many cards (in fewer, a shared word may be a fact)
 
 
 @decks_rule("front-gives-away", "warning", "clean")
 def front_gives_away(decks: Sequence[Deck]) -> Sequence[Hit]:
     """A card's front does not show the answer of another card on the same source sentence.
 
+    Every front counts: the question, each cloze card's text with its deletion hidden, and the answer of a
+    ``reverse: true`` card, which its reverse card shows as a front (the question is then an answer). An
+    answer is shown when a front has all of its quantities, or, for an answer without any, of two words or
+    more, all of its words in order. The deck's subject gives nothing away: an answer without quantities
+    whose words (not counting hedges and words such as "of" and "the") are all subject words is not
+    reported. The subject words are those of the deck's name and of its sources' titles, and, in a deck of
+    4 cards or more, each word in the text (question, answer, cloze) of more than half of its cards: the
+    disease every card names.
+
     Fails: `q: … gave a survival HR of 0.78; what was its CI?` beside a card whose answer is `HR 0.78`
-    Passes: `q: … what was the CI of its survival hazard ratio?`
+      (or the answer of a `reverse: true` card that says `HR of 0.78`)
+    Passes: `q: … what was the CI of its survival hazard ratio?`; `q: In renal cell cancer, …?` beside a
+      card whose answer is `renal cell cancer`, in a deck named `Oncology::Renal cell cancer` (its subject)
     """
     hits: list[Hit] = []
     for deck in decks:
-        texts, _ = grounding.read_sources(deck)  # unreadable ones: reported by the card rules
-        by_sentence: dict[tuple[str, int], list[Card]] = {}
-        for card in deck.cards():
-            key = deck.source_of(card).key
-            text = texts.get(key)
-            for sentence in text.sentences_of(card.quote) if card.quote and text is not None else ():
-                by_sentence.setdefault((key, sentence), []).append(card)
+        by_sentence = _cards_by_sentence(deck)
         crowded = [cards for cards in by_sentence.values() if len(cards) > MAX_CARDS_PER_SENTENCE]
         if crowded:
             hits.append((deck.loc, f"deck '{deck.key}': {len(crowded)} source sentence(s) are quoted by more than "
                                    f"{MAX_CARDS_PER_SENTENCE} cards each (up to {max(map(len, crowded))}); their "
                                    "cards are not compared for answers given away. Split such sentences' facts "
                                    "over fewer cards, or turn this rule off for the deck"))
-        pairs: dict[tuple[str, str], tuple[Card, Card]] = {}
-        for cards in by_sentence.values():
-            if 1 < len(cards) <= MAX_CARDS_PER_SENTENCE:
-                sides = [_Sides.of(card) for card in cards]
-                pairs.update(((c.card.id, o.card.id), (c.card, o.card)) for c in sides for o in sides
-                             if o is not c and c.shows_answer_of(o))
-        hits += [(card.loc_of(of(card.kind).front_key),
-                  f"card '{card.id}': its front shows the answer of card '{other.id}' (on the same source "
-                  "sentence), so one card gives the other away; reword this front, or merge the two cards")
-                 for card, other in pairs.values()]
+        hits += _given_away(deck, by_sentence)
     return hits
 
 
-_SIDES: dict[tuple[object, ...], tuple[list[tuple[str, set[str]]], list[set[str]], list[str]]] = {}
+def _cards_by_sentence(deck: Deck) -> dict[tuple[str, int], list[Card]]:
+    """The deck's cards by the source sentence(s) their quote is on (unreadable sources: reported by the card
+    rules)."""
+    texts, _ = grounding.read_sources(deck)
+    by_sentence: dict[tuple[str, int], list[Card]] = {}
+    for card in deck.cards():
+        key = deck.source_of(card).key
+        text = texts.get(key)
+        for sentence in text.sentences_of(card.quote) if card.quote and text is not None else ():
+            by_sentence.setdefault((key, sentence), []).append(card)
+    return by_sentence
+
+
+def _given_away(deck: Deck, by_sentence: dict[tuple[str, int], list[Card]]) -> list[Hit]:
+    """Each card whose front shows another card's answer, once a pair, on the key of the front that shows it."""
+    found: dict[tuple[str, str], tuple[Card, str, Card, str]] = {}
+    subject: frozenset[str] | None = None  # worked out for the first answer of words found on a front
+    for cards in by_sentence.values():
+        if not 1 < len(cards) <= MAX_CARDS_PER_SENTENCE:
+            continue
+        sides = [_Sides.of(card) for card in cards]
+        for this in sides:
+            for other in sides:
+                if other is this or (this.card.id, other.card.id) in found:
+                    continue
+                for key, answer, words in this.shown_answers(other):
+                    if words is not None:
+                        subject = _subject(deck) if subject is None else subject
+                        if words <= subject:
+                            continue
+                    found[this.card.id, other.card.id] = (this.card, key, other.card, answer)
+                    break
+    return [(card.loc_of(key), _message(card, key, other, answer)) for card, key, other, answer in found.values()]
+
+
+def _message(card: Card, key: str, other: Card, answer: str) -> str:
+    shown = repr(" ".join(answer.split()))
+    if key == of(card.kind).front_key:
+        return (f"card '{card.id}': its front shows {shown}, which card '{other.id}' asks for (on the same source "
+                "sentence), so one card gives the other away; reword this front, or merge the two cards")
+    return (f"card '{card.id}': its answer, which 'reverse: true' shows as a front too, shows {shown}, which "
+            f"card '{other.id}' asks for (on the same source sentence), so one card gives the other away; reword "
+            "this answer, remove 'reverse: true', or merge the two cards")
+
+
+def _subject(deck: Deck) -> frozenset[str]:
+    """The words of the deck's subject (see :func:`front_gives_away`)."""
+    named = set(_WORDS.findall(" ".join([deck.name, *(s.title for s in deck.sources)]).casefold()))
+    counts: dict[str, int] = {}
+    cards = 0
+    for card in deck.cards():
+        cards += 1
+        for word in set(_WORDS.findall(" ".join(of(card.kind).content(card)).casefold())):
+            counts[word] = counts.get(word, 0) + 1
+    if cards >= SUBJECT_MIN_CARDS:
+        named.update(word for word, count in counts.items() if count > SUBJECT_SHARE * cards)
+    return frozenset(named)
+
+
+_SIDES: dict[tuple[object, ...], tuple[list[tuple[str, str, set[str]]], list[tuple[str, set[str]]],
+                                       list[tuple[str, str, frozenset[str]]]]] = {}
 
 
 class _Sides(NamedTuple):
     """A card's fronts and answers, prepared once for comparing with other cards."""
 
     card: Card
-    fronts: list[tuple[str, set[str]]]  # each front's words (see _words) and quantities
-    numbers: list[set[str]]  # each answer's quantities (answers that have some)
-    phrases: list[str]  # each answer without quantities, of two words or more, as words
+    fronts: list[tuple[str, str, set[str]]]  # each front's key, words (see _words) and quantities
+    numbers: list[tuple[str, set[str]]]  # each answer that has quantities, and its quantities
+    phrases: list[tuple[str, str, frozenset[str]]]  # each answer without quantities, of two words or more:
+    # as written, as words, and its words that count (not hedges or function words)
 
     @classmethod
     def of(cls, card: Card) -> _Sides:
@@ -168,22 +227,30 @@ class _Sides(NamedTuple):
         known = _SIDES.get(key)
         if known is None:
             spec = of(card.kind)
-            numbers: list[set[str]] = []
-            phrases: list[str] = []
+            numbers: list[tuple[str, set[str]]] = []
+            phrases: list[tuple[str, str, frozenset[str]]] = []
             for answer in spec.answers(card):
                 quantities = grounding.quantities(answer)
                 if quantities:
-                    numbers.append(quantities)
-                elif len((words := _words(answer)).split()) >= 2:
-                    phrases.append(words)
+                    numbers.append((answer, quantities))
+                elif len(split := (words := _words(answer)).split()) >= 2:
+                    phrases.append((answer, words, frozenset(split) - _UNCOUNTED))
             if len(_SIDES) >= 1 << 17:
                 _SIDES.clear()
-            known = _SIDES[key] = ([(_words(f), grounding.quantities(f)) for f in spec.fronts(card)], numbers,
-                                   phrases)
+            fronts = [(_front_key(spec, at), _words(front), grounding.quantities(front))
+                      for at, front in enumerate(spec.fronts(card))]
+            known = _SIDES[key] = (fronts, numbers, phrases)
         return cls(card, *known)
 
-    def shows_answer_of(self, other: _Sides) -> bool:
-        """Does a front of this card show an answer of ``other``: all of its quantities, or (an answer
-        without any, of two words or more) all of its words in order?"""
-        return any(needed <= quantities for _, quantities in self.fronts for needed in other.numbers) or \
-            any(phrase in words for words, _ in self.fronts for phrase in other.phrases)
+    def shown_answers(self, other: _Sides) -> Iterator[tuple[str, str, frozenset[str] | None]]:
+        """Each answer of ``other`` a front of this card shows, with that front's key: all of its quantities
+        (then None), or all of its words in order (then its words that count)."""
+        for key, words, quantities in self.fronts:
+            yield from ((key, answer, None) for answer, needed in other.numbers if needed <= quantities)
+            yield from ((key, answer, counted) for answer, phrase, counted in other.phrases if phrase in words)
+
+
+def _front_key(spec: KindSpec, at: int) -> str:
+    """The key of a card's front number ``at``: a kind that asks its answer side shows the question, then the
+    answer (:mod:`rcc_cards.kinds`); every other front is written under the kind's front key."""
+    return spec.answer_key if spec.asks_answer_side and at > 0 else spec.front_key
