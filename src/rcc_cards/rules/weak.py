@@ -164,24 +164,23 @@ def _cards_by_sentence(deck: Deck) -> dict[tuple[str, int], list[Card]]:
 
 def _given_away(deck: Deck, by_sentence: dict[tuple[str, int], list[Card]]) -> list[Hit]:
     """Each card whose front shows another card's answer, once a pair, on the key of the front that shows it."""
-    found: dict[tuple[str, str], tuple[Card, str, Card, str]] = {}
-    subject: frozenset[str] | None = None  # worked out for the first answer of words found on a front
+    candidates: dict[tuple[str, str], tuple[_Sides, _Sides]] = {}
     for cards in by_sentence.values():
-        if not 1 < len(cards) <= MAX_CARDS_PER_SENTENCE:
-            continue
-        sides = [_Sides.of(card) for card in cards]
-        for this in sides:
-            for other in sides:
-                if other is this or (this.card.id, other.card.id) in found:
+        if 1 < len(cards) <= MAX_CARDS_PER_SENTENCE:
+            sides = [_Sides.of(card) for card in cards]
+            candidates.update(((c.card.id, o.card.id), (c, o)) for c in sides for o in sides
+                              if o is not c and c.shows_answer_of(o))
+    subject: frozenset[str] | None = None  # worked out for the first answer of words a front shows
+    hits: list[Hit] = []
+    for this, other in candidates.values():
+        for key, answer, words in this.shown_answers(other):
+            if words is not None:
+                subject = _subject(deck) if subject is None else subject
+                if words <= subject:
                     continue
-                for key, answer, words in this.shown_answers(other):
-                    if words is not None:
-                        subject = _subject(deck) if subject is None else subject
-                        if words <= subject:
-                            continue
-                    found[this.card.id, other.card.id] = (this.card, key, other.card, answer)
-                    break
-    return [(card.loc_of(key), _message(card, key, other, answer)) for card, key, other, answer in found.values()]
+            hits.append((this.card.loc_of(key), _message(this.card, key, other.card, answer)))
+            break
+    return hits
 
 
 def _message(card: Card, key: str, other: Card, answer: str) -> str:
@@ -208,46 +207,66 @@ def _subject(deck: Deck) -> frozenset[str]:
     return frozenset(named)
 
 
-_SIDES: dict[tuple[object, ...], tuple[list[tuple[str, str, set[str]]], list[tuple[str, set[str]]],
-                                       list[tuple[str, str, frozenset[str]]]]] = {}
-
-
 class _Sides(NamedTuple):
     """A card's fronts and answers, prepared once for comparing with other cards."""
 
     card: Card
-    fronts: list[tuple[str, str, set[str]]]  # each front's key, words (see _words) and quantities
-    numbers: list[tuple[str, set[str]]]  # each answer that has quantities, and its quantities
-    phrases: list[tuple[str, str, frozenset[str]]]  # each answer without quantities, of two words or more:
-    # as written, as words, and its words that count (not hedges or function words)
+    fronts: list[tuple[str, set[str]]]  # each front's words (see _words) and quantities
+    numbers: list[set[str]]  # each answer's quantities (answers that have some)
+    phrases: list[str]  # each answer without quantities, of two words or more, as words
+    details: _Details  # what a warning says, for the few cards that give another away
 
     @classmethod
     def of(cls, card: Card) -> _Sides:
         key = (card.kind, card.front, card.back, card.text)  # all that decides them (asked every watch cycle)
         known = _SIDES.get(key)
         if known is None:
-            spec = of(card.kind)
-            numbers: list[tuple[str, set[str]]] = []
-            phrases: list[tuple[str, str, frozenset[str]]] = []
-            for answer in spec.answers(card):
-                quantities = grounding.quantities(answer)
-                if quantities:
-                    numbers.append((answer, quantities))
-                elif len(split := (words := _words(answer)).split()) >= 2:
-                    phrases.append((answer, words, frozenset(split) - _UNCOUNTED))
             if len(_SIDES) >= 1 << 17:
                 _SIDES.clear()
-            fronts = [(_front_key(spec, at), _words(front), grounding.quantities(front))
-                      for at, front in enumerate(spec.fronts(card))]
-            known = _SIDES[key] = (fronts, numbers, phrases)
+            known = _SIDES[key] = _prepare(card)
         return cls(card, *known)
 
+    def shows_answer_of(self, other: _Sides) -> bool:
+        """Does a front of this card show an answer of ``other``: all of its quantities, or (an answer
+        without any, of two words or more) all of its words in order?"""
+        return any(needed <= quantities for _, quantities in self.fronts for needed in other.numbers) or \
+            any(phrase in words for words, _ in self.fronts for phrase in other.phrases)
+
     def shown_answers(self, other: _Sides) -> Iterator[tuple[str, str, frozenset[str] | None]]:
-        """Each answer of ``other`` a front of this card shows, with that front's key: all of its quantities
-        (then None), or all of its words in order (then its words that count)."""
-        for key, words, quantities in self.fronts:
-            yield from ((key, answer, None) for answer, needed in other.numbers if needed <= quantities)
-            yield from ((key, answer, counted) for answer, phrase, counted in other.phrases if phrase in words)
+        """Each answer of ``other`` a front of this card shows, as written, with that front's key, and, for an
+        answer shown by its words, those of them that count (not hedges or function words)."""
+        for (words, quantities), key in zip(self.fronts, self.details.front_keys, strict=True):
+            yield from ((key, answer, None) for needed, answer in zip(other.numbers, other.details.number_answers,
+                                                                      strict=True) if needed <= quantities)
+            yield from ((key, answer, counted) for phrase, (answer, counted)
+                        in zip(other.phrases, other.details.phrase_answers, strict=True) if phrase in words)
+
+
+class _Details(NamedTuple):
+    front_keys: list[str]  # the deck key of each front
+    number_answers: list[str]  # the answers of ``numbers``, as written
+    phrase_answers: list[tuple[str, frozenset[str]]]  # the answers of ``phrases``, as written, and their words
+    # that count
+
+
+_SIDES: dict[tuple[object, ...], tuple[list[tuple[str, set[str]]], list[set[str]], list[str], _Details]] = {}
+
+
+def _prepare(card: Card) -> tuple[list[tuple[str, set[str]]], list[set[str]], list[str], _Details]:
+    spec = of(card.kind)
+    fronts = spec.fronts(card)
+    numbers: list[set[str]] = []
+    phrases: list[str] = []
+    details = _Details([_front_key(spec, at) for at in range(len(fronts))], [], [])
+    for answer in spec.answers(card):
+        quantities = grounding.quantities(answer)
+        if quantities:
+            numbers.append(quantities)
+            details.number_answers.append(answer)
+        elif len(split := (words := _words(answer)).split()) >= 2:
+            phrases.append(words)
+            details.phrase_answers.append((answer, frozenset(split) - _UNCOUNTED))
+    return [(_words(front), grounding.quantities(front)) for front in fronts], numbers, phrases, details
 
 
 def _front_key(spec: KindSpec, at: int) -> str:
