@@ -79,9 +79,9 @@ def test_a_front_that_shows_another_cards_answer_on_the_same_sentence(tmp_path: 
                f"        a: 0.67–0.90\n        quote: \"{COCHRANE}\"\n"
     code, lines = _check(tmp_path / "fail", HR_CARD + giveaway)
     assert code == 1
-    assert [line.split(": warning: ")[1] for line in lines if "[front-gives-away]" in line] == [
-        "card 'ci': its front shows the answer of card 'hr' (on the same source sentence), so one card gives the "
-        "other away; reword this front, or merge the two cards [front-gives-away]"]
+    assert [line for line in lines if "[front-gives-away]" in line] == [
+        "t.yaml:18:12: warning: card 'ci': its front shows 'HR 0.78', which card 'hr' asks for (on the same source "
+        "sentence), so one card gives the other away; reword this front, or merge the two cards [front-gives-away]"]
     fixed = giveaway.replace("gave a survival HR of 0.78; what was its CI?",
                              "what was the CI of the hazard ratio for survival?")
     assert _check(tmp_path / "pass", HR_CARD + fixed)[0] == 0
@@ -89,6 +89,61 @@ def test_a_front_that_shows_another_cards_answer_on_the_same_sentence(tmp_path: 
     other = "      - id: il2\n        q: Besides a HR of 0.78 for interferon, what has IL-2 never been shown to do?\n" \
             f"        a: Result in longer survival\n        quote: {SURVIVAL}\n"
     assert "[front-gives-away]" not in "".join(_check(tmp_path / "other", HR_CARD + other)[1])
+
+
+def _gives_away(folder: Path, cards: str, name: str = "Test deck") -> list[str]:
+    deck = write_deck(folder, cards, name=name, deck_lines=NO_COVERAGE)
+    (folder / "source.txt").write_text(SOURCE, encoding="utf-8")
+    result = run(["check", "--strict", deck.name], cwd=folder)
+    return [line for line in result.stderr.splitlines() if line.endswith("[front-gives-away]")]
+
+
+TOXIC = "High-dose therapy appears to be associated with higher response rates but with more toxic effects."
+TOX_CARD = "      - id: tox\n        q: Besides higher response rates, what does high-dose therapy in renal cell " \
+           f"cancer appear to be associated with?\n        a: More toxic effects\n        quote: {TOXIC}\n"
+# its front's only overlap with TOX_CARD's answer is the disease: the subject of a deck named for it
+DISEASE_CARD = "      - id: dis\n        q: In which disease does high-dose therapy appear to bring higher response " \
+               f"rates?\n        a: Renal cell cancer\n        quote: {TOXIC}\n"
+# the disease and a fact besides
+THERAPY_CARD = "      - id: dis\n        q: In renal cell cancer, what appears to bring higher response rates?\n" \
+               f"        a: High-dose therapy in renal cell cancer\n        quote: {TOXIC}\n"
+
+
+def test_the_decks_subject_gives_nothing_away(tmp_path: Path) -> None:
+    """Words of the deck's name (or on more than half of a deck's cards, from 4 cards) are its subject: an
+    answer of nothing else is not given away; an answer with a fact besides still is."""
+    assert _gives_away(tmp_path / "named", TOX_CARD + DISEASE_CARD, name="Oncology::Renal cell cancer") == []
+    assert _gives_away(tmp_path / "fact", TOX_CARD + THERAPY_CARD, name="Oncology::Renal cell cancer") == [
+        "t.yaml:14:12: warning: card 'tox': its front shows 'High-dose therapy in renal cell cancer', which card "
+        "'dis' asks for (on the same source sentence), so one card gives the other away; reword this front, or "
+        "merge the two cards [front-gives-away]"]
+    on_every_card = TOX_CARD + DISEASE_CARD + \
+        f"      - id: il2\n        q: In renal cell cancer, what has IL-2 never been shown to do?\n" \
+        f"        a: Result in longer survival\n        quote: {SURVIVAL}\n"
+    # three cards: too few to tell the subject from a shared fact
+    assert [line.split(": ")[2] for line in _gives_away(tmp_path / "three", on_every_card)] == ["card 'tox'"]
+    on_every_card += HR_CARD.replace("q: What", "q: In renal cell cancer, what")
+    assert _gives_away(tmp_path / "four", on_every_card) == []
+
+
+REVERSE_CARD = "      - id: rv\n        q: Cochrane analysis of survival\n        a: HR 0.78 (CI, 0.67–0.90)\n" \
+               f"        reverse: true\n        quote: \"{COCHRANE}\"\n"
+SURVIVAL_CARD = "      - id: what\n        q: What did the Cochrane analysis of survival indicate?\n" \
+                f"        a: An HR of 0.78\n        quote: \"{COCHRANE}\"\n"
+
+
+def test_a_reverse_card_is_checked_both_ways(tmp_path: Path) -> None:
+    """A reverse card's answer is a front too (it must not show another card's answer), and its question an
+    answer (another card's front must not show it); without 'reverse: true', neither."""
+    assert _gives_away(tmp_path / "reverse", REVERSE_CARD + SURVIVAL_CARD) == [
+        "t.yaml:15:12: warning: card 'rv': its answer, which 'reverse: true' shows as a front too, shows "
+        "'An HR of 0.78', which card 'what' asks for (on the same source sentence), so one card gives the other "
+        "away; reword this answer, remove 'reverse: true', or merge the two cards [front-gives-away]",
+        "t.yaml:19:12: warning: card 'what': its front shows 'Cochrane analysis of survival', which card 'rv' asks "
+        "for (on the same source sentence), so one card gives the other away; reword this front, or merge the two "
+        "cards [front-gives-away]"]
+    basic = REVERSE_CARD.replace("        reverse: true\n", "")
+    assert _gives_away(tmp_path / "basic", basic + SURVIVAL_CARD) == []
 
 
 def test_numbers_in_extra_must_be_in_the_quote(tmp_path: Path) -> None:

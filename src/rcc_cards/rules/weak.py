@@ -9,7 +9,7 @@ They are warnings: each is a heuristic a real author may have a reason to overru
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import NamedTuple
 
 from rcc_cards import cloze, grounding
@@ -114,44 +114,97 @@ def guessable_deletion(card: Card, spec: KindSpec, source: SourceText) -> Sequen
 
 
 MAX_CARDS_PER_SENTENCE = 50  # compared pairwise; a sentence quoted by more cards is reported, not compared
+SUBJECT_SHARE = 0.5  # a word in the text of more than this share of a deck's cards is the deck's subject
+SUBJECT_MIN_CARDS = 4  # ... in a deck of at least this many cards (in fewer, a shared word may be a fact)
 
 
 @decks_rule("front-gives-away", "warning", "clean")
 def front_gives_away(decks: Sequence[Deck]) -> Sequence[Hit]:
     """A card's front does not show the answer of another card on the same source sentence.
 
+    Every front counts: the question, each cloze card's text with its deletion hidden, and the answer of a
+    ``reverse: true`` card, which its reverse card shows as a front (the question is then an answer). An
+    answer is shown when a front has all of its quantities, or, for an answer without any, of two words or
+    more, all of its words in order. The deck's subject gives nothing away: an answer without quantities
+    whose words (not counting hedges and words such as "of" and "the") are all subject words is not
+    reported. The subject words are those of the deck's name and of its sources' titles, and, in a deck of
+    4 cards or more, each word in the text (question, answer, cloze) of more than half of its cards: the
+    disease every card names.
+
     Fails: `q: … gave a survival HR of 0.78; what was its CI?` beside a card whose answer is `HR 0.78`
-    Passes: `q: … what was the CI of its survival hazard ratio?`
+      (or the answer of a `reverse: true` card that says `HR of 0.78`)
+    Passes: `q: … what was the CI of its survival hazard ratio?`; `q: In renal cell cancer, …?` beside a
+      card whose answer is `renal cell cancer`, in a deck named `Oncology::Renal cell cancer` (its subject)
     """
     hits: list[Hit] = []
     for deck in decks:
-        texts, _ = grounding.read_sources(deck)  # unreadable ones: reported by the card rules
-        by_sentence: dict[tuple[str, int], list[Card]] = {}
-        for card in deck.cards():
-            key = deck.source_of(card).key
-            text = texts.get(key)
-            for sentence in text.sentences_of(card.quote) if card.quote and text is not None else ():
-                by_sentence.setdefault((key, sentence), []).append(card)
+        by_sentence = _cards_by_sentence(deck)
         crowded = [cards for cards in by_sentence.values() if len(cards) > MAX_CARDS_PER_SENTENCE]
         if crowded:
             hits.append((deck.loc, f"deck '{deck.key}': {len(crowded)} source sentence(s) are quoted by more than "
                                    f"{MAX_CARDS_PER_SENTENCE} cards each (up to {max(map(len, crowded))}); their "
                                    "cards are not compared for answers given away. Split such sentences' facts "
                                    "over fewer cards, or turn this rule off for the deck"))
-        pairs: dict[tuple[str, str], tuple[Card, Card]] = {}
-        for cards in by_sentence.values():
-            if 1 < len(cards) <= MAX_CARDS_PER_SENTENCE:
-                sides = [_Sides.of(card) for card in cards]
-                pairs.update(((c.card.id, o.card.id), (c.card, o.card)) for c in sides for o in sides
-                             if o is not c and c.shows_answer_of(o))
-        hits += [(card.loc_of(of(card.kind).front_key),
-                  f"card '{card.id}': its front shows the answer of card '{other.id}' (on the same source "
-                  "sentence), so one card gives the other away; reword this front, or merge the two cards")
-                 for card, other in pairs.values()]
+        hits += _given_away(deck, by_sentence)
     return hits
 
 
-_SIDES: dict[tuple[object, ...], tuple[list[tuple[str, set[str]]], list[set[str]], list[str]]] = {}
+def _cards_by_sentence(deck: Deck) -> dict[tuple[str, int], list[Card]]:
+    """The deck's cards by the source sentence(s) their quote is on (unreadable sources: reported by the card
+    rules)."""
+    texts, _ = grounding.read_sources(deck)
+    by_sentence: dict[tuple[str, int], list[Card]] = {}
+    for card in deck.cards():
+        key = deck.source_of(card).key
+        text = texts.get(key)
+        for sentence in text.sentences_of(card.quote) if card.quote and text is not None else ():
+            by_sentence.setdefault((key, sentence), []).append(card)
+    return by_sentence
+
+
+def _given_away(deck: Deck, by_sentence: dict[tuple[str, int], list[Card]]) -> list[Hit]:
+    """Each card whose front shows another card's answer, once a pair, on the key of the front that shows it."""
+    candidates: dict[tuple[str, str], tuple[_Sides, _Sides]] = {}
+    for cards in by_sentence.values():
+        if 1 < len(cards) <= MAX_CARDS_PER_SENTENCE:
+            sides = [_Sides.of(card) for card in cards]
+            candidates.update(((c.card.id, o.card.id), (c, o)) for c in sides for o in sides
+                              if o is not c and c.shows_answer_of(o))
+    subject: frozenset[str] | None = None  # worked out for the first answer of words a front shows
+    hits: list[Hit] = []
+    for this, other in candidates.values():
+        for key, answer, words in this.shown_answers(other):
+            if words is not None:
+                subject = _subject(deck) if subject is None else subject
+                if words <= subject:
+                    continue
+            hits.append((this.card.loc_of(key), _message(this.card, key, other.card, answer)))
+            break
+    return hits
+
+
+def _message(card: Card, key: str, other: Card, answer: str) -> str:
+    shown = repr(" ".join(answer.split()))
+    if key == of(card.kind).front_key:
+        return (f"card '{card.id}': its front shows {shown}, which card '{other.id}' asks for (on the same source "
+                "sentence), so one card gives the other away; reword this front, or merge the two cards")
+    return (f"card '{card.id}': its answer, which 'reverse: true' shows as a front too, shows {shown}, which "
+            f"card '{other.id}' asks for (on the same source sentence), so one card gives the other away; reword "
+            "this answer, remove 'reverse: true', or merge the two cards")
+
+
+def _subject(deck: Deck) -> frozenset[str]:
+    """The words of the deck's subject (see :func:`front_gives_away`)."""
+    named = set(_WORDS.findall(" ".join([deck.name, *(s.title for s in deck.sources)]).casefold()))
+    counts: dict[str, int] = {}
+    cards = 0
+    for card in deck.cards():
+        cards += 1
+        for word in set(_WORDS.findall(" ".join(of(card.kind).content(card)).casefold())):
+            counts[word] = counts.get(word, 0) + 1
+    if cards >= SUBJECT_MIN_CARDS:
+        named.update(word for word, count in counts.items() if count > SUBJECT_SHARE * cards)
+    return frozenset(named)
 
 
 class _Sides(NamedTuple):
@@ -161,25 +214,16 @@ class _Sides(NamedTuple):
     fronts: list[tuple[str, set[str]]]  # each front's words (see _words) and quantities
     numbers: list[set[str]]  # each answer's quantities (answers that have some)
     phrases: list[str]  # each answer without quantities, of two words or more, as words
+    details: _Details  # what a warning says, for the few cards that give another away
 
     @classmethod
     def of(cls, card: Card) -> _Sides:
         key = (card.kind, card.front, card.back, card.text)  # all that decides them (asked every watch cycle)
         known = _SIDES.get(key)
         if known is None:
-            spec = of(card.kind)
-            numbers: list[set[str]] = []
-            phrases: list[str] = []
-            for answer in spec.answers(card):
-                quantities = grounding.quantities(answer)
-                if quantities:
-                    numbers.append(quantities)
-                elif len((words := _words(answer)).split()) >= 2:
-                    phrases.append(words)
             if len(_SIDES) >= 1 << 17:
                 _SIDES.clear()
-            known = _SIDES[key] = ([(_words(f), grounding.quantities(f)) for f in spec.fronts(card)], numbers,
-                                   phrases)
+            known = _SIDES[key] = _prepare(card)
         return cls(card, *known)
 
     def shows_answer_of(self, other: _Sides) -> bool:
@@ -187,3 +231,45 @@ class _Sides(NamedTuple):
         without any, of two words or more) all of its words in order?"""
         return any(needed <= quantities for _, quantities in self.fronts for needed in other.numbers) or \
             any(phrase in words for words, _ in self.fronts for phrase in other.phrases)
+
+    def shown_answers(self, other: _Sides) -> Iterator[tuple[str, str, frozenset[str] | None]]:
+        """Each answer of ``other`` a front of this card shows, as written, with that front's key, and, for an
+        answer shown by its words, those of them that count (not hedges or function words)."""
+        for (words, quantities), key in zip(self.fronts, self.details.front_keys, strict=True):
+            yield from ((key, answer, None) for needed, answer in zip(other.numbers, other.details.number_answers,
+                                                                      strict=True) if needed <= quantities)
+            yield from ((key, answer, counted) for phrase, (answer, counted)
+                        in zip(other.phrases, other.details.phrase_answers, strict=True) if phrase in words)
+
+
+class _Details(NamedTuple):
+    front_keys: list[str]  # the deck key of each front
+    number_answers: list[str]  # the answers of ``numbers``, as written
+    phrase_answers: list[tuple[str, frozenset[str]]]  # the answers of ``phrases``, as written, and their words
+    # that count
+
+
+_SIDES: dict[tuple[object, ...], tuple[list[tuple[str, set[str]]], list[set[str]], list[str], _Details]] = {}
+
+
+def _prepare(card: Card) -> tuple[list[tuple[str, set[str]]], list[set[str]], list[str], _Details]:
+    spec = of(card.kind)
+    fronts = spec.fronts(card)
+    numbers: list[set[str]] = []
+    phrases: list[str] = []
+    details = _Details([_front_key(spec, at) for at in range(len(fronts))], [], [])
+    for answer in spec.answers(card):
+        quantities = grounding.quantities(answer)
+        if quantities:
+            numbers.append(quantities)
+            details.number_answers.append(answer)
+        elif len(split := (words := _words(answer)).split()) >= 2:
+            phrases.append(words)
+            details.phrase_answers.append((answer, frozenset(split) - _UNCOUNTED))
+    return [(_words(front), grounding.quantities(front)) for front in fronts], numbers, phrases, details
+
+
+def _front_key(spec: KindSpec, at: int) -> str:
+    """The key of a card's front number ``at``: a kind that asks its answer side shows the question, then the
+    answer (:mod:`rcc_cards.kinds`); every other front is written under the kind's front key."""
+    return spec.answer_key if spec.asks_answer_side and at > 0 else spec.front_key
