@@ -66,11 +66,6 @@ def problem_at(loc: Loc, message: str, severity: Severity = "error") -> Problem:
     return Problem(loc.path, loc.line, loc.col, message, severity)
 
 
-def rule_problem(loc: Loc, message: str, rule: str, severity: Severity = "error") -> Problem:
-    """A content rule's problem: the message ends with the rule's name in brackets (docs/rules.md)."""
-    return problem_at(loc, f"{message} [{rule}]", severity)
-
-
 def sort_problems(problems: Iterable[Problem]) -> list[Problem]:
     """Problems in file order, each reported once."""
     return sorted(set(problems), key=lambda p: (p.path, p.line, p.col, p.message))

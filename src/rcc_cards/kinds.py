@@ -107,9 +107,7 @@ def card_ords(card: Card) -> Sequence[int]:
     return of(card.kind).ords(card)
 
 
-# Which keys make which kind. A cloze card has 'cloze' (and none of the question/answer keys); a
-# question/answer card has 'q' and 'a', and 'reverse: true' adds the answer -> question card.
-KIND_KEYS = frozenset({"q", "a", "cloze", "reverse"})
+# 'reverse: true' adds the answer -> question card to a question/answer card.
 REVERSE_FLAGS = {"true": Kind.REVERSE, "false": Kind.BASIC}
 
 
