@@ -62,8 +62,8 @@ class Record(NamedTuple):
                    [Problem(*w) for w in data["warnings"]], data["counts"])
 
 
-def cache_path(output: Path | None, default: Path) -> Path:
-    folder = output.parent if output is not None and output.suffix == ".apkg" else (output or default)
+def cache_path(folder: Path) -> Path:
+    """The build record of the packages written in ``folder`` (:func:`rcc_cards.outputs.folder`)."""
     return folder / CACHE_NAME
 
 

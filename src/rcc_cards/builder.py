@@ -14,11 +14,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from rcc_cards import buildcache, reads, stamps, summary, writer
+from rcc_cards import buildcache, outputs, reads, stamps, summary, writer
 from rcc_cards.errors import Problem, ProblemsFound, sort_problems
 from rcc_cards.model import Card, Deck
 from rcc_cards.project import (
-    DEFAULT_OUTPUT,
     DeckFiles,
     Loaded,
     NoDeckFiles,
@@ -60,7 +59,7 @@ class BuildOptions(NamedTuple):
 
     @property
     def cache_file(self) -> Path:
-        return buildcache.cache_path(self.output, DEFAULT_OUTPUT)
+        return buildcache.cache_path(outputs.folder(self.output))
 
 
 NOT_IN_CACHE_KEY = frozenset({"force"})  # whether to use the cache at all, not what a build writes
@@ -101,10 +100,7 @@ def plan(stamped: Sequence[stamps.Stamped], output: Path | None, include: Sequen
         if not cards:
             result.skipped.append(deck.key)
             continue
-        if output is not None and output.suffix == ".apkg":
-            target = output
-        else:
-            target = (output or DEFAULT_OUTPUT) / f"{deck.key}.apkg"
+        target = outputs.package_for(deck.key, output)
         build = compiler.DeckBuild(deck, cards, item.mods, item.type_mods, item.fields)
         result.packages.setdefault(target, []).append(build)
     if not result.packages:

@@ -22,14 +22,13 @@ from typing import TYPE_CHECKING
 
 import click
 
-from rcc_cards import __version__, loader, project, summary, tags
+from rcc_cards import __version__, loader, outputs, project, summary
 from rcc_cards.errors import Problem, ProblemsFound, RccCardsError, one_line, shown
 
 if TYPE_CHECKING:
     from rcc_cards import coverage
     from rcc_cards.builder import BuildOptions, BuildReport
     from rcc_cards.session import Session
-    from rcc_cards.stamps import Stamped
 
 # Modules that only the writing commands need (builder, and through it the lock file, stamps and,
 # when compiling, genanki) are imported inside those commands: 'check' and 'tags' start faster.
@@ -61,49 +60,6 @@ def _show_problems(problems: Sequence[Problem], wrote_nothing: bool) -> None:
     _report(problems)
     suffix = "; nothing was written" if wrote_nothing else ""
     click.echo(f"rcc-cards: {_tally(problems)}{suffix}", err=True)
-
-
-def _changes(item: Stamped) -> list[str]:
-    """What a rebuild means for learners, in words."""
-    from rcc_cards.stamps import lock_name
-
-    key, lock = item.deck.key, shown(lock_name(item.deck))
-    if item.first_build:
-        return [f"{key}: first build; every card is new to {lock}"]
-    notes = []
-    if item.renamed_from:
-        notes.append(f"  deck name changed from '{item.renamed_from}' to '{item.deck.name}': an import puts new cards "
-                     f"in '{item.deck.name}' but leaves learners' existing cards in '{item.renamed_from}' (Anki "
-                     "never moves a card on import); learners move them with Browse, 'Change Deck', or keep the "
-                     "old name")
-    if item.lock_moved_from:
-        same_folder = Path(lock_name(item.deck)).parent == Path(item.lock_moved_from).parent
-        why = "named after the deck key" if same_folder else "beside the deck, which was moved"
-        moved_from = shown(item.lock_moved_from)
-        notes.append(f"  the lock file is now {lock} ({why}; it was {moved_from}): "
-                     f"commit {lock} and delete {moved_from}")
-    if not item.has_changes:
-        return [f"{key}: no changes since {lock}", *notes]
-    lines = [f"{key}: {len(item.added)} added, {len(item.changed)} changed, {len(item.removed)} removed "
-             f"since {lock}", *notes]
-    lines += [f"  added    {c.id}" for c in item.added]
-    lines += [f"  changed  {c.id}" for c in item.changed]
-    lines += [f"  removed  {card_id}" for card_id in item.removed]
-    if item.removed:
-        lines.append("  removed cards stay in learners' collections (an import never deletes); "
-                     f"find them in Anki with: {tags.card_id_search(key, item.removed)}")
-    if item.removed and item.added:
-        lines.append("  if a card id was renamed, learners get the card twice: keep ids stable, and rename "
-                     "only cards nobody has studied yet")
-    for change in item.type_changes:
-        if change.schema_changed:
-            lines.append(f"  note type '{change.name}': fields or card templates were added, removed or "
-                         "renamed; learners must import with 'Merge note types' checked and 'Update notes: "
-                         "Always', or their notes of this type will not update")
-        else:
-            lines.append(f"  note type '{change.name}': templates or styling changed; learners' copies "
-                         "update on import")
-    return lines
 
 
 class Stopped(BaseException):
@@ -253,9 +209,11 @@ def build(paths: tuple[Path, ...], output: Path | None, include: tuple[str, ...]
 
 def _tell(report: BuildReport, in_session: bool) -> None:
     """What a build did, for learners and for the author (in a watch session, only what changed)."""
+    from rcc_cards import changes
+
     for item in report.stamped:
         if not item.reused:
-            for line in _changes(item):
+            for line in changes.explain(item):
                 click.echo(line)
     for key in report.plan.skipped:
         click.echo(f"skipped deck '{key}': no note matches the tag filters")
@@ -273,9 +231,7 @@ def _tell(report: BuildReport, in_session: bool) -> None:
 
 def _preview_path(options: BuildOptions) -> Path:
     """Where ``build --preview`` writes the page: beside the packages."""
-    if options.output is not None and options.output.suffix == ".apkg":
-        return options.output.with_name("preview.html")
-    return (options.output or project.DEFAULT_OUTPUT) / "preview.html"
+    return outputs.folder(options.output) / "preview.html"
 
 
 def _build_once(options: BuildOptions, with_preview: bool = False, session: Session | None = None) -> list[Path]:
@@ -453,33 +409,19 @@ def draft_command(deck_file: Path) -> None:
     Example:
       rcc-cards draft decks/hot_flashes.yaml
     """
-    from rcc_cards import drafts, writer
+    from rcc_cards import drafts
 
-    loaded = project.load([project.top_decks_folder(deck_file.parent)])  # every deck built with it: ids unique
-    target = deck_file.resolve()
-    own = [p for p in loaded.problems if p.is_error and Path(p.path).resolve() == target]
-    deck = next((d for d in loaded.decks if d.file.resolve() == target), None)
-    if own or deck is None:
-        raise ProblemsFound(own or [Problem(str(deck_file), 1, 1, "this deck did not load; run 'rcc-cards check' "
-                                                                  "on it and fix what it reports first")])
-    if deck.drafts_for:
-        raise click.BadParameter(f"{shown(deck_file)} is a drafts file; name the deck it is for ('{deck.drafts_for}')",
-                                 param_hint="DECK")
-    proposal = drafts.propose(deck, (c.id for d in loaded.decks for c in d.cards()), drafts.fronts_of(loaded.decks))
-    if not proposal.drafts:
-        click.echo(f"{deck.key}: every sentence of its source is covered or excused; nothing to draft")
+    try:
+        written = drafts.write_drafts(deck_file)
+    except drafts.DraftsFileGiven as exc:
+        raise click.BadParameter(str(exc), param_hint="DECK") from exc
+    if written.path is None:
+        click.echo(f"{written.deck_key}: every sentence of its source is covered or excused; nothing to draft")
         return
-    out = deck_file.with_name(deck_file.name.rsplit(".", 1)[0] + drafts.DRAFTS_SUFFIX)
-    first = deck_file.read_text(encoding="utf-8").split("\n", 1)[0]
-    schema_line = first if first.startswith("# yaml-language-server:") else ""
-    writer.write_new(out, drafts.render(proposal, deck_file.name, schema_line).encode("utf-8"))
-    clozes = [d for d in proposal.drafts if d.text]
-    deletions = sum(d.deletions for d in clozes)
-    skeletons = len(proposal.drafts) - len(clozes)
-    click.echo(f"wrote {shown(out)}: {len(proposal.drafts)} drafts for as many sentences: {len(clozes)} cloze "
-               f"({deletions} deletions), {skeletons} question/answer to write")
+    click.echo(f"wrote {shown(written.path)}: {written.drafts} drafts for as many sentences: {written.clozes} cloze "
+               f"({written.deletions} deletions), {written.drafts - written.clozes} question/answer to write")
     click.echo(f"next: review each draft against its quote, move it into {shown(deck_file)} (or delete it), and "
-               f"delete {shown(out.name)} when empty; 'rcc-cards check' lists what is left")
+               f"delete {shown(written.path.name)} when empty; 'rcc-cards check' lists what is left")
 
 
 @cli.command()
@@ -512,11 +454,11 @@ def diff(paths: tuple[Path, ...], locked: bool) -> None:
       rcc-cards diff
       rcc-cards diff --locked     # exit 1 when a lock file needs 'rcc-cards build'
     """
-    from rcc_cards import builder
+    from rcc_cards import builder, changes
 
     _, stamped = builder.prepare(paths, locked)
     for item in stamped:
-        for line in _changes(item):
+        for line in changes.explain(item):
             click.echo(line)
 
 

@@ -26,9 +26,11 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import NamedTuple
 
-from rcc_cards import cloze, coverage, grounding
+from rcc_cards import cloze, coverage, grounding, project, writer
+from rcc_cards.errors import Problem, ProblemsFound, RccCardsError, shown
 from rcc_cards.loader.spec import MAX_ID_LENGTH
 from rcc_cards.model import TO_WRITE, Card, Deck, Kind, Source
 from rcc_cards.rules import fronts
@@ -352,3 +354,41 @@ def numbers_outside_deletions(draft: Draft) -> set[str]:
         return fact_quantities(draft.quote)
     outside = cloze.substitute(draft.text, lambda number, answer, hint: " ")
     return fact_quantities(outside.split(": ", 1)[1] if ": " in outside else outside)
+
+
+class DraftsFileGiven(RccCardsError):
+    """``draft`` was given a drafts file instead of the deck it is for (a usage error)."""
+
+
+class DraftsWritten(NamedTuple):
+    """What ``draft`` wrote: the drafts file (``None`` when every sentence is covered), and its counts."""
+
+    deck_key: str
+    path: Path | None
+    drafts: int = 0
+    clozes: int = 0
+    deletions: int = 0
+
+
+def write_drafts(deck_file: Path) -> DraftsWritten:
+    """Propose cards for the sentences of the deck's source that no card covers, into a new drafts file
+    beside it (never overwriting one). Ids are unique across every deck built with it: the whole top
+    decks folder is loaded. Raises :class:`ProblemsFound` when the deck does not load."""
+    loaded = project.load([project.top_decks_folder(deck_file.parent)])
+    target = deck_file.resolve()
+    own = [p for p in loaded.problems if p.is_error and Path(p.path).resolve() == target]
+    deck = next((d for d in loaded.decks if d.file.resolve() == target), None)
+    if own or deck is None:
+        raise ProblemsFound(own or [Problem(str(deck_file), 1, 1, "this deck did not load; run 'rcc-cards check' "
+                                                                  "on it and fix what it reports first")])
+    if deck.drafts_for:
+        raise DraftsFileGiven(f"{shown(deck_file)} is a drafts file; name the deck it is for ('{deck.drafts_for}')")
+    proposal = propose(deck, (c.id for d in loaded.decks for c in d.cards()), fronts_of(loaded.decks))
+    if not proposal.drafts:
+        return DraftsWritten(deck.key, None)
+    out = deck_file.with_name(deck_file.name.rsplit(".", 1)[0] + DRAFTS_SUFFIX)
+    first = deck_file.read_text(encoding="utf-8").split("\n", 1)[0]
+    schema_line = first if first.startswith("# yaml-language-server:") else ""
+    writer.write_new(out, render(proposal, deck_file.name, schema_line).encode("utf-8"))
+    clozes = [d for d in proposal.drafts if d.text]
+    return DraftsWritten(deck.key, out, len(proposal.drafts), len(clozes), sum(d.deletions for d in clozes))

@@ -22,7 +22,6 @@ if TYPE_CHECKING:
     from rcc_cards.session import Session
 
 DEFAULT_DECKS = Path("decks")
-DEFAULT_OUTPUT = Path("build")
 DECK_SUFFIXES = (".yaml", ".yml")
 
 
