@@ -1,4 +1,5 @@
-"""A deck's identity and its lock file: kept through every move, refused only for a real key change, and
+"""A deck's identity and its lock file: note GUIDs and content hashes that never drift; the lock kept through
+every move and rename, a damaged or stale one a clear problem, refused only for a real key change, and
 stamps that always move forward (docs/updates.md, "How updates reach learners"). Each scenario builds, imports into a
 real Anki collection, changes something, rebuilds and re-imports."""
 
@@ -12,7 +13,8 @@ from pathlib import Path
 import pytest
 from anki.collection import Collection
 
-from conftest import import_apkg, notes_by_card_id, run, write_deck
+from conftest import REPO, import_apkg, notes_by_card_id, run, write_deck
+from rcc_cards import compiler
 
 CARDS = "".join(f"      - id: c{i}\n        q: Question {i} about the source?\n        a: Answer {i}\n"
                 for i in range(1, 11))
@@ -113,3 +115,133 @@ def test_a_source_date_epoch_older_than_the_lock_still_moves_stamps_forward(
     log = import_apkg(col, tmp_path / "v2.apkg")
     assert (len(log.new), len(log.updated)) == (0, 1)
     assert notes_by_card_id(col)["c2"]["Back"] == "A corrected answer 2"
+
+
+def test_renaming_the_deck_file_keeps_its_lock(tmp_path: Path) -> None:
+    deck = write_deck(tmp_path, CARDS)
+    assert run(["build", "t.yaml", "-o", "out"], cwd=tmp_path).exit_code == 0
+    deck.rename(tmp_path / "renamed.yaml")
+    result = run(["build", "renamed.yaml", "-o", "out"], cwd=tmp_path)
+    assert result.exit_code == 0, result.stderr
+    assert "t: no changes since t.lock.json" in result.stdout and "first build" not in result.stdout
+
+
+def test_a_lock_named_after_the_file_is_still_used_and_moved(tmp_path: Path) -> None:
+    deck = write_deck(tmp_path, CARDS, filename="notes.yaml")
+    assert run(["build", "notes.yaml", "-o", "out"], cwd=tmp_path).exit_code == 0
+    (tmp_path / "t.lock.json").rename(tmp_path / "notes.lock.json")  # as rcc-cards named it before
+    lock = json.loads((tmp_path / "notes.lock.json").read_text(encoding="utf-8"))
+    result = run(["build", "notes.yaml", "-o", "out"], cwd=tmp_path)
+    assert result.exit_code == 0, result.stderr
+    assert "first build" not in result.stdout
+    assert "the lock file is now t.lock.json (named after the deck key; it was notes.lock.json)" in result.stdout
+    assert json.loads((tmp_path / "t.lock.json").read_text(encoding="utf-8"))["cards"] == lock["cards"]
+    assert deck.exists()
+
+
+@pytest.mark.parametrize("damage", [
+    lambda d: d["cards"]["c1"].update(changed=float("nan")),
+    lambda d: d["cards"]["c1"].update(changed=1e400),
+    lambda d: d["cards"]["c1"].update(changed=-5),
+    lambda d: d["cards"]["c1"].update(changed=2**63),
+    lambda d: d["cards"]["c1"].update(changed="1796000000"),
+    lambda d: d["cards"]["c1"].update(changed=True),
+    lambda d: d["cards"]["c1"].update(hash=12),
+    lambda d: d["cards"]["c1"].update(type="x"),
+    lambda d: d["cards"].update(c1=[1, 2]),
+    lambda d: d.update(cards=[]),
+    lambda d: d.update(note_types={"1": {"schema": "a", "style": "b", "changed": None}}),
+    lambda d: d.update(removed={"x": "y"}),
+    lambda d: d.update(name=["a"]),
+    lambda d: d.update(deck=None),
+    lambda d: d.update(format="1"),
+    lambda d: d.clear(),
+], ids=["nan", "inf", "negative", "too-large", "string", "bool", "hash", "type", "list-entry", "list-cards",
+        "null-time", "removed-text", "name-list", "deck-null", "format-text", "empty"])
+def test_a_damaged_lock_file_is_a_clear_problem(tmp_path: Path, damage: object) -> None:
+    write_deck(tmp_path, CARDS)
+    assert run(["build", "t.yaml", "-o", "out"], cwd=tmp_path).exit_code == 0
+    lock = tmp_path / "t.lock.json"
+    data = json.loads(lock.read_text(encoding="utf-8"))
+    damage(data)  # type: ignore[operator]
+    lock.write_text(json.dumps(data).replace("NaN", "NaN").replace("Infinity", "1e400"), encoding="utf-8")
+    result = run(["build", "t.yaml", "-o", "out"], cwd=tmp_path)
+    assert result.exit_code == 1, result.stderr
+    problem = [line for line in result.stderr.splitlines() if ": error: " in line]
+    assert len(problem) == 1 and problem[0].startswith("t.lock.json:"), result.stderr
+    assert "the lock file is not valid" in problem[0] and "restore it from git, or delete it" in problem[0]
+
+
+def test_a_lock_file_nested_absurdly_deep_is_a_clear_problem(tmp_path: Path) -> None:
+    write_deck(tmp_path, CARDS)
+    (tmp_path / "t.lock.json").write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    result = run(["build", "t.yaml", "-o", "out"], cwd=tmp_path)
+    assert result.exit_code == 1 and "the lock file is not valid" in result.stderr
+
+
+def test_locked_build_fails_on_a_stale_lock_and_writes_nothing(tmp_path: Path) -> None:
+    deck = write_deck(tmp_path, CARDS.split("      - id: c6\n", 1)[0])  # five cards
+    assert run(["build", "t.yaml", "-o", "v1.apkg"], cwd=tmp_path).exit_code == 0
+    assert run(["build", "t.yaml", "--locked", "-o", "v1.apkg"], cwd=tmp_path).exit_code == 0
+    deck.write_text(deck.read_text().replace("Answer 2\n", "Answer two\n").replace(
+        "      - id: c5", "      - id: c6").replace("Question 5", "Question 6"))
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.is_file()}
+    result = run(["build", "t.yaml", "--locked", "-o", "v2.apkg"], cwd=tmp_path)
+    assert result.exit_code == 1
+    assert [line for line in result.stderr.splitlines() if ": warning: " not in line] == [
+        "t.lock.json:13:5: error: card 'c5' was removed from the deck; run 'rcc-cards build' and commit t.lock.json",
+        "t.yaml:15:9: error: card 'c2' changed since t.lock.json was written; run 'rcc-cards build' and commit "
+        "t.lock.json",
+        "t.yaml:24:9: error: card 'c6' is not in t.lock.json; run 'rcc-cards build' and commit t.lock.json",
+        "rcc-cards: 3 errors, 7 warnings in 3 files; nothing was written",
+    ]
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.is_file()} == before
+
+
+def test_the_shipped_lock_files_are_up_to_date(tmp_path: Path) -> None:
+    result = run(["build", "--locked", "-o", str(tmp_path)], cwd=REPO)
+    assert result.exit_code == 0, result.stderr
+    assert "rcc: no changes since decks/rcc.lock.json" in result.stdout
+
+
+def test_identity_depends_only_on_deck_key_and_card_id() -> None:
+    assert compiler.note_guid("rcc", "c1") == compiler.note_guid("rcc", "c1")
+    assert compiler.note_guid("rcc", "c1") != compiler.note_guid("other", "c1")
+    assert compiler.note_guid("rcc", "c1") != compiler.note_guid("rcc", "c2")
+    assert compiler.deck_id("rcc") == compiler.deck_id("rcc") != compiler.deck_id("other")
+    assert (1 << 30) <= compiler.deck_id("rcc") < (1 << 31)
+
+
+def test_note_guid_is_exactly_genankis_guid_for() -> None:
+    """The GUID is the note's identity in every learner's collection: the fast version must never drift
+    from genanki.guid_for, which earlier releases used."""
+    import genanki
+
+    ids = ["c1", "surg-limited-mets-who", "x" * 100, "a.b_c-d", "0", "ÄÖü-ß", "🙂", "card-099999"]
+    ids += [f"card-{i:06d}" for i in range(0, 5000, 7)]
+    for deck_key in ("rcc", "bench", "a_b9"):
+        for card_id in ids:
+            assert compiler.note_guid(deck_key, card_id) == genanki.guid_for(compiler.GUID_NAMESPACE, deck_key,
+                                                                             card_id)
+
+
+def test_content_hash_is_the_hash_of_the_documented_json() -> None:
+    """Lock files written by earlier releases must keep matching: the hash is of this exact JSON text."""
+    import hashlib
+    import json
+    from pathlib import Path
+
+    from rcc_cards import kinds, render, stamps, tags
+    from rcc_cards.model import Card, Deck, Kind, Loc, Section, Source
+
+    source = Source("T", Path("s.txt"), "2020")
+    for kind, text in [(Kind.BASIC, ""), (Kind.REVERSE, ""), (Kind.CLOZE, "a {{c1::b}} \"c\" \\ é 🙂 \u2028")]:
+        card = Card("c-1", kind, ("s",), ("Séction",), front="x < y & \"z\"\n\\", back="ünï 🫘\x7f", text=text,
+                    extra="tab\there", quote="q", tags=("Topic::B", "topic::a"), loc=Loc("d.yaml", 1, 1))
+        deck = Deck("k", "K", "", (source,), (Section("s", "S", (), (card,), (), Loc("d.yaml", 1, 1)),),
+                    Loc("d.yaml", 1, 1), context="ctx")
+        fields = render.note_fields(deck, card)
+        expected = json.dumps({"type": kinds.of(kind).note_type.id, "fields": fields,
+                               "tags": sorted(t.casefold() for t in tags.note_tags(deck, card))},
+                              sort_keys=True, ensure_ascii=False)
+        assert stamps.content_hash(deck, card, fields) == hashlib.sha256(expected.encode()).hexdigest()[:20]

@@ -115,27 +115,6 @@ def test_a_live_processs_temporary_file_is_not_cleaned_up_a_dead_ones_is(tmp_pat
 
 # -- 4. the lock file belongs to the deck ------------------------------------------------------------------
 
-def test_renaming_the_deck_file_keeps_its_lock(tmp_path: Path) -> None:
-    deck = write_deck(tmp_path, CARDS)
-    assert run(["build", "t.yaml", "-o", "out"], cwd=tmp_path).exit_code == 0
-    deck.rename(tmp_path / "renamed.yaml")
-    result = run(["build", "renamed.yaml", "-o", "out"], cwd=tmp_path)
-    assert result.exit_code == 0, result.stderr
-    assert "t: no changes since t.lock.json" in result.stdout and "first build" not in result.stdout
-
-
-def test_a_lock_named_after_the_file_is_still_used_and_moved(tmp_path: Path) -> None:
-    deck = write_deck(tmp_path, CARDS, filename="notes.yaml")
-    assert run(["build", "notes.yaml", "-o", "out"], cwd=tmp_path).exit_code == 0
-    (tmp_path / "t.lock.json").rename(tmp_path / "notes.lock.json")  # as rcc-cards named it before
-    lock = json.loads((tmp_path / "notes.lock.json").read_text(encoding="utf-8"))
-    result = run(["build", "notes.yaml", "-o", "out"], cwd=tmp_path)
-    assert result.exit_code == 0, result.stderr
-    assert "first build" not in result.stdout
-    assert "the lock file is now t.lock.json (named after the deck key; it was notes.lock.json)" in result.stdout
-    assert json.loads((tmp_path / "t.lock.json").read_text(encoding="utf-8"))["cards"] == lock["cards"]
-    assert deck.exists()
-
 
 def test_two_files_with_one_key_are_refused(tmp_path: Path) -> None:
     write_deck(tmp_path, CARDS, filename="a.yaml")
@@ -263,45 +242,6 @@ def test_the_card_limit_is_reported_fast_and_with_bounded_memory(tmp_path: Path)
 
 
 # -- 11. a damaged lock file never crashes -----------------------------------------------------------------
-
-@pytest.mark.parametrize("damage", [
-    lambda d: d["cards"]["c1"].update(changed=float("nan")),
-    lambda d: d["cards"]["c1"].update(changed=1e400),
-    lambda d: d["cards"]["c1"].update(changed=-5),
-    lambda d: d["cards"]["c1"].update(changed=2**63),
-    lambda d: d["cards"]["c1"].update(changed="1796000000"),
-    lambda d: d["cards"]["c1"].update(changed=True),
-    lambda d: d["cards"]["c1"].update(hash=12),
-    lambda d: d["cards"]["c1"].update(type="x"),
-    lambda d: d["cards"].update(c1=[1, 2]),
-    lambda d: d.update(cards=[]),
-    lambda d: d.update(note_types={"1": {"schema": "a", "style": "b", "changed": None}}),
-    lambda d: d.update(removed={"x": "y"}),
-    lambda d: d.update(name=["a"]),
-    lambda d: d.update(deck=None),
-    lambda d: d.update(format="1"),
-    lambda d: d.clear(),
-], ids=["nan", "inf", "negative", "too-large", "string", "bool", "hash", "type", "list-entry", "list-cards",
-        "null-time", "removed-text", "name-list", "deck-null", "format-text", "empty"])
-def test_a_damaged_lock_file_is_a_clear_problem(tmp_path: Path, damage: object) -> None:
-    write_deck(tmp_path, CARDS)
-    assert run(["build", "t.yaml", "-o", "out"], cwd=tmp_path).exit_code == 0
-    lock = tmp_path / "t.lock.json"
-    data = json.loads(lock.read_text(encoding="utf-8"))
-    damage(data)  # type: ignore[operator]
-    lock.write_text(json.dumps(data).replace("NaN", "NaN").replace("Infinity", "1e400"), encoding="utf-8")
-    result = run(["build", "t.yaml", "-o", "out"], cwd=tmp_path)
-    assert result.exit_code == 1, result.stderr
-    problem = [line for line in result.stderr.splitlines() if ": error: " in line]
-    assert len(problem) == 1 and problem[0].startswith("t.lock.json:"), result.stderr
-    assert "the lock file is not valid" in problem[0] and "restore it from git, or delete it" in problem[0]
-
-
-def test_a_lock_file_nested_absurdly_deep_is_a_clear_problem(tmp_path: Path) -> None:
-    write_deck(tmp_path, CARDS)
-    (tmp_path / "t.lock.json").write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
-    result = run(["build", "t.yaml", "-o", "out"], cwd=tmp_path)
-    assert result.exit_code == 1 and "the lock file is not valid" in result.stderr
 
 
 # -- 12. what you write is what the learner sees -----------------------------------------------------------

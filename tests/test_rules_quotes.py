@@ -1,4 +1,5 @@
-"""Grounding and card-quality rules: each rule with a failing and a passing example, as `check` shows them."""
+"""The quote rules (quote-stale, number-not-in-quote, hedge-dropped, quote-missing), and the answer-quality and
+duplicate-front rules that share their deck: each with a failing and a passing example, as `check` shows them."""
 
 from __future__ import annotations
 
