@@ -61,7 +61,8 @@ def main() -> None:
     times: dict[str, dict[str, list[float]]] = {"before": {}, "after": {}}
     work = Path(tempfile.mkdtemp(prefix="rcc-compare-"))
     try:
-        decks = {n: generate(n, work / f"d{n}" / f"deck-{n}.yaml") for n in (int(s) for s in args.sizes.split(",") if s)}
+        sizes = [int(s) for s in args.sizes.split(",") if s]
+        decks = {n: generate(n, work / f"d{n}" / f"deck-{n}.yaml") for n in sizes}
         pristine = {n: deck.read_text(encoding="utf-8") for n, deck in decks.items()}
         for _ in range(args.repeat):
             for label, py in versions.items():
