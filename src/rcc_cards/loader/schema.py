@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from rcc_cards import cloze, kinds, media, rules, tags
+from rcc_cards import cloze, kinds, media, rules, suggest, tags
 from rcc_cards.errors import Problem
 from rcc_cards.loader import decode, spec
 from rcc_cards.loader.nodes import Mapping, Node, Scalar, Sequence
@@ -696,8 +696,6 @@ def _without_repeats(tag_list: Iterable[str]) -> tuple[str, ...]:
 def _closest_file(folder: Path, written: str) -> str:
     """The file under ``folder`` (as a path relative to it) closest to ``written``: the same name in another
     folder first, else the closest path; "" when nothing is close."""
-    import difflib  # only when a file is missing
-
     try:
         found = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*")
                        if p.is_file() and not p.name.startswith(".") and p.suffix not in (".yaml", ".yml", ".json"))
@@ -707,8 +705,7 @@ def _closest_file(folder: Path, written: str) -> str:
     same_name = [f for f in found if Path(f).name == name]
     if same_name:
         return same_name[0]
-    close = difflib.get_close_matches(written, found[:1000], n=1, cutoff=0.6)
-    return close[0] if close else ""
+    return suggest.closest(written, found[:1000]) or ""
 
 
 def _valid_form(value: str, pattern: re.Pattern[str] | None) -> str:
@@ -726,10 +723,8 @@ def _valid_form(value: str, pattern: re.Pattern[str] | None) -> str:
 
 def _unknown_rule(rule_id: str, known: tuple[str, ...]) -> str:
     message = f"unknown rule '{rule_id}'; the rules are {', '.join(sorted(known))}"
-    import difflib  # only when a rule id is unknown
-
-    close = difflib.get_close_matches(rule_id.lower(), known, n=1, cutoff=0.6)
-    return message + (f". Did you mean '{close[0]}'?" if close else "")
+    close = suggest.closest(rule_id.lower(), known)
+    return message + (f". Did you mean '{close}'?" if close else "")
 
 
 def _unknown_key(key: str, allowed: tuple[str, ...], meant: str) -> str:
@@ -745,15 +740,13 @@ def _meant_key(key: str, allowed: tuple[str, ...]) -> str:
     close spelling of (or of a synonym): at least :data:`.spec.SUGGEST_SIMILARITY` alike and with the same
     first letter, so that a short word is not led to a key with another meaning ('page' is not 'image').
     A key another tool uses for something this format does not have (:data:`.spec.FOREIGN_KEYS`) means none."""
-    import difflib  # only when a key is unknown
-
     written = key.lower()
     if written in spec.FOREIGN_KEYS:
         return ""
-    candidates = [k for k in (*allowed, *(k for k, v in spec.SYNONYMS.items() if v in allowed)) if k[0] == written[:1]]
-    close = difflib.get_close_matches(written, candidates, n=1, cutoff=spec.SUGGEST_SIMILARITY)
+    candidates = (*allowed, *(k for k, v in spec.SYNONYMS.items() if v in allowed))
+    close = suggest.closest(written, candidates, cutoff=spec.SUGGEST_SIMILARITY, same_first_letter=True)
     if close:
-        meant = spec.SYNONYMS.get(close[0], close[0])
+        meant = spec.SYNONYMS.get(close, close)
         if meant in allowed and meant != key:
             return meant
     return ""
