@@ -15,12 +15,12 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from rcc_cards import cloze, kinds, media, rules, suggest, tags
+from rcc_cards import cloze, kinds, media, suggest, tags
 from rcc_cards.errors import Problem
 from rcc_cards.loader import decode, spec
 from rcc_cards.loader.nodes import Mapping, Node, Scalar, Sequence
 from rcc_cards.loader.spec import MAX_CARDS, MAX_ID_LENGTH, Field, Map, Shape
-from rcc_cards.model import SETTINGS, Card, Deck, Kind, Loc, RuleSetting, Section, Skip, Source
+from rcc_cards.model import Card, Deck, Kind, Loc, RuleSetting, Section, Skip, Source
 
 _ONE_LINE_STYLES = (None, "'", '"')  # values used exactly as written (blocks lose their final newline)
 _BAD_TEXT_CHAR = "[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]"  # compiled when a text is not printable
@@ -270,28 +270,14 @@ class _Reader:
         return tuple(out) if ok else None
 
     def _read_rules(self, node: Node, ctx: str, key: str, shape: Shape) -> tuple[RuleSetting, ...] | None:
-        """``rules: {rule-id: error|warning|off}``: known rule ids, known settings, and no fixed rule changed."""
+        """``rules: {rule-id: setting}``: each rule id and its setting as text, where they were written.
+        Which ids and settings a deck may use is the rules' to judge (:mod:`rcc_cards.rules.settings`)."""
         if not isinstance(node, Mapping):
             self.wrong_shape(node, ctx, f"'{key}' must be a mapping of rule ids to error, warning or off, e.g. "
                                         f"'{key}: {{answer-too-long: off}}'")
             return None
-        known = rules.by_id()
-        out: list[RuleSetting] = []
-        for rule_key, value_node in node.pairs:
-            setting = self.text(value_node, ctx, rule_key.value, prose=False)
-            rule = known.get(rule_key.value)
-            if rule is None:
-                self.report(rule_key, ctx, _unknown_rule(rule_key.value, tuple(known)))
-            elif setting is not None and setting not in SETTINGS:
-                self.report(value_node, ctx, f"rule '{rule.id}' must be set to {', '.join(SETTINGS[:-1])} or "
-                                             f"{SETTINGS[-1]}; found {setting!r}")
-            elif setting is not None and rule.fixed and setting != rule.severity:
-                self.report(value_node, ctx, f"rule '{rule.id}' cannot be changed: it guards a note's identity "
-                                             "or a card's grounding in its source. Fix the cards it reports, "
-                                             "and remove this line")
-            elif setting is not None:
-                out.append(RuleSetting(rule.id, setting, self.loc(value_node)))
-        return tuple(out)
+        return tuple(RuleSetting(rule_key.value, self.text(value_node, ctx, rule_key.value, prose=False),
+                                 self.loc(value_node), self.loc(rule_key)) for rule_key, value_node in node.pairs)
 
     # -- the format ---------------------------------------------------------------------------
     def deck(self, root: Node | None, file_path: Path) -> Deck | None:
@@ -719,12 +705,6 @@ def _valid_form(value: str, pattern: re.Pattern[str] | None) -> str:
         meant = re.sub(r"[^A-Za-z0-9_.-]+", "-", value).strip("-_.")
     meant = meant[:MAX_ID_LENGTH]
     return meant if meant and meant != value and pattern.match(meant) else ""
-
-
-def _unknown_rule(rule_id: str, known: tuple[str, ...]) -> str:
-    message = f"unknown rule '{rule_id}'; the rules are {', '.join(sorted(known))}"
-    close = suggest.closest(rule_id.lower(), known)
-    return message + (f". Did you mean '{close}'?" if close else "")
 
 
 def _unknown_key(key: str, allowed: tuple[str, ...], meant: str) -> str:
