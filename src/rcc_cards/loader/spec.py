@@ -1,7 +1,7 @@
 """The deck format as data: every mapping, its keys, which are required, the shape of each value, the
 patterns and limits. Declared once, here:
 
-- the loader (:mod:`.schema`) checks every file against it, and its fast card path is driven by it;
+- the loader (:mod:`.schema`) checks every file against it, and its fast card path (:mod:`.cards`) is driven by it;
 - :func:`json_schema` builds ``deck.schema.json`` for editors (a test keeps the shipped file equal to it,
   byte for byte, and ``rcc-cards schema`` prints it);
 - :func:`readme_table` builds the table of keys in docs/format.md (a test keeps the page equal to it).
