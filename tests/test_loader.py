@@ -221,3 +221,16 @@ def test_an_unknown_key_is_never_led_to_a_key_with_another_meaning(tmp_path: Pat
     _, problems = _load(tmp_path, f"      - id: c1\n        q: Q\n        a: A\n        {key}: x\n")
     assert [str(p) for p in problems] == [
         f"deck.yaml:15:9: error: section 's' > card 'c1': unknown key '{key}'; allowed keys: {_ALLOWED}{ending}"]
+
+
+def test_the_loader_judges_nothing() -> None:
+    """Reading decks imports none of what judges them: the rules (a deck's 'rules:' is read as written and
+    judged by rcc_cards.rules.settings), grounding, coverage, sentences."""
+    import subprocess
+    import sys
+
+    judges = ("rcc_cards.rules", "rcc_cards.grounding", "rcc_cards.coverage", "rcc_cards.sentences")
+    code = ("import sys, rcc_cards.loader\n"
+            f"print(sorted(m for m in sys.modules if m.startswith({judges!r})))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout == "[]\n"

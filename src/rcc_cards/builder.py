@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from rcc_cards import buildcache, outputs, reads, stamps, summary, writer
+from rcc_cards import buildcache, outputs, reads, stamps, suggest, summary, writer
 from rcc_cards.errors import Problem, ProblemsFound, sort_problems
 from rcc_cards.model import Card, Deck
 from rcc_cards.project import (
@@ -153,11 +153,8 @@ def preview_of(loaded: Loaded, output: Path, include: Sequence[str] = (), exclud
 
 def _closest_tags(wanted: Sequence[str], decks: Sequence[Deck]) -> str:
     """A "did you mean" naming the existing tags closest to each wanted one (ignoring case), or ""."""
-    import difflib  # only when a filter selects nothing
-
     existing = {t.casefold(): t for t, _ in summary.tag_tree((d, d.cards()) for d in decks)}
-    close = [existing[c] for w in wanted for c in difflib.get_close_matches(w.casefold(), list(existing), n=1,
-                                                                            cutoff=0.6)]
+    close = [existing[c] for w in wanted if (c := suggest.closest(w.casefold(), existing)) is not None]
     return f". Did you mean {' or '.join(repr(t) for t in dict.fromkeys(close))}?" if close else ""
 
 

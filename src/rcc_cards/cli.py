@@ -435,9 +435,10 @@ def schema() -> None:
     Example:
       rcc-cards schema > decks/deck.schema.json
     """
+    from rcc_cards import rules
     from rcc_cards.loader import spec
 
-    click.echo(spec.json_schema_text(), nl=False)
+    click.echo(spec.json_schema_text(rules.by_id()), nl=False)
 
 
 @cli.command()

@@ -31,7 +31,7 @@ class Deletion(NamedTuple):
 class ClozeError(NamedTuple):
     """A broken marker at ``offset`` of the text; ``opened`` is the offset of the deletion it belongs
     to, when that is elsewhere. Messages name no position: the loader turns offsets into the file's
-    line and column (:func:`rcc_cards.loader.schema` reports them there) and names ``opened`` itself."""
+    line and column (:mod:`rcc_cards.loader.values` reports them there) and names ``opened`` itself."""
 
     offset: int
     message: str

@@ -120,11 +120,14 @@ class Source(NamedTuple):
 
 
 class RuleSetting(NamedTuple):
-    """A deck's own severity for one rule (``deck: rules: {answer-too-long: off}``)."""
+    """A deck's own severity for one rule, as written (``deck: rules: {answer-too-long: off}``): the rule id
+    and the setting as text, with where each was written. Whether the rule exists and may be set so is the
+    rules' to judge (:mod:`rcc_cards.rules.settings`)."""
 
     rule: str
-    severity: Setting
-    loc: Loc
+    value: str | None  # the setting as written ("error", "warning", "off" when allowed); None: not text
+    loc: Loc  # where the setting was written
+    rule_loc: Loc  # where the rule id was written
 
 
 class Deck(NamedTuple):
@@ -137,7 +140,7 @@ class Deck(NamedTuple):
     context: str = ""  # shown, labelled "not from the source", on every card of the deck
     file: Path = Path()  # the deck file; its lock file lives beside it
     key_loc: Loc = Loc("", 0, 0)  # where the key was written
-    rules: tuple[RuleSetting, ...] = ()  # the deck's changes to the rules' default severities
+    rules: tuple[RuleSetting, ...] = ()  # the deck's changes to the rules' default severities, as written
     drafts_for: str = ""  # set in a drafts file: the key of the deck its cards are proposed for; never built
 
     @property

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple
 
-from rcc_cards import project
+from rcc_cards import project, rules
 from rcc_cards.errors import Problem, RccCardsError, shown
 from rcc_cards.grounding import MAX_SOURCE_BYTES
 from rcc_cards.loader import spec
@@ -76,7 +76,7 @@ def plan(key: str, source: Path, decks: Path, as_of: str, title: str = "", name:
     copied = [] if copy.exists() else [NewFile(copy, new_text.encode("utf-8"),
                                                "the source, after an attribution header to complete")]
     schema = next((folder / SCHEMA_NAME for folder in up if (folder / SCHEMA_NAME).is_file()), None)
-    schemas = [] if schema else [NewFile(top / SCHEMA_NAME, spec.json_schema_text().encode("utf-8"),
+    schemas = [] if schema else [NewFile(top / SCHEMA_NAME, spec.json_schema_text(rules.by_id()).encode("utf-8"),
                                          "the deck format's JSON Schema, for editors")]
     args = _Args(key, deck_file, as_of, title, name or title, url, bool(name))
     lines = _deck(args, f"sources/{copy.name}", Path(os.path.relpath(schema or top / SCHEMA_NAME, decks)).as_posix())

@@ -150,6 +150,8 @@ def _load(files: DeckFiles, session: Session | None) -> Loaded:
     problems: list[Problem] = []
     for path, shown in files:
         deck, file_problems = session.load(path, shown) if session else load_file(path, shown)
+        if deck is not None:  # a bad 'rules:' setting is an error of its file: the deck is not clean
+            file_problems = [*file_problems, *rules.setting_problems(deck)]
         problems += file_problems
         if deck is not None:
             decks.append(deck)

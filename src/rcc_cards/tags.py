@@ -67,6 +67,24 @@ def deck_name_problem(name: str) -> str | None:
     return None
 
 
+def merged(first: tuple[str, ...], second: tuple[str, ...]) -> tuple[str, ...]:
+    """The tags of ``first`` then ``second`` (each already free of repeats), each once (:func:`unique`)."""
+    if not first or not second:
+        return first or second
+    return unique([*first, *second])
+
+
+def unique(tag_list: Iterable[str]) -> tuple[str, ...]:
+    """The tags in order, each once: Anki compares tags case-insensitively, so the first spelling wins."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for tag in tag_list:
+        if (folded := tag.casefold()) not in seen:
+            seen.add(folded)
+            out.append(tag)
+    return tuple(out)
+
+
 def matches(tag: str, wanted: str) -> bool:
     """True when ``tag`` is ``wanted`` or below it, ignoring case as Anki does."""
     tag, wanted = tag.casefold(), wanted.casefold()

@@ -12,7 +12,8 @@ from __future__ import annotations
 from pathlib import Path
 from types import MappingProxyType
 
-from rcc_cards.loader import parse, schema
+from rcc_cards.loader import parse
+from rcc_cards.loader.cards import read_card
 from rcc_cards.loader.nodes import Mapping, Node, Sequence
 from rcc_cards.model import Card, Deck, Loc, Section
 
@@ -50,7 +51,7 @@ def reload(name: str, path: Path, deck: Deck, old: str, new: str) -> Deck | None
         return None
     node = root.items[0]
     _move(node, start, dash)
-    new_card, problems = schema.one_card(name, path, deck, node, card)
+    new_card, problems = read_card(name, path, deck, node, card)
     if new_card is None or problems or new_card.id != card.id:
         return None
     return _replaced(deck, card, new_card, end, delta)

@@ -1,7 +1,7 @@
 """The deck format as data: every mapping, its keys, which are required, the shape of each value, the
 patterns and limits. Declared once, here:
 
-- the loader (:mod:`.schema`) checks every file against it, and its fast card path is driven by it;
+- the loader (:mod:`.schema`) checks every file against it, and its fast card path (:mod:`.cards`) is driven by it;
 - :func:`json_schema` builds ``deck.schema.json`` for editors (a test keeps the shipped file equal to it,
   byte for byte, and ``rcc-cards schema`` prints it);
 - :func:`readme_table` builds the table of keys in docs/format.md (a test keeps the page equal to it).
@@ -13,6 +13,7 @@ the name given as ``attr``).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 from rcc_cards import tags
@@ -47,7 +48,8 @@ class Shape(NamedTuple):
     - ``texts``: a list of texts; ``tags``: a list of tags (:func:`rcc_cards.tags.tag_problem`);
     - ``image``, ``audio``: a media file's path (:mod:`rcc_cards.media`);
     - ``map``: a mapping described by the :class:`Map` named ``ref``; ``list``: a list of those;
-    - ``rules``: rule id -> one of :data:`~rcc_cards.model.SETTINGS`.
+    - ``rules``: rule id -> one of :data:`~rcc_cards.model.SETTINGS` (read as written; the ids and settings
+      are judged by :mod:`rcc_cards.rules.settings`).
     """
 
     kind: str
@@ -238,11 +240,10 @@ def _map_schema(spec: Map, rule_ids: list[str]) -> dict[str, Any]:
     return out
 
 
-def json_schema() -> dict[str, Any]:
-    """The JSON Schema (draft 2020-12) of a deck file."""
-    from rcc_cards import rules  # the ids a deck's 'rules:' may name
-
-    rule_ids = sorted(rules.by_id())
+def json_schema(rule_ids: Iterable[str]) -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of a deck file; ``rule_ids`` are the ids a deck's ``rules:`` may name
+    (the registry's, :func:`rcc_cards.rules.by_id`: the format does not know the rules)."""
+    rule_ids = sorted(rule_ids)
     top = _map_schema(TOP, rule_ids)
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -263,11 +264,11 @@ def json_schema() -> dict[str, Any]:
     }
 
 
-def json_schema_text() -> str:
+def json_schema_text(rule_ids: Iterable[str]) -> str:
     """:func:`json_schema` as the text of ``deck.schema.json``."""
     import json  # only here: 'check' and 'tags' never need it
 
-    return json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(json_schema(rule_ids), indent=2, ensure_ascii=False) + "\n"
 
 
 # -- the table of keys of docs/format.md -------------------------------------------------------------------------------

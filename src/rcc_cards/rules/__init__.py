@@ -33,13 +33,13 @@ from typing import TYPE_CHECKING
 from rcc_cards import grounding, kinds
 from rcc_cards.errors import Problem, Severity
 from rcc_cards.model import Card, Deck, Setting
-from rcc_cards.rules import coverage, drafts, fronts, identity, quality, quotes, weak
+from rcc_cards.rules import coverage, drafts, fronts, identity, quality, quotes, settings, weak
 from rcc_cards.rules.base import Hit, Rule
 
 if TYPE_CHECKING:
     from rcc_cards.session import Session
 
-__all__ = ["RULES", "Hit", "Rule", "Setting", "by_id", "check_decks", "severities", "table"]
+__all__ = ["RULES", "Hit", "Rule", "Setting", "by_id", "check_decks", "setting_problems", "severities", "table"]
 
 RULES: tuple[Rule, ...] = (
     identity.duplicate_card_id,
@@ -75,8 +75,14 @@ def by_id() -> dict[str, Rule]:
 def severities(deck: Deck) -> dict[str, Setting]:
     """Each rule's severity for ``deck``'s cards: its default, or what the deck's ``rules:`` says."""
     out: dict[str, Setting] = {rule.id: rule.severity for rule in RULES}
-    out.update({setting.rule: setting.severity for setting in deck.rules})
+    out.update(settings.accepted(deck, by_id()))
     return out
+
+
+def setting_problems(deck: Deck) -> list[Problem]:
+    """What is wrong with ``deck``'s ``rules:``: a rule id no rule has, a setting that is not one of
+    error, warning or off, a fixed rule changed (:mod:`.settings`). Problems of the deck's own file."""
+    return settings.problems(deck, by_id())
 
 
 def _problems(rule: Rule, hits: Sequence[Hit], severity: Severity) -> list[Problem]:
