@@ -6,6 +6,7 @@ for value; genanki's own packages; and one clear error for each kind of file tha
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import sqlite3
 import subprocess
@@ -275,6 +276,15 @@ def test_a_missing_file_cannot_be_read(tmp_path: Path) -> None:
     error = _error(tmp_path / "nowhere.apkg")
     assert isinstance(error, ankiread.NotAnAnkiFile)
     assert str(error) == f"{tmp_path / 'nowhere.apkg'}: cannot read it (No such file or directory); check the path"
+
+
+def test_a_pipe_or_a_folder_is_refused_without_reading(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.apkg"
+    os.mkfifo(fifo)
+    error = _error(fifo)
+    assert isinstance(error, ankiread.NotAnAnkiFile)
+    assert str(error) == f"{fifo}: not a regular file; give an exported .apkg or .colpkg"
+    assert str(_error(tmp_path)) == f"{tmp_path}: not a regular file; give an exported .apkg or .colpkg"
 
 
 def test_a_zip_without_a_collection_is_not_an_anki_package(tmp_path: Path) -> None:

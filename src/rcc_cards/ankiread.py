@@ -20,6 +20,7 @@ import html
 import re
 import shutil
 import sqlite3
+import stat
 import tempfile
 import zipfile
 import zlib
@@ -223,6 +224,8 @@ FileKind = Literal["package", "collection-package", "collection"]
 def _file_kind(path: Path) -> FileKind:
     """What the file's first bytes say it is (a ``.colpkg`` is a zip like an ``.apkg``: its name tells)."""
     try:
+        if not stat.S_ISREG(path.stat().st_mode):  # a pipe or a device would hang the read
+            raise NotAnAnkiFile(f"{shown(path)}: not a regular file; give an exported .apkg or .colpkg")
         with path.open("rb") as file:
             head = file.read(len(_SQLITE_MAGIC))
     except OSError as err:
