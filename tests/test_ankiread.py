@@ -49,6 +49,7 @@ class Source:
     apkg: Path
     legacy_apkg: Path
     colpkg: Path
+    legacy_colpkg: Path
 
 
 def _add(col: Collection, kind: str, deck: int, fields: list[str], tags: list[str]) -> str:
@@ -113,8 +114,11 @@ def source(tmp_path_factory: pytest.TempPathFactory) -> Source:
                                                                  with_media=True, legacy=legacy))
     col.export_collection_package(str(folder / "whole.colpkg"), include_media=True, legacy=False)
     col.close()  # export_collection_package has already let the backend close it; this clears the rest
+    col = Collection(str(path))
+    col.export_collection_package(str(folder / "whole-legacy.colpkg"), include_media=True, legacy=True)
+    col.close()
     return Source(folder, path, guids, note_types, stable_ids, decks, folder / "biology.apkg",
-                  folder / "biology-legacy.apkg", folder / "whole.colpkg")
+                  folder / "biology-legacy.apkg", folder / "whole.colpkg", folder / "whole-legacy.colpkg")
 
 
 def _by_guid(data: AnkiDeckData, guid: str) -> AnkiNote:
@@ -127,7 +131,7 @@ def _sha(path: Path) -> str:
 
 # -- the values ---------------------------------------------------------------------------------------
 
-FORMATS = ["apkg", "legacy_apkg", "colpkg", "collection"]
+FORMATS = ["apkg", "legacy_apkg", "colpkg", "legacy_colpkg", "collection"]
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -214,7 +218,7 @@ def test_reading_a_collection_file_leaves_it_unchanged(source: Source) -> None:
 
 
 def test_reading_packages_leaves_them_unchanged(source: Source) -> None:
-    for path in (source.apkg, source.legacy_apkg, source.colpkg):
+    for path in (source.apkg, source.legacy_apkg, source.colpkg, source.legacy_colpkg):
         before = _sha(path)
         ankiread.read(path)
         assert _sha(path) == before
@@ -232,6 +236,42 @@ def test_a_collection_anki_holds_open_is_read_with_its_latest_notes(tmp_path: Pa
         col.close()
     assert [(note.guid, note.fields) for note in data.notes] == [(guid, ("written while open", "b"))]
     assert data.decks == (ankiread.AnkiDeck(1, "Default"),)  # the Default deck, holding the card
+
+
+def test_a_card_in_a_filtered_deck_is_read_in_its_home_deck(tmp_path: Path) -> None:
+    path = tmp_path / "filtered.anki2"
+    col = Collection(str(path))
+    try:
+        home = col.decks.id("Home")
+        assert home is not None
+        guid = _add(col, "Basic", home, ["q", "a"], [])
+        filtered = col.sched.get_or_create_filtered_deck(DeckId(0))
+        filtered.name = "Filtered"
+        filtered.config.search_terms[0].search = "deck:Home"
+        moved = col.sched.add_or_update_filtered_deck(filtered).id
+        assert col.db.all("select did, odid from cards") == [[moved, home]]  # type: ignore[union-attr]
+    finally:
+        col.close()
+    data = ankiread.read(path)
+    assert data.decks == (ankiread.AnkiDeck(home, "Home"),)
+    assert [(n.guid, n.cards) for n in data.notes] == [(guid, (AnkiCard(0, "Card 1", "Home", False),))]
+
+
+def test_suspension_survives_only_an_import_with_scheduling(source: Source, tmp_path: Path) -> None:
+    """The measurement behind importing with ``with_scheduling=True`` (and reading nothing of it but the
+    suspension): without it Anki resets every card to new, and the suspended card comes back unsuspended."""
+    from anki.collection import ImportAnkiPackageOptions, ImportAnkiPackageRequest
+
+    queues = {}
+    for with_scheduling in (False, True):
+        col = Collection(str(tmp_path / f"{with_scheduling}.anki2"))
+        try:
+            col.import_anki_package(ImportAnkiPackageRequest(
+                package_path=str(source.apkg), options=ImportAnkiPackageOptions(with_scheduling=with_scheduling)))
+            queues[with_scheduling] = sorted(col.db.list("select queue from cards"))  # type: ignore[union-attr]
+        finally:
+            col.close()
+    assert -1 not in queues[False] and queues[True].count(-1) == 1
 
 
 def test_a_genanki_package_with_its_default_note_types(tmp_path: Path) -> None:
@@ -297,7 +337,7 @@ def test_a_zip_without_a_collection_is_not_an_anki_package(tmp_path: Path) -> No
                           "export the deck from Anki with File > Export")
 
 
-@pytest.mark.parametrize("fmt", ["apkg", "legacy_apkg", "colpkg"])
+@pytest.mark.parametrize("fmt", ["apkg", "legacy_apkg", "colpkg", "legacy_colpkg"])
 def test_a_truncated_package_is_damaged(source: Source, tmp_path: Path, fmt: str) -> None:
     whole = getattr(source, fmt).read_bytes()
     path = tmp_path / f"cut.{fmt.rsplit('_', 1)[-1]}"

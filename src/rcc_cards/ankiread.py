@@ -356,7 +356,8 @@ def _sibling_media(path: Path) -> Path:
 
 def _collect(col: Collection, path: Path, *, keeps_deck_ids: bool, media_dir: Path) -> AnkiDeckData:
     assert col.db is not None
-    deck_names = {int(entry.id): entry.name for entry in col.decks.all_names_and_ids()}
+    # Filtered decks are left out: a card in one is reported in its home deck (cards.odid).
+    deck_names = {int(entry.id): entry.name for entry in col.decks.all_names_and_ids(include_filtered=False)}
     cards: dict[int, list[tuple[int, int, int]]] = {}
     for nid, ordinal, did, odid, queue in col.db.execute("select nid, ord, did, odid, queue from cards "
                                                           "order by nid, ord"):
