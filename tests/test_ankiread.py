@@ -182,6 +182,9 @@ def test_note_types_keep_their_ids_names_fields_templates_and_kinds(source: Sour
     finally:
         col.close()
     assert {note.note_type_id for note in data.notes} == {nt.id for nt in data.note_types}
+    assert data.note_type(source.note_types["Cloze"]).name == "Cloze"
+    with pytest.raises(KeyError):
+        data.note_type(source.note_types["Basic (type in the answer)"])  # in the collection, used by no note
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

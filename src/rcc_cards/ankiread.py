@@ -154,7 +154,11 @@ class AnkiDeckData:
     media_names: tuple[str, ...]
 
     def note_type(self, note_type_id: int) -> AnkiNoteType:
-        return next(nt for nt in self.note_types if nt.id == note_type_id)
+        """The note type of that id (a ``KeyError`` if no note uses one)."""
+        for note_type in self.note_types:
+            if note_type.id == note_type_id:
+                return note_type
+        raise KeyError(note_type_id)
 
 
 @dataclass(frozen=True)
