@@ -1,0 +1,442 @@
+"""Reading an Anki deck (``.apkg``, ``.colpkg`` or a collection file) into plain frozen values, for
+``rcc-cards import`` (issue 21). The only module that imports ``anki``, and only inside functions:
+``import rcc_cards.ankiread`` stays cheap, and without the optional extra :class:`AnkiMissing` says what to
+install.
+
+The file read is never modified. A package is imported with Anki's own importer into a fresh collection in
+a temporary folder; a ``.colpkg`` is unpacked there by Anki's collection-package import; a collection file
+(and its ``-wal``) is copied there and the copy opened, so a collection Anki holds open can be read too.
+The temporary folder is removed when reading ends, also on error.
+
+What survives Anki's package import, and so what is reported: note GUIDs, fields, tags, note-type ids,
+names, fields, templates and CSS, deck names, card ordinals and suspension. A package's deck ids are not
+(Anki matches decks by name and gives new ones their own id), so :attr:`AnkiDeck.id` is ``None`` for an
+``.apkg``.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+import sqlite3
+import stat
+import tempfile
+import zipfile
+import zlib
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from rcc_cards.errors import RccCardsError, shown
+
+if TYPE_CHECKING:
+    from anki.collection import Collection
+    from anki.models import NotetypeDict
+
+INSTALL_HINT = "install with `pip install 'rcc-cards[anki]'`"
+COLLECTION_NAMES = ("collection.anki21b", "collection.anki21", "collection.anki2")
+_ZIP_MAGIC = b"PK\x03\x04"
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+_SUSPENDED = -1  # cards.queue
+_CLOZE = 1  # notetypes' "type"
+
+
+class AnkiMissing(RccCardsError):
+    """The ``anki`` package, needed to read Anki files, is not installed."""
+
+
+class NotAnAnkiFile(RccCardsError):
+    """The file is neither an Anki package nor an Anki collection."""
+
+
+class DamagedFile(RccCardsError):
+    """The file looks like an Anki package or collection but cannot be read (truncated, corrupt)."""
+
+
+class TooNew(RccCardsError):
+    """The file was written by a newer Anki than the installed backend understands."""
+
+
+class EmptyDeck(RccCardsError):
+    """The package or collection holds no notes."""
+
+
+class MediaNotFound(RccCardsError):
+    """A media file asked for by name is not in the package or collection."""
+
+
+@dataclass(frozen=True)
+class AnkiDeck:
+    """A deck; ``name`` is the full name with ``::`` between levels. ``id`` is ``None`` for an ``.apkg``,
+    whose deck ids Anki's importer does not keep."""
+
+    id: int | None
+    name: str
+
+
+@dataclass(frozen=True)
+class AnkiField:
+    """A note type's field, in order; ``id`` is the stable id Anki keeps in the note type, if any."""
+
+    name: str
+    id: int | None
+
+
+@dataclass(frozen=True)
+class AnkiTemplate:
+    """A card template: its name, front (``qfmt``) and back (``afmt``), and stable id if any."""
+
+    name: str
+    qfmt: str
+    afmt: str
+    id: int | None
+
+
+@dataclass(frozen=True)
+class AnkiNoteType:
+    """A note type used by at least one note."""
+
+    id: int
+    name: str
+    kind: Literal["basic", "cloze"]
+    fields: tuple[AnkiField, ...]
+    templates: tuple[AnkiTemplate, ...]
+    css: str
+
+    @property
+    def field_names(self) -> tuple[str, ...]:
+        return tuple(field.name for field in self.fields)
+
+
+@dataclass(frozen=True)
+class AnkiCard:
+    """One card of a note: its ordinal (the template's, or the cloze number minus one), the template's
+    name, its home deck's full name (a card in a filtered deck counts in its home deck) and whether it is
+    suspended. No other scheduling is read."""
+
+    ord: int
+    template: str
+    deck: str
+    suspended: bool
+
+
+@dataclass(frozen=True)
+class AnkiNote:
+    """A note: its GUID (the identity a later import must keep), note type, field values (HTML, in the
+    note type's field order), tags as stored, cards by ordinal and the media names its fields reference."""
+
+    guid: str
+    note_type_id: int
+    fields: tuple[str, ...]
+    tags: tuple[str, ...]
+    cards: tuple[AnkiCard, ...]
+    media: tuple[str, ...]
+
+    @property
+    def decks(self) -> tuple[str, ...]:
+        """The deck names of the note's cards, sorted, each once."""
+        return tuple(sorted({card.deck for card in self.cards}))
+
+
+@dataclass(frozen=True)
+class AnkiDeckData:
+    """Everything read from one file: decks (sorted by name; the ``Default`` deck only if it holds cards),
+    the note types the notes use (by id), notes (in creation order) and the names of the media files
+    present (sorted)."""
+
+    path: Path
+    decks: tuple[AnkiDeck, ...]
+    note_types: tuple[AnkiNoteType, ...]
+    notes: tuple[AnkiNote, ...]
+    media_names: tuple[str, ...]
+
+    def note_type(self, note_type_id: int) -> AnkiNoteType:
+        """The note type of that id (a ``KeyError`` if no note uses one)."""
+        for note_type in self.note_types:
+            if note_type.id == note_type_id:
+                return note_type
+        raise KeyError(note_type_id)
+
+
+@dataclass(frozen=True)
+class OpenedDeck:
+    """What :func:`opened` yields: the values, and the media folder they came with (valid until the
+    ``with`` block ends)."""
+
+    data: AnkiDeckData
+    media_dir: Path
+
+    def media(self, name: str) -> bytes:
+        """The bytes of the media file ``name`` (a name as fields reference it, e.g. from
+        :attr:`AnkiNote.media`). Raises :class:`MediaNotFound` for a missing file or a name that is not a
+        plain file name."""
+        plain = name not in ("", ".", "..") and not any(c in name for c in "/\\\x00")
+        try:
+            if plain:
+                return (self.media_dir / name).read_bytes()
+        except OSError:
+            pass
+        raise MediaNotFound(f"{shown(self.data.path)}: no media file named {name!r} in it")
+
+
+def read(path: Path) -> AnkiDeckData:
+    """The decks, note types, notes and media names of an Anki file; the file itself is never changed.
+    For media bytes use :func:`opened`."""
+    with opened(path) as deck:
+        return deck.data
+
+
+@contextmanager
+def opened(path: Path) -> Iterator[OpenedDeck]:
+    """Read ``path`` as :func:`read` does and keep its media reachable inside the ``with`` block::
+
+        with ankiread.opened(Path("biology.apkg")) as deck:
+            for name in deck.data.notes[0].media:
+                image = deck.media(name)
+    """
+    _anki()
+    kind = _file_kind(path)
+    with tempfile.TemporaryDirectory(prefix="rcc-cards-read-") as tmp:
+        if kind == "collection":
+            col, media_dir = _open_collection_file(path, Path(tmp)), _sibling_media(path)
+        else:
+            col = _open_package(path, Path(tmp), kind)
+            media_dir = Path(col.media.dir())
+        try:
+            data = _collect(col, path, keeps_deck_ids=kind != "package", media_dir=media_dir)
+        finally:
+            col.close()
+        if not data.notes:
+            raise EmptyDeck(f"{shown(path)}: it holds no notes; export a deck that has cards")
+        yield OpenedDeck(data, media_dir)
+
+
+def _anki() -> None:
+    """Fail early and clearly when the optional ``anki`` package is not installed."""
+    try:
+        import anki.collection  # noqa: F401
+    except ImportError as err:
+        raise AnkiMissing(f"reading Anki files needs the anki package; {INSTALL_HINT}") from err
+
+
+FileKind = Literal["package", "collection-package", "collection"]
+
+
+def _file_kind(path: Path) -> FileKind:
+    """What the file's first bytes say it is (a ``.colpkg`` is a zip like an ``.apkg``: its name tells)."""
+    try:
+        if not stat.S_ISREG(path.stat().st_mode):  # a pipe or a device would hang the read
+            raise NotAnAnkiFile(f"{shown(path)}: not a regular file; give an exported .apkg or .colpkg")
+        with path.open("rb") as file:
+            head = file.read(len(_SQLITE_MAGIC))
+    except OSError as err:
+        raise NotAnAnkiFile(f"{shown(path)}: cannot read it ({err.strerror}); check the path") from err
+    if head.startswith(_ZIP_MAGIC):
+        _check_package(path)
+        return "collection-package" if path.suffix.lower() == ".colpkg" else "package"
+    if head == _SQLITE_MAGIC:
+        return "collection"
+    raise NotAnAnkiFile(f"{shown(path)}: not an Anki package (.apkg, .colpkg) or collection (.anki2); "
+                        "export the deck from Anki with File > Export")
+
+
+def _check_package(path: Path) -> None:
+    """A zip holding an Anki collection, from an Anki this backend understands (its ``meta`` entry)."""
+    from anki.import_export_pb2 import PackageMetadata
+    from google.protobuf.message import DecodeError  # type: ignore[import-untyped]  # anki's dependency
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+            meta = archive.read("meta") if "meta" in names else b""
+        version = PackageMetadata.FromString(meta).version
+    except (zipfile.BadZipFile, zlib.error, OSError, DecodeError) as err:
+        raise DamagedFile(f"{shown(path)}: a damaged or truncated zip file ({err}); "
+                          "copy or export it again") from err
+    if not names.intersection(COLLECTION_NAMES):
+        raise NotAnAnkiFile(f"{shown(path)}: a zip file without an Anki collection in it; "
+                            "export the deck from Anki with File > Export")
+    if version > PackageMetadata.VERSION_LATEST:
+        raise TooNew(f"{shown(path)}: written by a newer Anki (package version {version}) than this "
+                     "backend reads; upgrade anki (pip install -U anki) or export with "
+                     "'Support older Anki versions' ticked")
+
+
+def _open_package(path: Path, tmp: Path, kind: FileKind) -> Collection:
+    from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
+    from anki.errors import BackendError
+
+    col_path = tmp / "collection.anki2"
+    if kind == "collection-package":
+        return _unpack_collection_package(path, col_path)
+    col = Collection(str(col_path))
+    try:
+        _rename_stock_note_types(col)
+        # Scheduling is imported only to see suspension (without it every card comes back new).
+        col.import_anki_package(ImportAnkiPackageRequest(
+            package_path=str(path), options=ImportAnkiPackageOptions(with_scheduling=True)))
+    except BackendError as err:
+        col.close()
+        raise DamagedFile(f"{shown(path)}: Anki cannot import it ({err}); export it again") from err
+    return col
+
+
+def _rename_stock_note_types(col: Collection) -> None:
+    """A fresh collection's stock note types would make the package's own "Basic" import as "Basic+"."""
+    from anki.models import NotetypeId
+
+    for entry in col.models.all_names_and_ids():
+        notetype = col.models.get(NotetypeId(entry.id))
+        assert notetype is not None
+        notetype["name"] = f"rcc-cards unused {entry.id}"
+        col.models.update_dict(notetype)
+
+
+def _unpack_collection_package(path: Path, col_path: Path) -> Collection:
+    from anki._backend import RustBackend
+    from anki.collection import Collection
+    from anki.errors import BackendError
+    from anki.media import media_paths_from_col_path
+
+    backend = RustBackend()
+    media_folder, media_db = media_paths_from_col_path(str(col_path))
+    try:
+        backend.import_collection_package(col_path=str(col_path), backup_path=str(path),
+                                          media_folder=media_folder, media_db=media_db)
+        return Collection(str(col_path), backend=backend)
+    except BackendError as err:
+        raise DamagedFile(f"{shown(path)}: Anki cannot read this collection package ({err}); "
+                          "export it again") from err
+
+
+def _open_collection_file(path: Path, tmp: Path) -> Collection:
+    from anki.collection import Collection
+    from anki.errors import BackendError, DBError
+
+    copy = tmp / "collection.anki2"
+    try:
+        shutil.copyfile(path, copy)
+        wal = path.with_name(path.name + "-wal")
+        if wal.is_file():
+            shutil.copyfile(wal, copy.with_name(copy.name + "-wal"))
+    except OSError as err:
+        raise NotAnAnkiFile(f"{shown(path)}: cannot copy it ({err.strerror}); check the path") from err
+    _check_collection(path, copy)
+    try:
+        return Collection(str(copy))
+    except DBError as err:
+        if "FileTooNew" in str(err):
+            raise TooNew(f"{shown(path)}: written by a newer Anki than this backend reads; "
+                         "upgrade anki (pip install -U anki)") from err
+        raise DamagedFile(f"{shown(path)}: Anki cannot open this collection ({err}); "
+                          "check it in Anki with Tools > Check Database") from err
+    except BackendError as err:
+        raise DamagedFile(f"{shown(path)}: Anki cannot open this collection ({err}); "
+                          "check it in Anki with Tools > Check Database") from err
+
+
+def _check_collection(path: Path, copy: Path) -> None:
+    """SQLite with Anki's ``col`` table (Anki would turn any other SQLite file into an empty collection)."""
+    try:
+        with sqlite3.connect(copy) as db:
+            found = db.execute("select count(*) from sqlite_master where type='table' and name in "
+                               "('col', 'notes', 'cards')").fetchone()[0]
+        db.close()
+    except sqlite3.DatabaseError as err:
+        raise DamagedFile(f"{shown(path)}: a damaged SQLite file ({err}); "
+                          "check it in Anki with Tools > Check Database") from err
+    if found != 3:
+        raise NotAnAnkiFile(f"{shown(path)}: an SQLite file but not an Anki collection; "
+                            "give a collection.anki2 or an exported .apkg")
+
+
+def _sibling_media(path: Path) -> Path:
+    """A collection file's media folder: ``collection.media`` beside ``collection.anki2``."""
+    return path.with_name(path.stem + ".media")
+
+
+def _collect(col: Collection, path: Path, *, keeps_deck_ids: bool, media_dir: Path) -> AnkiDeckData:
+    assert col.db is not None
+    # Filtered decks are left out: a card in one is reported in its home deck (cards.odid).
+    deck_names = {int(entry.id): entry.name for entry in col.decks.all_names_and_ids(include_filtered=False)}
+    cards: dict[int, list[tuple[int, int, int]]] = {}
+    for nid, ordinal, did, odid, queue in col.db.execute("select nid, ord, did, odid, queue from cards "
+                                                          "order by nid, ord"):
+        cards.setdefault(nid, []).append((ordinal, odid or did, queue))
+    rows = col.db.all("select id, guid, mid, flds, tags from notes order by id")
+    note_types = {mid: _note_type(col, mid) for mid in sorted({row[2] for row in rows})}
+    notes = tuple(_note(row, note_types[row[2]], cards.get(row[0], []), deck_names) for row in rows)
+    used_decks = {card.deck for note in notes for card in note.cards}
+    decks = tuple(AnkiDeck(did if keeps_deck_ids else None, name)
+                  for did, name in sorted(deck_names.items(), key=lambda item: item[1])
+                  if did != 1 or name in used_decks)
+    return AnkiDeckData(path, decks, tuple(note_types.values()), notes, _media_names(media_dir))
+
+
+def _note(row: Sequence[object], note_type: AnkiNoteType, cards: list[tuple[int, int, int]],
+          deck_names: dict[int, str]) -> AnkiNote:
+    _nid, guid, mid, flds, tags = row
+    assert isinstance(guid, str) and isinstance(mid, int) and isinstance(flds, str) and isinstance(tags, str)
+    fields = tuple(flds.split("\x1f"))
+    names = [t.name for t in note_type.templates]
+    return AnkiNote(
+        guid=guid, note_type_id=mid, fields=fields, tags=tuple(tags.split()),
+        cards=tuple(AnkiCard(ordinal, names[0] if note_type.kind == "cloze" else names[ordinal],
+                             deck_names[did], queue == _SUSPENDED) for ordinal, did, queue in cards),
+        media=_unique(name for field in fields for name in media_references(field)))
+
+
+def _note_type(col: Collection, mid: int) -> AnkiNoteType:
+    from anki.models import NotetypeId
+
+    notetype = col.models.get(NotetypeId(mid))
+    assert notetype is not None, mid
+    return _note_type_value(notetype)
+
+
+def _note_type_value(notetype: NotetypeDict) -> AnkiNoteType:
+    return AnkiNoteType(
+        id=int(notetype["id"]), name=str(notetype["name"]),
+        kind="cloze" if notetype["type"] == _CLOZE else "basic",
+        fields=tuple(AnkiField(str(f["name"]), _stable_id(f)) for f in notetype["flds"]),
+        templates=tuple(AnkiTemplate(str(t["name"]), str(t["qfmt"]), str(t["afmt"]), _stable_id(t))
+                        for t in notetype["tmpls"]),
+        css=str(notetype["css"]))
+
+
+def _stable_id(entry: dict[str, object]) -> int | None:
+    value = entry.get("id")
+    return value if isinstance(value, int) and value else None
+
+
+def _media_names(media_dir: Path) -> tuple[str, ...]:
+    try:
+        return tuple(sorted(entry.name for entry in media_dir.iterdir() if entry.is_file()))
+    except OSError:  # no media folder: no media
+        return ()
+
+
+# Anki's own patterns (anki/media.py): [sound:NAME], and src= of <img>, <audio>, <source> or data= of
+# <object>, in double, single or no quotes.
+_MEDIA_RE = re.compile(
+    r"\[sound:(?P<sound>[^]]+)\]"
+    r"|<(?:img|audio|source)\b[^>]*?\ssrc=(?:\"(?P<dq>[^\">]+)\"|'(?P<sq>[^'>]+)'|(?P<nq>[^\s\"'>]+))"
+    r"|<object\b[^>]*?\sdata=(?:\"(?P<odq>[^\">]+)\"|'(?P<osq>[^'>]+)'|(?P<onq>[^\s\"'>]+))",
+    re.IGNORECASE)
+_REMOTE_RE = re.compile(r"(?i)(?:https?|ftp|data):")
+
+
+def media_references(field_html: str) -> tuple[str, ...]:
+    """The local media file names a field references, in order, each once, with HTML entities decoded:
+    ``<img src="a&amp;b.png">`` references ``a&b.png``. Remote URLs (``http:``, ``https:``, ``ftp:``,
+    ``data:``) are not media files."""
+    names = (html.unescape(next(group for group in match.groups() if group is not None))
+             for match in _MEDIA_RE.finditer(field_html))
+    return _unique(name for name in names if not _REMOTE_RE.match(name))
+
+
+def _unique(names: Iterator[str] | tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(names))
