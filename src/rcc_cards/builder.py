@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from rcc_cards import buildcache, reads, stamps, summary, writer
+from rcc_cards import buildcache, lockfile, reads, stamps, summary, writer
 from rcc_cards.errors import Problem, ProblemsFound, sort_problems
 from rcc_cards.model import Card, Deck
 from rcc_cards.project import (
@@ -134,7 +134,7 @@ def preview_of(loaded: Loaded, output: Path, include: Sequence[str] = (), exclud
     if not selection:
         raise NothingSelected("no note is left after the tag filters; 'rcc-cards tags' lists the tags"
                               f"{_closest_tags(include, loaded.built)}")
-    lock_files = [stamps.lock_path(d) for d in loaded.decks] + [p for d in loaded.decks
+    lock_files = [lockfile.lock_path(d) for d in loaded.decks] + [p for d in loaded.decks
                                                                  for p in d.file.parent.glob("*.lock.json")]
     writer.refuse_inputs([output], [*loaded.inputs, *lock_files], "preview")
 
@@ -237,11 +237,11 @@ def _build_recorded(options: BuildOptions, files: DeckFiles, now: int | None,
         record = buildcache.lookup(options.cache_file, key, code, [p for p, _ in files])
     if record is not None:
         written = [Written(Path(p), (), summary.Counts(*c), up_to_date=True) for p, c in record.counts.items()]
-        inputs = [Path(p) for p in record.inputs if not stamps.is_lock(Path(p))]
+        inputs = [Path(p) for p in record.inputs if not lockfile.is_lock(Path(p))]
         return BuildReport(written, BuildPlan({}, []), [], record.warnings, [], inputs)
     with writer.Staged() as staged:
         report = _build(options, files, now, progress, staged, session)
-        locks = [stamps.lock_path(item.deck) for item in report.stamped]
+        locks = [lockfile.lock_path(item.deck) for item in report.stamped]
 
         digests = functools.partial(buildcache.digests, staged=staged.temporary,
                                     digest=session.digest if session else buildcache.file_digest)
@@ -274,7 +274,7 @@ def _build(options: BuildOptions, files: DeckFiles, now: int | None, progress: C
         loaded, stamped = prepare(options.paths, options.locked, now, files, session)
         step(BUILD_STEPS[0])
         the_plan = plan(stamped, options.output, options.include, options.exclude)
-        lock_files = [stamps.lock_path(item.deck) for item in stamped]
+        lock_files = [lockfile.lock_path(item.deck) for item in stamped]
         writer.refuse_inputs([*the_plan.packages, options.cache_file],
                              [*loaded.inputs, *lock_files, *(p for p, _ in files)], "build")
         step(BUILD_STEPS[1])
@@ -297,7 +297,7 @@ def _build(options: BuildOptions, files: DeckFiles, now: int | None, progress: C
             continue  # its lock file is the one the last build wrote
         text = stamps.new_text(item)
         if text is not None:
-            staged.add(stamps.lock_path(item.deck), text.encode("utf-8"))
-            locks.append(stamps.lock_name(item.deck))
+            staged.add(lockfile.lock_path(item.deck), text.encode("utf-8"))
+            locks.append(lockfile.lock_name(item.deck))
     step(BUILD_STEPS[3])
     return BuildReport(written, the_plan, stamped, loaded.problems, locks, loaded.inputs, not_built(loaded), loaded)

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from rcc_cards import __version__, loader, project, summary, tags
+from rcc_cards import __version__, loader, places, project, summary, tags
 from rcc_cards.errors import Problem, ProblemsFound, RccCardsError, one_line, shown
 
 if TYPE_CHECKING:
@@ -65,7 +65,7 @@ def _show_problems(problems: Sequence[Problem], wrote_nothing: bool) -> None:
 
 def _changes(item: Stamped) -> list[str]:
     """What a rebuild means for learners, in words."""
-    from rcc_cards.stamps import lock_name
+    from rcc_cards.lockfile import lock_name
 
     key, lock = item.deck.key, shown(lock_name(item.deck))
     if item.first_build:
@@ -455,7 +455,7 @@ def draft_command(deck_file: Path) -> None:
     """
     from rcc_cards import drafts, writer
 
-    loaded = project.load([project.top_decks_folder(deck_file.parent)])  # every deck built with it: ids unique
+    loaded = project.load([places.top_decks_folder(deck_file.parent)])  # every deck built with it: ids unique
     target = deck_file.resolve()
     own = [p for p in loaded.problems if p.is_error and Path(p.path).resolve() == target]
     deck = next((d for d in loaded.decks if d.file.resolve() == target), None)
