@@ -30,6 +30,7 @@ from typing import NamedTuple
 
 from rcc_cards import cloze, coverage, grounding
 from rcc_cards.loader.spec import MAX_ID_LENGTH
+from rcc_cards.memo import NO_MEMO, Memo
 from rcc_cards.model import TO_WRITE, Card, Deck, Kind, Source
 from rcc_cards.rules import fronts
 
@@ -115,14 +116,14 @@ class Proposal(NamedTuple):
         return [d for section in self.sections for d in section.drafts]
 
 
-def propose(deck: Deck, taken_ids: Iterable[str], taken_fronts: Iterable[str] = ()) -> Proposal:
+def propose(deck: Deck, taken_ids: Iterable[str], taken_fronts: Iterable[str] = (), memo: Memo = NO_MEMO) -> Proposal:
     """Drafts for every sentence of ``deck``'s sources that no card quotes and no ``skip:`` excuses;
     ``taken_ids``: the card ids already in use (in every deck), which no draft id repeats; ``taken_fronts``:
     the fronts cards already show (:func:`fronts_of`), which a cloze draft does not repeat if it can help it."""
     taken = {i.casefold() for i in taken_ids}
     shown = set(taken_fronts)
     sections: dict[str, tuple[str, list[Draft]]] = {}
-    for found in coverage.of_deck(deck):
+    for found in coverage.of_deck(deck, memo):
         source_key = found.source.key if found.source is not deck.source else ""
         title = found.source.title
         for line in found.lines:

@@ -23,6 +23,7 @@ from typing import Any, NamedTuple
 
 from rcc_cards import kinds, loader, reads, tags, templates
 from rcc_cards.errors import Problem, problem_at
+from rcc_cards.memo import NO_MEMO, Memo
 from rcc_cards.model import Card, Deck
 from rcc_cards.places import folders_up, top_decks_folder
 from rcc_cards.templates import NoteType
@@ -92,9 +93,10 @@ def line_of(text: str, card_id: str) -> int:
     return 1
 
 
-def read(path: Path, shown: str) -> tuple[Lock | None, list[Problem]]:
+def read(path: Path, shown: str, memo: Memo = NO_MEMO) -> tuple[Lock | None, list[Problem]]:
     """The lock at ``path``; ``(None, [])`` when there is none yet. A damaged lock is one problem naming the
-    place and the fix, whatever is wrong with it (never an exception)."""
+    place and the fix, whatever is wrong with it (never an exception). ``memo`` keeps what a text reads as:
+    the same text gives the same :class:`Lock` object (which callers do not change)."""
     reads.before_reading(path)
     try:
         if path.exists() and not path.is_file():
@@ -105,6 +107,11 @@ def read(path: Path, shown: str) -> tuple[Lock | None, list[Problem]]:
         return None, []
     except (OSError, UnicodeDecodeError) as exc:
         return None, [Problem(shown, 1, 1, f"cannot read the lock file: {exc}")]
+    return memo.get_or_compute("lock", (shown, text), lambda: parse(text, shown))
+
+
+def parse(text: str, shown: str) -> tuple[Lock | None, list[Problem]]:
+    """The lock in a lock file's ``text``, or the one problem that says why there is none."""
     where, why = (1, 1), ""
     try:
         data = json.loads(text, parse_constant=_no_constant)
@@ -231,7 +238,7 @@ def lock_name(deck: Deck) -> str:
     return os.path.normpath(Path(deck.loc.path).parent / _up(deck) / (deck.key + LOCK_SUFFIX))
 
 
-def find_lock(deck: Deck, keys: set[str]) -> tuple[Lock | None, Path | None, list[Problem]]:
+def find_lock(deck: Deck, keys: set[str], memo: Memo = NO_MEMO) -> tuple[Lock | None, Path | None, list[Problem]]:
     """The deck's lock, the file it was read from, and problems. ``keys``: the keys of every deck built
     together (a lock recording one of them belongs to that deck).
 
@@ -240,7 +247,7 @@ def find_lock(deck: Deck, keys: set[str]) -> tuple[Lock | None, Path | None, lis
     another key may mean the key was changed (:func:`key_change`).
     """
     path = lock_path(deck)
-    lock, problems = read(path, lock_name(deck))
+    lock, problems = read(path, lock_name(deck), memo)
     if lock is not None or problems:
         return lock, path, problems
     legacy = _legacy_path(deck)

@@ -7,18 +7,16 @@ the commands that write, so that 'check' and 'tags' start quickly. Nothing here 
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
 from rcc_cards import rules, tags
 from rcc_cards.errors import Problem, RccCardsError, has_errors, sort_problems
 from rcc_cards.loader import load_file
+from rcc_cards.memo import NO_MEMO, Generations, Memo
 from rcc_cards.model import Card, Deck
-
-if TYPE_CHECKING:
-    from rcc_cards.session import Session
 
 DEFAULT_DECKS = Path("decks")
 DEFAULT_OUTPUT = Path("build")
@@ -62,6 +60,7 @@ class Loaded(NamedTuple):
     decks: list[Deck]
     problems: list[Problem]
     files: DeckFiles
+    memo: Memo = NO_MEMO  # what the checks remembered: the steps after them ask about the same decks
 
     @property
     def inputs(self) -> list[Path]:
@@ -116,28 +115,41 @@ def thaw() -> None:
     gc.unfreeze()
 
 
-def load(paths: Sequence[Path], files: DeckFiles | None = None, session: Session | None = None) -> Loaded:
-    """Every deck file ``paths`` name (or ``files``, when already found), loaded and checked; a watch
-    ``session`` reuses what did not change since its last build (:mod:`rcc_cards.session`)."""
+DeckReader = Callable[[Path, str], tuple[Deck | None, list[Problem]]]  # a deck file, its name as shown
+
+
+class Reuse(NamedTuple):
+    """How a load reads deck files and what it may remember: by default, every file read in full
+    (:func:`rcc_cards.loader.load_file`) and a memo for this load alone."""
+
+    memo: Memo | None = None  # None: a new one, for this load
+    read: DeckReader = load_file
+
+
+FRESH = Reuse()
+
+
+def load(paths: Sequence[Path], files: DeckFiles | None = None, reuse: Reuse = FRESH) -> Loaded:
+    """Every deck file ``paths`` name (or ``files``, when already found), loaded and checked; ``reuse``
+    says how deck files are read and what the checks may remember (:mod:`rcc_cards.memo`)."""
     with no_cyclic_gc():
-        return _load(discover(paths) if files is None else files, session)
+        return _load(discover(paths) if files is None else files, reuse)
 
 
-def _load(files: DeckFiles, session: Session | None) -> Loaded:
+def _load(files: DeckFiles, reuse: Reuse) -> Loaded:
     decks: list[Deck] = []
     clean: list[Deck] = []
     problems: list[Problem] = []
     for path, shown in files:
-        deck, file_problems = session.load(path, shown) if session else load_file(path, shown)
+        deck, file_problems = reuse.read(path, shown)
         problems += file_problems
         if deck is not None:
             decks.append(deck)
             if not has_errors(file_problems):
                 clean.append(deck)
-    problems += rules.check_decks(decks, clean, session)
-    if session is not None:
-        session.forget_all_but(decks)
-    return Loaded(decks, sort_problems(problems), files)
+    memo = Generations() if reuse.memo is None else reuse.memo
+    problems += rules.check_decks(decks, clean, memo)
+    return Loaded(decks, sort_problems(problems), files, memo)
 
 
 def select(deck: Deck, include: Sequence[str], exclude: Sequence[str]) -> list[Card]:

@@ -14,12 +14,13 @@ so a card re-added under its old id is stamped newer than anything learners hold
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
 from rcc_cards import kinds, render
 from rcc_cards.errors import Problem, RccCardsError, problem_at
@@ -36,10 +37,9 @@ from rcc_cards.lockfile import (
     schema_hash,
     style_hash,
 )
+from rcc_cards.memo import NO_MEMO, Memo, Same
 from rcc_cards.model import Card, Deck
 
-if TYPE_CHECKING:
-    from rcc_cards.session import Session
 
 class TypeChange(NamedTuple):
     name: str
@@ -64,7 +64,7 @@ class Stamped:
     renamed_from: str = ""  # the deck's Anki name in the lock, when the deck's name changed since
     lock_moved_from: str = ""  # the lock file read, when not the one this build writes: named after the deck
     # file (as before keys), or left in another folder by a move
-    reused: bool = False  # remembered by a watch session: the deck and its lock file are as last built
+    reused: bool = False  # remembered (:func:`built`): the deck and its lock file are as a build left them
 
     def unchanged(self) -> Stamped:
         """The same deck stamped again against the lock file this build wrote: nothing changed."""
@@ -81,9 +81,9 @@ def _next_time(now: int, previous: int | None) -> int:
     return now if previous is None else max(now, previous + 1)
 
 
-def stamp(deck: Deck, old: Lock | None, now: int, session: Session | None = None) -> Stamped:
-    """Compare the deck with its lock; changed or new content is stamped ``now``. A watch ``session``
-    remembers each card's rendered fields and hash, by what the card says and what of the deck it shows."""
+def stamp(deck: Deck, old: Lock | None, now: int, memo: Memo = NO_MEMO) -> Stamped:
+    """Compare the deck with its lock; changed or new content is stamped ``now``. ``memo`` keeps each card's
+    rendered fields and hash, by what the card says and what of the deck it shows."""
     base = old or Lock(deck.key)
     result = Stamped(deck, {}, {}, {}, Lock(deck.key), first_build=old is None)
     used_kinds = {card.kind for card in deck.cards()}
@@ -111,7 +111,7 @@ def stamp(deck: Deck, old: Lock | None, now: int, session: Session | None = None
         return fields, content_hash(deck, card, fields)
 
     for card in deck.cards():
-        fields, digest = session.per_content(("fields", shown), card, rendered) if session else rendered(card)
+        fields, digest = memo.get_or_compute("fields", (shown, card[:-2]), functools.partial(rendered, card))
         fields_by_id[card.id] = fields
         type_id = kinds.of(card.kind).note_type.id
         previous_card = previous_by_id.get(card.id)
@@ -157,20 +157,43 @@ def build_timestamp(environ: Mapping[str, str] = os.environ, clock: float | None
 FUTURE_TOLERANCE = 300  # seconds of clock difference between machines that we accept
 
 
-def stamp_decks(decks: Sequence[Deck], now: int, session: Session | None = None) -> tuple[list[Stamped], list[Problem]]:
-    """Each deck compared with its lock file (a watch ``session`` skips a deck it built last time, whose
-    lock file is still the one it wrote: the builder remembers each deck's stamps once its files are
-    written)."""
+class Built:
+    """A deck's stamps as a build left them, once its files are written: the same deck stamped against the
+    lock file that build wrote (or found already right) changes nothing (:meth:`Stamped.unchanged`)."""
+
+    __slots__ = ("item",)
+
+    def __init__(self) -> None:
+        self.item: Stamped | None = None
+
+
+def built(deck: Deck, lock: Lock | None, found_at: Path | None, memo: Memo) -> Built:
+    """Where ``memo`` keeps what a build left of ``deck`` with the lock object ``lock`` (as read from its text,
+    :func:`~rcc_cards.lockfile.read`) found at ``found_at``."""
+    return memo.get_or_compute("built", (Same(deck), Same(lock), found_at), Built)
+
+
+def remember_built(item: Stamped, memo: Memo) -> Stamped:
+    """After a build wrote its files: ``item``'s deck, against the lock file as it now is (its text reads as
+    the lock this build made), changes nothing; returns what :func:`stamp_decks` will give for it."""
+    lock, _ = memo.get_or_compute("lock", (lock_name(item.deck), dumps(item.lock)), lambda: (item.lock, []))
+    left = built(item.deck, lock, lock_path(item.deck), memo)
+    left.item = item if item.reused else item.unchanged()
+    return left.item
+
+
+def stamp_decks(decks: Sequence[Deck], now: int, memo: Memo = NO_MEMO) -> tuple[list[Stamped], list[Problem]]:
+    """Each deck compared with its lock file (a deck whose stamps a build left, against the lock it left,
+    is not compared again: :func:`remember_built`)."""
     stamped: list[Stamped] = []
     problems: list[Problem] = []
     keys = {deck.key for deck in decks}
     for deck in decks:
-        if session is not None:
-            known = session.remembered("stamped", deck)
-            if known is not None and session.still_as_written(lock_path(deck)):
-                stamped.append(known.unchanged())
-                continue
-        lock, found_at, lock_problems = find_lock(deck, keys)
+        lock, found_at, lock_problems = find_lock(deck, keys, memo)
+        known = built(deck, lock, found_at, memo).item if not lock_problems else None
+        if known is not None:
+            stamped.append(known)
+            continue
         problems += lock_problems
         # against the clock, not SOURCE_DATE_EPOCH: an epoch older than the lock's stamps is allowed (stamps
         # still move forward, _next_time), and is no sign of damage
@@ -189,7 +212,7 @@ def stamp_decks(decks: Sequence[Deck], now: int, session: Session | None = None)
                                                      "lock file"))
         if lock_problems or future or renamed:
             continue
-        item = stamp(deck, lock, now, session)
+        item = stamp(deck, lock, now, memo)
         problems += kind_problems(item)
         if found_at is not None and found_at != lock_path(deck):
             item.lock_moved_from = os.path.normpath(Path(deck.loc.path).parent

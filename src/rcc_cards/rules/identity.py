@@ -6,12 +6,13 @@ from collections.abc import Sequence
 
 from rcc_cards import lockfile, render
 from rcc_cards.lockfile import Lock
+from rcc_cards.memo import NO_MEMO, Memo
 from rcc_cards.model import Card, Deck, Loc
 from rcc_cards.rules.base import NO_HITS, Hit, decks_rule
 
 
 @decks_rule("duplicate-card-id", "error", "decks", fixed=True)
-def duplicate_card_id(decks: Sequence[Deck]) -> Sequence[Hit]:
+def duplicate_card_id(decks: Sequence[Deck], memo: Memo = NO_MEMO) -> Sequence[Hit]:
     """Card ids are unique across every file built together: the id is the note's identity.
 
     Fails: two cards with `id: il2-dose` (in one file or in two decks built together)
@@ -68,7 +69,7 @@ class _Studied:
 
 
 @decks_rule("deck-key-changed", "error", "decks", fixed=True)
-def key_changed(decks: Sequence[Deck]) -> Sequence[Hit]:
+def key_changed(decks: Sequence[Deck], memo: Memo = NO_MEMO) -> Sequence[Hit]:
     """A deck's key is part of every note's identity: a changed key would give learners every card again.
 
     Fails: `key: rcc2` in the file whose lock file `rcc.lock.json` records deck `rcc` and its card ids
@@ -88,7 +89,7 @@ def _has_lock(deck: Deck) -> bool:
 
 
 @decks_rule("duplicate-deck-key", "error", "decks", fixed=True)
-def duplicate_deck_key(decks: Sequence[Deck]) -> Sequence[Hit]:
+def duplicate_deck_key(decks: Sequence[Deck], memo: Memo = NO_MEMO) -> Sequence[Hit]:
     """Each deck file has its own key: two files with one key would write one package and share note GUIDs.
 
     Fails: `key: rcc` in two deck files
