@@ -8,7 +8,7 @@ from pathlib import Path
 
 from conftest import REPO, write_deck
 from rcc_cards import builder, project
-from rcc_cards.memo import NO_MEMO, Generations, Same
+from rcc_cards.memo import NO_MEMO, Generations, Hashed, Same
 from rcc_cards.watch import Session
 
 PACKAGE = REPO / "src" / "rcc_cards"
@@ -51,6 +51,12 @@ def test_same_is_identity_and_holds_its_object() -> None:
     assert Same(one) != Same(other)  # equal content, another object
     key = Same([2])
     assert key.obj == [2]  # held: its id cannot be reused by another object while the key lives
+
+
+def test_a_hashed_tuple_is_the_tuple_it_holds() -> None:
+    key = Hashed(("a", (1, 2)))
+    assert key == ("a", (1, 2)) and hash(key) == hash(("a", (1, 2))) and not key != ("a", (1, 2))
+    assert key != ("a", (1, 3)) and {key: 1}[("a", (1, 2))] == 1 and {("a", (1, 2)): 1}[key] == 1
 
 
 def _imports(path: Path) -> set[str]:

@@ -37,6 +37,25 @@ class _NoMemo:
 NO_MEMO: Memo = _NoMemo()
 
 
+_MISSING = object()
+
+
+class Hashed(tuple):  # type: ignore[type-arg]  # any values
+    """A tuple whose hash is worked out once: for a key part that many keys share (a deck's settings, what of
+    a deck every note shows), which a tuple would hash again in every key it is in."""
+
+    def __init__(self, items: object) -> None:
+        self._hash = tuple.__hash__(self)
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        return self is other or tuple.__eq__(self, other)
+
+    __ne__ = object.__ne__
+
+
 class Generations:
     """Remembers every value asked for in the current cycle or the last one: a value nobody asked for in a
     whole cycle is dropped at the start of the next (so memory follows what the decks are now)."""
@@ -47,13 +66,13 @@ class Generations:
 
     def get_or_compute(self, kind: str, key: Hashable, compute: Callable[[], T]) -> T:
         name = (kind, key)
-        try:
-            return self._current[name]  # type: ignore[return-value]  # stored by this method for this kind
-        except KeyError:
-            pass
-        value = self._older.pop(name) if name in self._older else compute()
-        self._current[name] = value
-        return value  # type: ignore[return-value]
+        value = self._current.get(name, _MISSING)
+        if value is _MISSING:
+            value = self._older.pop(name, _MISSING)
+            if value is _MISSING:
+                value = compute()
+            self._current[name] = value
+        return value  # type: ignore[return-value]  # stored by this method, for this kind
 
     def new_cycle(self) -> None:
         """Start a cycle: what the last one asked for stays one more cycle; the rest is dropped. A cycle that

@@ -37,7 +37,7 @@ from rcc_cards.lockfile import (
     schema_hash,
     style_hash,
 )
-from rcc_cards.memo import NO_MEMO, Memo, Same
+from rcc_cards.memo import NO_MEMO, Hashed, Memo, Same
 from rcc_cards.model import Card, Deck
 
 
@@ -104,7 +104,7 @@ def stamp(deck: Deck, old: Lock | None, now: int, memo: Memo = NO_MEMO) -> Stamp
         result.type_mods[note_type.id] = result.lock.note_types[key].changed
     fields_by_id, stamps_by_id, mods, previous_by_id = result.fields, result.lock.cards, result.mods, base.cards
     retired = base.removed
-    shown = (deck.key, deck.context, deck.sources)  # what of the deck a note carries besides its card
+    shown = Hashed((deck.key, deck.context, deck.sources))  # what of the deck a note carries besides its card
 
     def rendered(card: Card) -> tuple[list[str], str]:
         fields = render.note_fields(deck, card)

@@ -31,7 +31,7 @@ from collections.abc import Mapping, Sequence
 
 from rcc_cards import grounding, kinds
 from rcc_cards.errors import Problem, Severity
-from rcc_cards.memo import NO_MEMO, Memo, Same
+from rcc_cards.memo import NO_MEMO, Hashed, Memo, Same
 from rcc_cards.model import Card, Deck, Setting
 from rcc_cards.rules import coverage, drafts, fronts, identity, quality, quotes, weak
 from rcc_cards.rules.base import Hit, Rule
@@ -143,8 +143,8 @@ def _check_cards(deck: Deck, settings: Mapping[str, Setting], memo: Memo = NO_ME
                 found += _problems(rule, hits, severity)  # type: ignore[arg-type]  # "off" is filtered out
         return found
 
-    context = (deck.drafts_for, tuple(sorted(settings.items())),
-               tuple((k, Same(t.sentences), t.shown) for k, t in sorted(texts.items())))
+    context = Hashed((deck.drafts_for, tuple(sorted(settings.items())),
+                      tuple((k, Same(t.sentences), t.shown) for k, t in sorted(texts.items()))))
     for card in deck.cards():
         key = (context, deck.source_of(card).key, card[:-1], tuple(card.key_locs.items()))
         problems += memo.get_or_compute("card", key, functools.partial(check, card))
