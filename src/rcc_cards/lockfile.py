@@ -14,10 +14,9 @@ per line, sorted, so a rebuild's change reads well in ``git diff``.
 
 from __future__ import annotations
 
-import hashlib
-import json
+import functools
 import os
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -27,6 +26,9 @@ from rcc_cards.memo import NO_MEMO, Memo
 from rcc_cards.model import Card, Deck
 from rcc_cards.places import folders_up, top_decks_folder
 from rcc_cards.templates import NoteType
+
+# json and hashlib (about 8 ms of start-up) are imported where a lock file is read, written or hashed: 'check'
+# of a deck with its lock file beside it does none of these.
 
 FORMAT = 1
 
@@ -43,13 +45,29 @@ class TypeStamp(NamedTuple):
     changed: int
 
 
-@dataclass
 class Lock:
-    deck: str
-    cards: dict[str, Stamp] = field(default_factory=dict)
-    note_types: dict[str, TypeStamp] = field(default_factory=dict)
-    name: str = ""  # the deck's Anki name when the lock was written ("" in older locks)
-    removed: dict[str, int] = field(default_factory=dict)  # card id -> its last stamp, for ids no longer used
+    """What a lock file records. A plain slotted class rather than a dataclass: the same fields, equality and
+    repr, without loading ``dataclasses`` when 'check' imports this module (as :mod:`.loader.nodes`)."""
+
+    __slots__ = ("deck", "cards", "note_types", "name", "removed")
+
+    def __init__(self, deck: str, cards: dict[str, Stamp] | None = None,
+                 note_types: dict[str, TypeStamp] | None = None, name: str = "",
+                 removed: dict[str, int] | None = None) -> None:
+        self.deck = deck
+        self.cards: dict[str, Stamp] = {} if cards is None else cards
+        self.note_types: dict[str, TypeStamp] = {} if note_types is None else note_types
+        self.name = name  # the deck's Anki name when the lock was written ("" in older locks)
+        self.removed: dict[str, int] = {} if removed is None else removed  # card id -> its last stamp, for
+        # ids no longer used
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is Lock and all(getattr(self, f) == getattr(other, f) for f in self.__slots__)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable
+
+    def __repr__(self) -> str:
+        return f"Lock({', '.join(f'{f}={getattr(self, f)!r}' for f in self.__slots__)})"
 
 
 LOCK_SUFFIX = ".lock.json"
@@ -86,7 +104,7 @@ def is_lock(path: Path) -> bool:
 
 def line_of(text: str, card_id: str) -> int:
     """The line of ``card_id``'s entry in a lock file's text (1 when absent)."""
-    needle = json.dumps(card_id) + ":"
+    needle = _key(card_id) + ":"
     for number, line in enumerate(text.splitlines(), 1):
         if line.lstrip().startswith(needle):
             return number
@@ -112,6 +130,8 @@ def read(path: Path, shown: str, memo: Memo = NO_MEMO) -> tuple[Lock | None, lis
 
 def parse(text: str, shown: str) -> tuple[Lock | None, list[Problem]]:
     """The lock in a lock file's ``text``, or the one problem that says why there is none."""
+    import json
+
     where, why = (1, 1), ""
     try:
         data = json.loads(text, parse_constant=_no_constant)
@@ -146,10 +166,10 @@ def _get(data: object, key: str, kind: type, where: str, card: str = "") -> Any:
     if kind is int:
         if type(value) is not int or not 0 <= value <= MAX_STAMP:
             raise _Damaged(f"{where} > {key}: expected whole seconds since 1970 (0 to {MAX_STAMP}); "
-                           f"found {json.dumps(value)[:40]}", card)
+                           f"found {_key(value)[:40]}", card)
     elif not isinstance(value, kind):
         raise _Damaged(f"{where} > {key}: expected {'text' if kind is str else 'an object'}; found "
-                       f"{json.dumps(value)[:40]}", card)
+                       f"{_key(value)[:40]}", card)
     return value
 
 
@@ -160,7 +180,7 @@ def _from_json(data: Any) -> Lock:
         raise _Damaged(f"format {version}, expected {FORMAT}")
     cards: dict[str, Stamp] = {}
     for key, entry in _get(data, "cards", dict, "the lock file").items():
-        where = f"cards > {json.dumps(key)}"
+        where = f"cards > {_key(key)}"
         note_type = _get(entry, "type", int, where, key) if isinstance(entry, dict) and "type" in entry else 0
         cards[key] = Stamp(_get(entry, "hash", str, where, key), _get(entry, "changed", int, where, key), note_type)
     types = {key: TypeStamp(_get(v, "schema", str, f"note_types > {key}"), _get(v, "style", str, f"note_types > {key}"),
@@ -168,16 +188,25 @@ def _from_json(data: Any) -> Lock:
              for key, v in _get(data, "note_types", dict, "the lock file").items()}
     removed = {}
     if "removed" in data:
-        removed = {key: _get({"changed": v}, "changed", int, f"removed > {json.dumps(key)}", key)
+        removed = {key: _get({"changed": v}, "changed", int, f"removed > {_key(key)}", key)
                    for key, v in _get(data, "removed", dict, "the lock file").items()}
     name = _get(data, "name", str, "the lock file") if "name" in data else ""
     return Lock(_get(data, "deck", str, "the lock file"), cards, types, name, removed)
 
 
-# json.dumps(key) and json.dumps(value, sort_keys=True, ensure_ascii=False), without building an
-# encoder per call (a lock file of 100,000 cards took 1 s to write that way).
-_KEY = json.JSONEncoder().encode
-_VALUE = json.JSONEncoder(sort_keys=True, ensure_ascii=False).encode
+@functools.cache
+def _encoders() -> tuple[Callable[[object], str], Callable[[object], str], Callable[[str], str]]:
+    """json.dumps(key), json.dumps(value, sort_keys=True, ensure_ascii=False) and a JSON string exactly as the
+    second writes it (C, no per-call setup), without building an encoder per call (a lock file of 100,000
+    cards took 1 s to write that way)."""
+    import json
+
+    return (json.JSONEncoder().encode, json.JSONEncoder(sort_keys=True, ensure_ascii=False).encode,
+            json.encoder.encode_basestring)
+
+
+def _key(value: object) -> str:
+    return _encoders()[0](value)
 
 
 def dumps(lock: Lock) -> str:
@@ -186,6 +215,8 @@ def dumps(lock: Lock) -> str:
     A card's entry is formatted here rather than by encoding a dict per card (the same text: its hash is
     hex, its time an integer); at 100,000 cards that took most of a second.
     """
+    _KEY, _VALUE, _ = _encoders()
+
     def entry(key: str, value: dict[str, object]) -> str:
         return f"    {_KEY(key)}: {_VALUE(value)}"
 
@@ -195,30 +226,28 @@ def dumps(lock: Lock) -> str:
     types = ",\n".join(entry(k, {"schema": t.schema, "style": t.style, "changed": t.changed})
                        for k, t in sorted(lock.note_types.items()))
     removed = ",\n".join(f"    {_KEY(k)}: {lock.removed[k]}" for k in sorted(lock.removed))
-    return (f'{{\n  "format": {FORMAT},\n  "deck": {json.dumps(lock.deck)},\n  "name": {_KEY(lock.name)},\n'
+    return (f'{{\n  "format": {FORMAT},\n  "deck": {_KEY(lock.deck)},\n  "name": {_KEY(lock.name)},\n'
             f'  "note_types": {{\n{types}\n  }},\n  "cards": {{\n{cards}\n  }},\n'
             f'  "removed": {{{chr(10) + removed + chr(10) + "  " if removed else ""}}}\n}}\n')
 
 
-# json.dumps(value, sort_keys=True, ensure_ascii=False), without building an encoder per call.
-_ENCODE = json.JSONEncoder(sort_keys=True, ensure_ascii=False).encode
-
-
 def _digest(value: object) -> str:
-    return hashlib.sha256(_ENCODE(value).encode()).hexdigest()[:20]
+    import hashlib
 
-
-_STRING = json.encoder.encode_basestring  # a JSON string, exactly as _ENCODE writes it (C, no per-call setup)
+    return hashlib.sha256(_encoders()[1](value).encode()).hexdigest()[:20]
 
 
 def content_hash(deck: Deck, card: Card, fields: list[str]) -> str:
     """A hash of everything the note carries: note type, fields (as rendered), tags.
 
-    It hashes ``_ENCODE({"type": ..., "fields": fields, "tags": sorted tags})``, written out directly: the
+    It hashes the sorted JSON of ``{"type": ..., "fields": fields, "tags": sorted tags}``, written out directly: the
     same text (a test compares them) at a third of the cost of building a JSON encoder per card.
     """
+    import hashlib
+
+    string = _encoders()[2]
     note_tags = sorted([t.casefold() for t in tags.note_tags(deck, card)])
-    text = (f'{{"fields": [{", ".join(map(_STRING, fields))}], "tags": [{", ".join(map(_STRING, note_tags))}], '
+    text = (f'{{"fields": [{", ".join(map(string, fields))}], "tags": [{", ".join(map(string, note_tags))}], '
             f'"type": {kinds.of(card.kind).note_type.id}}}')
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
