@@ -234,3 +234,30 @@ def test_the_loader_judges_nothing() -> None:
             f"print(sorted(m for m in sys.modules if m.startswith({judges!r})))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout == "[]\n"
+@pytest.mark.parametrize("header, key", [
+    ("deck:\n  key: rcc\n  name: N\n", "rcc"),
+    ("# a comment\ndeck:  # the header\n  name: N\n  key: 'rcc_2'\nsections: []\n", "rcc_2"),
+    ("sections:\n  - key: s\ndeck:\n  name: N\n", None),  # a section's key is not the deck's
+    ("deck: [not, a, header]\n", None),
+    ("no deck here\n", None),
+])
+def test_a_deck_key_is_read_from_the_header_alone(tmp_path: Path, header: str, key: str | None) -> None:
+    from rcc_cards.loader import deck_key
+
+    path = tmp_path / "d.yaml"
+    path.write_text(header + "sections:\n  - key: s\n    cards: [{{id: x\n", encoding="utf-8")  # cards broken
+    assert deck_key(path) == key
+    assert deck_key(tmp_path / "missing.yaml") is None
+
+
+def test_the_deck_key_of_every_shipped_and_golden_deck_is_the_loaded_decks() -> None:
+    from rcc_cards.loader import deck_key
+
+    root = Path(__file__).resolve().parent.parent
+    checked = 0
+    for path in sorted([*root.glob("decks/*.yaml"), *root.glob("tests/golden/*/*.yaml")]):
+        deck, _ = load_file(path)
+        if deck is not None:
+            assert deck_key(path) == deck.key, path
+            checked += 1
+    assert checked >= 10

@@ -231,7 +231,7 @@ def test_content_hash_is_the_hash_of_the_documented_json() -> None:
     import json
     from pathlib import Path
 
-    from rcc_cards import kinds, render, stamps, tags
+    from rcc_cards import kinds, lockfile, render, tags
     from rcc_cards.model import Card, Deck, Kind, Loc, Section, Source
 
     source = Source("T", Path("s.txt"), "2020")
@@ -244,4 +244,4 @@ def test_content_hash_is_the_hash_of_the_documented_json() -> None:
         expected = json.dumps({"type": kinds.of(kind).note_type.id, "fields": fields,
                                "tags": sorted(t.casefold() for t in tags.note_tags(deck, card))},
                               sort_keys=True, ensure_ascii=False)
-        assert stamps.content_hash(deck, card, fields) == hashlib.sha256(expected.encode()).hexdigest()[:20]
+        assert lockfile.content_hash(deck, card, fields) == hashlib.sha256(expected.encode()).hexdigest()[:20]

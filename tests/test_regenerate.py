@@ -19,7 +19,7 @@ from anki.collection import Collection
 from anki.dbproxy import DBProxy
 
 from conftest import import_apkg, notes_by_card_id, run, write_deck
-from rcc_cards import kinds, render, stamps, tags, templates
+from rcc_cards import kinds, lockfile, render, tags, templates
 from rcc_cards.model import Kind
 
 CARDS = "".join(
@@ -196,7 +196,7 @@ def test_source_date_epoch_stamps_new_content_and_the_future_is_refused(tmp_path
     result = CliRunner().invoke(cli, ["build", "t.yaml", "-o", "p.apkg"], env={"SOURCE_DATE_EPOCH": epoch})
     assert result.exit_code == (0 if ok else 1)
     if ok:
-        lock, _ = stamps.read(tmp_path / "t.lock.json", "t.lock.json")
+        lock, _ = lockfile.read(tmp_path / "t.lock.json", "t.lock.json")
         assert lock is not None and {s.changed for s in lock.cards.values()} == {1600000000}
     else:
         assert "is in the future" in result.stderr

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from conftest import DECK_HEAD, REPO, SOURCE_TEXT
-from rcc_cards import builder, project
+from rcc_cards import builder
 from rcc_cards.errors import ProblemsFound
-from rcc_cards.session import Session
+from rcc_cards.watch import Session
 
 NOW = 1_790_000_000
 
@@ -137,12 +137,12 @@ def test_every_watch_cycle_writes_what_a_fresh_build_writes(tmp_path: Path, seed
         now = NOW + cycle * 10
         expected = _fresh(files.folder, tmp_path / "fresh", now)
         try:
-            report = builder.build(options, now=now, session=session)
+            report = session.build(options, now=now)
         except ProblemsFound as exc:
             got: dict[str, bytes] | str = "\n".join(sorted(p.message for p in exc.problems if p.is_error))
         else:
-            loaded = report.loaded or project.load((files.folder,), session=session)
-            builder.preview_of(loaded, out / "preview.html", session=session)
+            loaded = report.loaded or session.load((files.folder,))
+            builder.preview_of(loaded, out / "preview.html")
             # what the fresh build wrote, as the session left it (packages of deleted decks stay in out/)
             names = expected if isinstance(expected, dict) else {}
             got = {name: (tmp_path / name if name.startswith("out/") else files.folder / name).read_bytes()
@@ -159,18 +159,19 @@ def test_an_unchanged_cycle_rewrites_nothing(tmp_path: Path) -> None:
     files.write()
     session = Session()
     options = builder.BuildOptions((files.folder,), tmp_path / "out")
-    builder.build(options, now=NOW, session=session)
+    session.build(options, now=NOW)
     before = {p: p.stat().st_mtime_ns for p in (tmp_path / "out").glob("*.apkg")}
-    report = builder.build(options, now=NOW + 10, session=session)
+    report = session.build(options, now=NOW + 10)
     assert all(w.up_to_date for w in report.written) and not report.locks_written
     assert {p: p.stat().st_mtime_ns for p in (tmp_path / "out").glob("*.apkg")} == before
     assert all(item.reused for item in report.stamped)
 
 
 def test_reading_one_edited_card_again_gives_what_reading_the_file_gives(tmp_path: Path) -> None:
-    """loader.patch against the whole file, on the shipped deck (nested sections, folded blocks, lists)."""
-    from rcc_cards.loader import load_file, patch
+    """watch.patch against the whole file, on the shipped deck (nested sections, folded blocks, lists)."""
+    from rcc_cards.loader import load_file
     from rcc_cards.loader.decode import decode
+    from rcc_cards.watch import patch
 
     shutil.copytree(REPO / "decks", tmp_path / "decks")
     path = tmp_path / "decks" / "rcc.yaml"

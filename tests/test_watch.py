@@ -200,21 +200,20 @@ def test_a_save_during_a_cycle_is_built_by_the_next_one(tmp_path: Path) -> None:
     """The deck is saved while the cycle writes its package (the build's own progress hook): the cycle
     waits for what it read, so the save counts as a change, and the next cycle's lock file agrees with it."""
     from rcc_cards import watch
-    from rcc_cards.session import Session
 
     deck = write_deck(tmp_path, CARD)
     options = builder.BuildOptions((deck,), tmp_path / "out")
-    session = Session()
+    session = watch.Session()
 
     def save_while_compiling(step: str) -> None:
         if step == builder.BUILD_STEPS[1]:
             deck.write_text(deck.read_text().replace("a: Answer", "a: Saved mid-cycle"))
 
     with watch.cycle() as seen:
-        builder.build(options, progress=save_while_compiling, session=session)
+        session.build(options, progress=save_while_compiling)
     assert watch.changed((deck,), seen)
     with watch.cycle() as seen:
-        report = builder.build(options, session=session)
+        report = session.build(options)
     assert [c.id for item in report.stamped for c in item.changed] == ["c1"]
     assert not watch.changed((deck,), seen)
     assert run(["diff", "--locked", "t.yaml"], cwd=tmp_path).exit_code == 0  # the lock file agrees with the deck

@@ -75,8 +75,10 @@ def _read(path: Path) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def lookup(path: Path, key: str, code: str, deck_files: Iterable[Path]) -> Record | None:
-    """The record of the last build with these options, if nothing it read or wrote has changed since."""
+def lookup(path: Path, key: str, code: str, deck_files: Iterable[Path],
+           digest: Callable[[Path], str | None] = file_digest) -> Record | None:
+    """The record of the last build with these options, if nothing it read or wrote has changed since
+    (``digest``: how a file is digested; a memo may keep digests of unchanged files)."""
     raw = _read(path).get(key)
     if raw is None:
         return None
@@ -89,8 +91,8 @@ def lookup(path: Path, key: str, code: str, deck_files: Iterable[Path]) -> Recor
         return None
     for name in record.inputs:
         reads.before_reading(Path(name))
-    for name, digest in [*record.inputs.items(), *record.outputs.items()]:
-        if identity(Path(name), file_digest(Path(name))) != digest:
+    for name, recorded in [*record.inputs.items(), *record.outputs.items()]:
+        if identity(Path(name), digest(Path(name))) != recorded:
             return None
     return record
 
@@ -118,7 +120,7 @@ def digests(paths: Iterable[Path], staged: Callable[[Path], Path | None] = lambd
             digest: Callable[[Path], str | None] = file_digest) -> dict[str, str | None]:
     """Each file's :func:`identity`, by its absolute path; ``staged(path)``: the finished temporary file that
     will replace it, whose content is the one to record; ``digest``: how a file that is not staged is digested
-    (a watch session remembers digests of unchanged files). A file that changed after the build read it
+    (a memo may keep digests of unchanged files). A file that changed after the build read it
     (:mod:`rcc_cards.reads`) is recorded as :data:`CHANGED`: what the build used is no longer there."""
     def one(path: Path) -> str | None:
         if (tmp := staged(path)) is not None:

@@ -14,20 +14,22 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from rcc_cards import buildcache, outputs, reads, stamps, suggest, summary, writer
+from rcc_cards import buildcache, lockfile, outputs, reads, stamps, suggest, summary, writer
 from rcc_cards.errors import Problem, ProblemsFound, sort_problems
+from rcc_cards.memo import NO_MEMO, Generations, Memo, Same
 from rcc_cards.model import Card, Deck
 from rcc_cards.project import (
+    FRESH,
     DeckFiles,
     Loaded,
     NoDeckFiles,
     NothingSelected,
+    Reuse,
     discover,
     load,
     no_cyclic_gc,
     select,
 )
-from rcc_cards.session import Session
 
 if TYPE_CHECKING:
     from rcc_cards import compiler
@@ -120,9 +122,11 @@ def write_preview(paths: Sequence[Path], output: Path, include: Sequence[str] = 
 
 
 def preview_of(loaded: Loaded, output: Path, include: Sequence[str] = (), exclude: Sequence[str] = (),
-               session: Session | None = None, staged: writer.Staged | None = None) -> summary.Counts:
-    """Write the preview page of decks already loaded (a watch ``session`` reuses each unchanged deck's
-    part of the page), or, given ``staged``, stage it with the files written together; returns its counts."""
+               staged: writer.Staged | None = None) -> summary.Counts:
+    """Write the preview page of decks already loaded (the memo they were checked with keeps each deck's part
+    of the page, for the deck object and the tag filters), or, given ``staged``, stage it with the files
+    written together; returns its counts."""
+    memo = loaded.memo
     from rcc_cards import preview
 
     selection = [(d, select(d, include, exclude)) for d in loaded.built]
@@ -130,18 +134,13 @@ def preview_of(loaded: Loaded, output: Path, include: Sequence[str] = (), exclud
     if not selection:
         raise NothingSelected("no note is left after the tag filters; 'rcc-cards tags' lists the tags"
                               f"{_closest_tags(include, loaded.built)}")
-    lock_files = [stamps.lock_path(d) for d in loaded.decks] + [p for d in loaded.decks
+    lock_files = [lockfile.lock_path(d) for d in loaded.decks] + [p for d in loaded.decks
                                                                  for p in d.file.parent.glob("*.lock.json")]
     writer.refuse_inputs([output], [*loaded.inputs, *lock_files], "preview")
 
     def body_of(deck: Deck, cards: Sequence[Card]) -> tuple[str, int]:
-        if session is None:
-            return preview.deck_body(deck, cards)
-        known = session.remembered("preview", deck, len(cards))
-        if known is None:
-            known = preview.deck_body(deck, cards)
-            session.remember("preview", deck, known, len(cards))
-        return known  # type: ignore[no-any-return]
+        return memo.get_or_compute("preview", (Same(deck), tuple(include), tuple(exclude)),
+                                   lambda: preview.deck_body(deck, cards, memo))
 
     data = preview.page(selection, body_of).encode("utf-8")
     if staged is None:
@@ -179,18 +178,21 @@ def not_built(loaded: Loaded) -> list[str]:
 
 
 def prepare(paths: Sequence[Path], locked: bool = False, now: int | None = None,
-            files: DeckFiles | None = None, session: Session | None = None) -> tuple[Loaded, list[stamps.Stamped]]:
+            files: DeckFiles | None = None, reuse: Reuse = FRESH) -> tuple[Loaded, list[stamps.Stamped]]:
     """Load, check and stamp; raises ProblemsFound on any error (and, when ``locked``, on a stale lock).
 
-    ``files`` are the deck files, when the caller has already found them (:func:`~rcc_cards.project.discover`).
+    ``files`` are the deck files, when the caller has already found them (:func:`~rcc_cards.project.discover`);
+    ``reuse``: how deck files are read and what the steps may remember (its memo is made here if it has none).
     """
-    loaded = load(paths, files, session)
+    reuse = reuse if reuse.memo is not None else reuse._replace(memo=Generations())
+    loaded = load(paths, files, reuse)
     if not loaded.ok:
         raise ProblemsFound(loaded.problems, inputs=loaded.inputs)
     if not loaded.built:
         raise NoDeckFiles("no deck has cards to build yet; add cards (or run 'rcc-cards draft DECK' and "
                           "review what it proposes), then build")
-    stamped, problems = stamps.stamp_decks(loaded.built, stamps.build_timestamp() if now is None else now, session)
+    stamped, problems = stamps.stamp_decks(loaded.built, stamps.build_timestamp() if now is None else now,
+                                           reuse.memo or NO_MEMO)
     if locked:
         problems += [p for item in stamped if item.has_changes for p in stamps.stale_problems(item)]
     if problems:
@@ -202,7 +204,7 @@ BUILD_STEPS = ("checking", "compiling", "writing packages", "writing lock files"
 
 
 def build(options: BuildOptions, files: DeckFiles | None = None, now: int | None = None,
-          progress: Callable[[str], None] | None = None, session: Session | None = None,
+          progress: Callable[[str], None] | None = None, reuse: Reuse = FRESH,
           preview: Path | None = None) -> BuildReport:
     """Load, check, stamp and write every package, then the lock files that changed (and the ``preview``
     page, if asked: all of them, or, when one cannot be written, none).
@@ -210,75 +212,106 @@ def build(options: BuildOptions, files: DeckFiles | None = None, now: int | None
     Nothing is written unless every input is free of errors (and, with ``locked``, every lock file is
     up to date). When nothing the last identical build read or wrote has changed, nothing is redone
     (:mod:`rcc_cards.buildcache`) and the report says so. ``files``: the deck files, when the caller has
-    already found them; they are found once per build. A watch ``session`` (:mod:`rcc_cards.session`)
-    redoes only what changed since its last build, with the same result.
+    already found them; they are found once per build. ``reuse``: how deck files are read, and the memo the
+    steps share (a new one when it has none; a watch session passes the one it keeps, :mod:`rcc_cards.watch`):
+    a package whose decks' stamps are those a build with this memo left, still as it wrote it, is not
+    compiled again.
     """
+    reuse = reuse if reuse.memo is not None else reuse._replace(memo=Generations())
     with reads.recording():  # what each input was when first read (watch mode waits for it to change)
         return _build_recorded(options, discover(options.paths) if files is None else files, now, progress,
-                               session, preview)
+                               reuse, preview)
 
 
 def _build_recorded(options: BuildOptions, files: DeckFiles, now: int | None,
-                    progress: Callable[[str], None] | None, session: Session | None,
+                    progress: Callable[[str], None] | None, reuse: Reuse,
                     preview: Path | None) -> BuildReport:
-    if session is not None:
-        session.new_cycle()
+    memo = reuse.memo or NO_MEMO
     key = options.cache_key()
     code = buildcache.code_digest()
+    digest = functools.partial(_digest, memo)
     record = None
-    if not options.force and (session is None or not session.written):  # a session knows what changed
-        record = buildcache.lookup(options.cache_file, key, code, [p for p, _ in files])
+    if not options.force:
+        record = buildcache.lookup(options.cache_file, key, code, [p for p, _ in files], digest)
     if record is not None:
         written = [Written(Path(p), (), summary.Counts(*c), up_to_date=True) for p, c in record.counts.items()]
-        inputs = [Path(p) for p in record.inputs if not stamps.is_lock(Path(p))]
+        inputs = [Path(p) for p in record.inputs if not lockfile.is_lock(Path(p))]
         return BuildReport(written, BuildPlan({}, []), [], record.warnings, [], inputs)
     with writer.Staged() as staged:
-        report = _build(options, files, now, progress, staged, session)
-        locks = [stamps.lock_path(item.deck) for item in report.stamped]
+        report = _build(options, files, now, progress, staged, reuse)
+        locks = [lockfile.lock_path(item.deck) for item in report.stamped]
 
-        digests = functools.partial(buildcache.digests, staged=staged.temporary,
-                                    digest=session.digest if session else buildcache.file_digest)
+        digests = functools.partial(buildcache.digests, staged=staged.temporary, digest=digest)
         record = buildcache.Record(
             code, digests([*report.inputs, *locks]), digests([w.path for w in report.written]), report.warnings,
             {str(w.path): [w.counts.notes, w.counts.cards, w.counts.tags] for w in report.written})
         staged.add(options.cache_file, buildcache.stored(options.cache_file, key, record), durable=False)
         if preview is not None and report.loaded is not None:
-            counts = preview_of(report.loaded, preview, options.include, options.exclude, session, staged)
+            counts = preview_of(report.loaded, preview, options.include, options.exclude, staged)
             report = report._replace(preview=counts)
         staged.commit()  # packages, lock files, the build record (and page): all in place, or none changed
         reads.rewrote([item.target for item in staged.ready])
-    if session is not None:  # what the next cycle may reuse: only what is now on disk
-        session.wrote([*(w.path for w in report.written), *locks, options.cache_file])
-        for item in report.stamped:
-            session.remember("stamped", item.deck, item)
-        by_target = report.plan.packages
-        for written_ in report.written:
-            decks_in = tuple(id(b.deck) for b in by_target.get(written_.path, ()))
-            session.outputs[written_.path] = (written_._replace(up_to_date=False), decks_in)
+    _remember_written(report, options, memo)
     return report
 
 
+def _digest(memo: Memo, path: Path) -> str | None:
+    """The file's SHA-256, kept in ``memo`` by the file's metadata (computed again when it changes)."""
+    sig = reads.signature(path)
+    if sig is None:
+        return buildcache.file_digest(path)
+    return memo.get_or_compute("digest", (path, sig), lambda: buildcache.file_digest(path))
+
+
+class _Package:
+    """What a build left at a package's path: the file's metadata as it wrote it, what it holds (each deck's
+    stamps, the tag filters), and what it reported."""
+
+    __slots__ = ("value",)
+
+    def __init__(self) -> None:
+        self.value: tuple[object, tuple[object, ...], Written] | None = None
+
+
+def _package_content(builds: Sequence[compiler.DeckBuild], stamped: dict[int, stamps.Stamped],
+                     options: BuildOptions) -> tuple[object, ...]:
+    return (tuple(Same(stamped[id(b.deck)]) for b in builds), options.include, options.exclude)
+
+
+def _remember_written(report: BuildReport, options: BuildOptions, memo: Memo) -> None:
+    """What the next build with ``memo`` may reuse: the stamps of each deck against the lock file now on disk,
+    and each package as it now is (only what is on disk)."""
+    built = {id(item.deck): stamps.remember_built(item, memo) for item in report.stamped}
+    for written in report.written:
+        builds = report.plan.packages.get(written.path, ())
+        slot = memo.get_or_compute("package", written.path, _Package)
+        slot.value = (reads.as_built(written.path), _package_content(builds, built, options),
+                      written._replace(up_to_date=False))
+
+
 def _build(options: BuildOptions, files: DeckFiles, now: int | None, progress: Callable[[str], None] | None,
-           staged: writer.Staged, session: Session | None = None) -> BuildReport:
+           staged: writer.Staged, reuse: Reuse) -> BuildReport:
     from rcc_cards import compiler  # see _compiler_import below
 
+    memo = reuse.memo or NO_MEMO
     step = progress or (lambda name: None)
     with no_cyclic_gc():
-        loaded, stamped = prepare(options.paths, options.locked, now, files, session)
+        loaded, stamped = prepare(options.paths, options.locked, now, files, reuse)
         step(BUILD_STEPS[0])
         the_plan = plan(stamped, options.output, options.include, options.exclude)
-        lock_files = [stamps.lock_path(item.deck) for item in stamped]
+        lock_files = [lockfile.lock_path(item.deck) for item in stamped]
         writer.refuse_inputs([*the_plan.packages, options.cache_file],
                              [*loaded.inputs, *lock_files, *(p for p, _ in files)], "build")
         step(BUILD_STEPS[1])
         written = []
-        reused = {id(item.deck) for item in stamped if item.reused}
+        by_deck = {id(item.deck): item for item in stamped}
         for target, builds in the_plan.packages.items():
-            before = session.outputs.get(target) if session is not None else None
-            decks_in = tuple(id(b.deck) for b in builds)
-            if (isinstance(before, tuple) and before[1] == decks_in and all(i in reused for i in decks_in)
-                    and session is not None and session.still_as_written(target)):
-                written.append(before[0]._replace(up_to_date=True))  # the same decks, none changed: same bytes
+            before = memo.get_or_compute("package", target, _Package).value
+            if (before is not None and all(by_deck[id(b.deck)].reused for b in builds)
+                    and before[1] == _package_content(builds, by_deck, options)
+                    and before[0] == reads.signature(target)):
+                reads.note(target, before[0])
+                written.append(before[2]._replace(up_to_date=True))  # the same decks, none changed: same bytes
                 continue
             staged.add_with(target, functools.partial(compiler.write_package, builds), writer.verify_zip)
             written.append(Written(target, tuple(b.deck.key for b in builds),
@@ -290,7 +323,7 @@ def _build(options: BuildOptions, files: DeckFiles, now: int | None, progress: C
             continue  # its lock file is the one the last build wrote
         text = stamps.new_text(item)
         if text is not None:
-            staged.add(stamps.lock_path(item.deck), text.encode("utf-8"))
-            locks.append(stamps.lock_name(item.deck))
+            staged.add(lockfile.lock_path(item.deck), text.encode("utf-8"))
+            locks.append(lockfile.lock_name(item.deck))
     step(BUILD_STEPS[3])
     return BuildReport(written, the_plan, stamped, loaded.problems, locks, loaded.inputs, not_built(loaded), loaded)

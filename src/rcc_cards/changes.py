@@ -8,7 +8,8 @@ from pathlib import Path
 
 from rcc_cards import tags
 from rcc_cards.errors import shown
-from rcc_cards.stamps import Stamped, lock_name
+from rcc_cards.lockfile import lock_name
+from rcc_cards.stamps import Stamped
 
 
 def explain(item: Stamped) -> list[str]:

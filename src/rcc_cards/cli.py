@@ -28,7 +28,7 @@ from rcc_cards.errors import Problem, ProblemsFound, RccCardsError, one_line, sh
 if TYPE_CHECKING:
     from rcc_cards import coverage
     from rcc_cards.builder import BuildOptions, BuildReport
-    from rcc_cards.session import Session
+    from rcc_cards.watch import Session
 
 # Modules that only the writing commands need (builder, and through it the lock file, stamps and,
 # when compiling, genanki) are imported inside those commands: 'check' and 'tags' start faster.
@@ -243,11 +243,14 @@ def _build_once(options: BuildOptions, with_preview: bool = False, session: Sess
     files = project.discover(options.paths)
     page = _preview_path(options) if with_preview else None
     with _progress(files) as progress:
-        report = builder.build(options, files, progress=progress, session=session, preview=page)
+        if session is None:
+            report = builder.build(options, files, progress=progress, preview=page)
+        else:
+            report = session.build(options, files, progress=progress, preview=page)
     counts = report.preview
     if page is not None and counts is None:  # up to date: only the page is written
-        loaded = project.load(options.paths, files, session)
-        counts = builder.preview_of(loaded, page, options.include, options.exclude, session)
+        loaded = project.load(options.paths, files) if session is None else session.load(options.paths, files)
+        counts = builder.preview_of(loaded, page, options.include, options.exclude)
     _report(report.warnings)
     _tell(report, in_session=session is not None)
     if page is not None:
@@ -292,12 +295,11 @@ def _watch(options: BuildOptions, with_preview: bool) -> None:
 
     Each cycle finds and loads the decks once, and waits for a change of what it read, as it was before it
     read it (:mod:`rcc_cards.watch`): a save during a cycle is built by the next one. A session
-    (:mod:`rcc_cards.session`) keeps what did not change between cycles, in memory.
+    (:mod:`rcc_cards.watch.session`) keeps what did not change between cycles, in memory.
     """
     from rcc_cards import watch
-    from rcc_cards.session import Session
 
-    session = Session()
+    session = watch.Session()
     try:
         while True:
             with watch.cycle() as seen:
@@ -485,7 +487,7 @@ def check(paths: tuple[Path, ...], strict: bool) -> None:
     decks = len(studied)
     background = summary.background_cards(studied)
     also = f"; {background} background card{'s' * (background != 1)} (unsourced)" if background else ""
-    covered = coverage.totals([c for d in studied for c in coverage.of_deck(d)])
+    covered = coverage.totals([c for d in studied for c in coverage.of_deck(d, loaded.memo)])
     click.echo(f"ok: {decks} deck{'s' * (decks != 1)}, {counts}{also}; {covered}")
     for deck in studied:
         if not deck.built:
@@ -514,7 +516,7 @@ def coverage_command(paths: tuple[Path, ...]) -> None:
     loaded = project.load(paths)
     if not loaded.ok:
         raise ProblemsFound(loaded.problems)
-    found = [c for d in loaded.studied for c in coverage.of_deck(d)]
+    found = [c for d in loaded.studied for c in coverage.of_deck(d, loaded.memo)]
     for item in found:
         click.echo(f"{item.deck.key}: {shown(item.source_file)} ({item.source.title})")
         for line in item.lines:

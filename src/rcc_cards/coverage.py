@@ -12,6 +12,7 @@ from typing import NamedTuple
 
 from rcc_cards import grounding
 from rcc_cards.grounding import Sentence, SourceText
+from rcc_cards.memo import NO_MEMO, Memo, Same
 from rcc_cards.model import Deck, Skip, Source
 
 
@@ -97,14 +98,10 @@ def totals(found: list[Coverage]) -> str:
     return f"{covered} of {total} sentences covered, {excused} excused"
 
 
-_LAST: list[tuple[Deck, list[Coverage]]] = []  # the last deck asked about: the rules and 'check' ask in turn
-
-
-def of_deck(deck: Deck) -> list[Coverage]:
-    """The coverage of each of the deck's sources that can be read (the rules report the others)."""
-    if _LAST and _LAST[0][0] is deck:
-        return _LAST[0][1]
-    texts, _ = grounding.read_sources(deck)
-    found = [coverage(deck, source, texts[source.key]) for source in deck.sources if source.key in texts]
-    _LAST[:] = [(deck, found)]
-    return found
+def of_deck(deck: Deck, memo: Memo = NO_MEMO) -> list[Coverage]:
+    """The coverage of each of the deck's sources that can be read (the rules report the others); the rules
+    and the preview ask in turn, so ``memo`` keeps it for the deck object (and its sources' bytes)."""
+    texts, _ = grounding.read_sources(deck, memo)
+    key = (Same(deck), tuple(Same(texts[s.key].sentences) for s in deck.sources if s.key in texts))
+    return memo.get_or_compute("coverage", key, lambda: [coverage(deck, source, texts[source.key])
+                                                         for source in deck.sources if source.key in texts])

@@ -29,9 +29,10 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
-from rcc_cards import cloze, coverage, grounding, project, writer
+from rcc_cards import cloze, coverage, grounding, places, project, writer
 from rcc_cards.errors import Problem, ProblemsFound, RccCardsError, shown
 from rcc_cards.loader.spec import MAX_ID_LENGTH
+from rcc_cards.memo import NO_MEMO, Memo
 from rcc_cards.model import TO_WRITE, Card, Deck, Kind, Source
 from rcc_cards.rules import fronts
 
@@ -117,14 +118,14 @@ class Proposal(NamedTuple):
         return [d for section in self.sections for d in section.drafts]
 
 
-def propose(deck: Deck, taken_ids: Iterable[str], taken_fronts: Iterable[str] = ()) -> Proposal:
+def propose(deck: Deck, taken_ids: Iterable[str], taken_fronts: Iterable[str] = (), memo: Memo = NO_MEMO) -> Proposal:
     """Drafts for every sentence of ``deck``'s sources that no card quotes and no ``skip:`` excuses;
     ``taken_ids``: the card ids already in use (in every deck), which no draft id repeats; ``taken_fronts``:
     the fronts cards already show (:func:`fronts_of`), which a cloze draft does not repeat if it can help it."""
     taken = {i.casefold() for i in taken_ids}
     shown = set(taken_fronts)
     sections: dict[str, tuple[str, list[Draft]]] = {}
-    for found in coverage.of_deck(deck):
+    for found in coverage.of_deck(deck, memo):
         source_key = found.source.key if found.source is not deck.source else ""
         title = found.source.title
         for line in found.lines:
@@ -374,7 +375,7 @@ def write_drafts(deck_file: Path) -> DraftsWritten:
     """Propose cards for the sentences of the deck's source that no card covers, into a new drafts file
     beside it (never overwriting one). Ids are unique across every deck built with it: the whole top
     decks folder is loaded. Raises :class:`ProblemsFound` when the deck does not load."""
-    loaded = project.load([project.top_decks_folder(deck_file.parent)])
+    loaded = project.load([places.top_decks_folder(deck_file.parent)])
     target = deck_file.resolve()
     own = [p for p in loaded.problems if p.is_error and Path(p.path).resolve() == target]
     deck = next((d for d in loaded.decks if d.file.resolve() == target), None)
@@ -383,7 +384,7 @@ def write_drafts(deck_file: Path) -> DraftsWritten:
                                                                   "on it and fix what it reports first")])
     if deck.drafts_for:
         raise DraftsFileGiven(f"{shown(deck_file)} is a drafts file; name the deck it is for ('{deck.drafts_for}')")
-    proposal = propose(deck, (c.id for d in loaded.decks for c in d.cards()), fronts_of(loaded.decks))
+    proposal = propose(deck, (c.id for d in loaded.decks for c in d.cards()), fronts_of(loaded.decks), loaded.memo)
     if not proposal.drafts:
         return DraftsWritten(deck.key, None)
     out = deck_file.with_name(deck_file.name.rsplit(".", 1)[0] + DRAFTS_SUFFIX)

@@ -19,6 +19,7 @@ from typing import NamedTuple
 
 from rcc_cards import cloze, reads, sentences
 from rcc_cards.errors import Problem
+from rcc_cards.memo import NO_MEMO, Memo
 from rcc_cards.model import Card, Deck, Source
 
 _FOLD = str.maketrans({**{c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"},
@@ -50,8 +51,9 @@ HEDGES = tuple(form for forms in HEDGE_FORMS.values() for form in forms)
 _NOT_WORD = re.compile(r"[^\w]+")
 
 
-# Caches hold up to one entry per card of the largest deck file (schema.MAX_CARDS is 100,000): cards often
-# quote the same sentence, and a build asks about each text more than once.
+# The lru_caches below are pure functions of immutable strings (nothing to invalidate, and no memo to pass
+# down to every caller): they hold up to one entry per card of the largest deck file (schema.MAX_CARDS is
+# 100,000): cards often quote the same sentence, and a build asks about each text more than once.
 _CACHE = 1 << 17
 _DIGIT = re.compile(r"\d")
 
@@ -99,6 +101,9 @@ def split_sentences(raw: str) -> list[Sentence]:
             for piece in sentences.split(raw)]
 
 
+Layout = tuple[str, list[int], list[int]]  # the sentences joined by spaces, where each starts and ends in it
+
+
 class SourceText(NamedTuple):
     """A deck's source, read once and normalized, and its sentences."""
 
@@ -106,6 +111,7 @@ class SourceText(NamedTuple):
     text: str  # normalized body
     sentences: tuple[Sentence, ...]
     found: dict[str, tuple[int, ...]]  # quote -> sentences_of(quote), filled as asked (one dict per source)
+    layout: Layout | None = None  # the sentences' layout (:func:`layout`), when made with them
 
     def find(self, quote: str) -> bool:
         return _occurs(self.text, quote)
@@ -114,7 +120,7 @@ class SourceText(NamedTuple):
         """The indices of the sentences a quote's words lie in (none when the quote is not in the source)."""
         known = self.found.get(quote)
         if known is None:
-            known = self.found[quote] = _sentences_of(self.sentences, quote)
+            known = self.found[quote] = _sentences_of(self.layout or layout(self.sentences), quote)
         return known
 
     def mismatch(self, quote: str) -> str:
@@ -147,28 +153,20 @@ def _occurs(source: str, quote: str) -> bool:
     return True
 
 
-_LAYOUTS: dict[int, tuple[tuple[Sentence, ...], str, list[int], list[int]]] = {}
+def layout(sentences: tuple[Sentence, ...]) -> Layout:
+    """The sentences joined by spaces, where each starts and ends in that text: made once per source read
+    (:func:`read_source`), not once per quote (a deck asks about hundreds of quotes of one source)."""
+    starts, ends, at = [], [], 0
+    for sentence in sentences:
+        starts.append(at)
+        ends.append(at + len(sentence.text))
+        at += len(sentence.text) + 1
+    return " ".join(s.text for s in sentences), starts, ends
 
 
-def _layout(sentences: tuple[Sentence, ...]) -> tuple[str, list[int], list[int]]:
-    """The sentences joined by spaces, where each starts and ends in that text: made once per source, not
-    once per quote (a deck asks about hundreds of quotes of one source)."""
-    entry = _LAYOUTS.get(id(sentences))
-    if entry is None or entry[0] is not sentences:
-        starts, ends, at = [], [], 0
-        for sentence in sentences:
-            starts.append(at)
-            ends.append(at + len(sentence.text))
-            at += len(sentence.text) + 1
-        if len(_LAYOUTS) >= 16:
-            _LAYOUTS.clear()
-        entry = _LAYOUTS[id(sentences)] = (sentences, " ".join(s.text for s in sentences), starts, ends)
-    return entry[1], entry[2], entry[3]
-
-
-def _sentences_of(sentences: tuple[Sentence, ...], quote: str) -> tuple[int, ...]:
+def _sentences_of(laid_out: Layout, quote: str) -> tuple[int, ...]:
     found: set[int] = set()
-    joined, starts, ends = _layout(sentences)
+    joined, starts, ends = laid_out
     position = 0
     for part in (p.strip() for p in _ELLIPSIS.split(normalize(quote))):
         if not part:
@@ -194,12 +192,12 @@ def _tail(text: str, n: int = 30) -> str:
     return text if len(text) <= n else "…" + text[-n:]
 
 
-def read_sources(deck: Deck) -> tuple[dict[str, SourceText], list[Problem]]:
+def read_sources(deck: Deck, memo: Memo = NO_MEMO) -> tuple[dict[str, SourceText], list[Problem]]:
     """Each of the deck's sources that can be read, by key; a problem for each that cannot."""
     texts: dict[str, SourceText] = {}
     problems: list[Problem] = []
     for source in deck.sources:
-        text, found = read_source(source)
+        text, found = read_source(source, memo)
         problems += found
         if text is not None:
             texts[source.key] = text
@@ -209,9 +207,12 @@ def read_sources(deck: Deck) -> tuple[dict[str, SourceText], list[Problem]]:
 MAX_SOURCE_BYTES = 10 * 1024 * 1024  # a source is a passage of text; a larger one is several sources
 
 
-def read_source(source: Source) -> tuple[SourceText | None, list[Problem]]:
-    """A source file's text, read once; only a regular file within :data:`MAX_SOURCE_BYTES` is read (a pipe
-    or device would block or never end)."""
+def read_source(source: Source, memo: Memo = NO_MEMO) -> tuple[SourceText | None, list[Problem]]:
+    """A source file's text; only a regular file within :data:`MAX_SOURCE_BYTES` is read (a pipe or device
+    would block or never end). It is normalized and split once per ``memo`` while its bytes stay the same
+    (the rules, coverage and every cycle of a watch session ask for it), keyed by the path and the bytes
+    themselves (no digest to trust, and no hashlib to load); the quote -> sentences dict is shared with it,
+    since it depends on the text alone."""
     loc = source.loc
     shown = repr(source.file)
     reads.before_reading(source.path)
@@ -226,24 +227,17 @@ def read_source(source: Source) -> tuple[SourceText | None, list[Problem]]:
                                                                f"bytes; the limit is {MAX_SOURCE_BYTES:,}. Split "
                                                                "it into several sources ('sources:')")]
         data = source.path.read_bytes()
-        signature = (str(source.path), data)  # the bytes themselves: equal keys are equal texts
-        known = _READ.get(signature)
-        if known is None:
-            raw = data.decode("utf-8")
-            if len(_READ) >= 64:
-                _READ.clear()
-            known = _READ[signature] = (normalize(source_body(raw)), tuple(split_sentences(raw)), {})
+        known = memo.get_or_compute("source", (str(source.path), data), lambda: _prepared(data))
     except (OSError, UnicodeDecodeError) as exc:
         return None, [Problem(loc.path, loc.line, loc.col, f"cannot read the source text {shown}: {exc}; "
                                                            "it must be a UTF-8 text file")]
     return SourceText(shown, *known), []
 
 
-# Each source text is normalized and split once per process while its bytes stay the same (the rules,
-# coverage and every cycle of a watch session ask for it), keyed by path and the bytes themselves (no digest
-# to trust, and no hashlib to load); the quote -> sentences dict is shared with it, since it depends on the
-# text alone.
-_READ: dict[tuple[str, bytes], tuple[str, tuple[Sentence, ...], dict[str, tuple[int, ...]]]] = {}
+def _prepared(data: bytes) -> tuple[str, tuple[Sentence, ...], dict[str, tuple[int, ...]], Layout]:
+    raw = data.decode("utf-8")
+    split = tuple(split_sentences(raw))
+    return normalize(source_body(raw)), split, {}, layout(split)
 
 
 def card_text(card: Card) -> str:

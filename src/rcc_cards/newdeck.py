@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple
 
-from rcc_cards import project, rules
+from rcc_cards import places, project, rules
 from rcc_cards.errors import Problem, RccCardsError, shown
 from rcc_cards.grounding import MAX_SOURCE_BYTES
 from rcc_cards.loader import spec
@@ -61,8 +61,8 @@ def plan(key: str, source: Path, decks: Path, as_of: str, title: str = "", name:
         if (decks / f"{key}{suffix}").exists():
             raise NewDeckError(f"{decks / (key + suffix)} already exists; rcc-cards never overwrites a deck. "
                                "Pick another key, or edit that deck")
-    up = project.folders_up(decks)
-    top = project.top_decks_folder(decks)
+    up = places.folders_up(decks)
+    top = places.top_decks_folder(decks)
     _refuse_used_key(key, top)
     text = _read_source(source)
     title = title or _first_line(text) or key

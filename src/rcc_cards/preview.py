@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from rcc_cards import cloze, coverage, kinds, render, summary, tags, templates
+from rcc_cards.memo import NO_MEMO, Memo
 from rcc_cards.model import Card, Deck
 
 _SECTION = re.compile(r"\{\{#(\w+)\}\}(.*?)\{\{/\1\}\}", re.S)
@@ -120,8 +121,9 @@ def _entry_html(entry: Entry, first: bool) -> str:
             f'</article>')
 
 
-def deck_body(deck: Deck, cards: Sequence[Card]) -> tuple[str, int]:
-    """One deck's part of the page (its cards, by section, then its sources), and how many cards it shows."""
+def deck_body(deck: Deck, cards: Sequence[Card], memo: Memo = NO_MEMO) -> tuple[str, int]:
+    """One deck's part of the page (its cards, by section, then its sources), and how many cards it shows
+    (``memo``: where the rules kept the deck's coverage)."""
     deck_entries = entries(deck, cards)
     body = [f'<h1 class="pv-deck">{html.escape(deck.name)}</h1>']
     current: tuple[str, ...] = ()
@@ -133,7 +135,7 @@ def deck_body(deck: Deck, cards: Sequence[Card]) -> tuple[str, int]:
             body.append(f'<h{depth} class="pv-section">{html.escape(" › ".join(current))}</h{depth}>')
         body.append(_entry_html(entry, first=entry.card.id not in anchored))
         anchored.add(entry.card.id)
-    body += [_source_html(found, anchored) for found in coverage.of_deck(deck)]
+    body += [_source_html(found, anchored) for found in coverage.of_deck(deck, memo)]
     return "\n".join(body), len(deck_entries)
 
 

@@ -7,19 +7,16 @@ the commands that write, so that 'check' and 'tags' start quickly. Nothing here 
 from __future__ import annotations
 
 import gc
-import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
 from rcc_cards import rules, tags
 from rcc_cards.errors import Problem, RccCardsError, has_errors, sort_problems
 from rcc_cards.loader import load_file
+from rcc_cards.memo import NO_MEMO, Generations, Memo
 from rcc_cards.model import Card, Deck
-
-if TYPE_CHECKING:
-    from rcc_cards.session import Session
 
 DEFAULT_DECKS = Path("decks")
 DECK_SUFFIXES = (".yaml", ".yml")
@@ -31,27 +28,6 @@ class NoDeckFiles(RccCardsError):
 
 class NothingSelected(RccCardsError):
     """The --tag/--exclude-tag filters leave no note in any deck (a usage error)."""
-
-
-def folders_up(folder: Path) -> list[Path]:
-    """``folder`` and each folder above it up to the project's: the current folder, or the nearest one
-    holding ``.git``; only ``folder`` itself when neither is above it. The last one is the project's."""
-    found = [folder]
-    cwd = Path.cwd()
-    for _ in folder.absolute().parents:
-        here = found[-1]
-        if Path(os.path.abspath(here)) == cwd or (here / ".git").exists():
-            return found
-        found.append(Path(os.path.normpath(folder / Path(*[".."] * len(found)))))
-    return found[:1]
-
-
-def top_decks_folder(folder: Path) -> Path:
-    """The decks folder ``folder`` is in, as a build of the project finds its decks: the folder right below
-    the project's on the way up (``decks`` for ``decks/oncology``), or ``folder`` itself when it is the
-    project's (:func:`folders_up`)."""
-    up = folders_up(folder)
-    return up[-2] if len(up) > 1 else up[0]
 
 
 DeckFiles = list[tuple[Path, str]]  # each deck file, and its name as problems show it
@@ -83,6 +59,7 @@ class Loaded(NamedTuple):
     decks: list[Deck]
     problems: list[Problem]
     files: DeckFiles
+    memo: Memo = NO_MEMO  # what the checks remembered: the steps after them ask about the same decks
 
     @property
     def inputs(self) -> list[Path]:
@@ -137,19 +114,33 @@ def thaw() -> None:
     gc.unfreeze()
 
 
-def load(paths: Sequence[Path], files: DeckFiles | None = None, session: Session | None = None) -> Loaded:
-    """Every deck file ``paths`` name (or ``files``, when already found), loaded and checked; a watch
-    ``session`` reuses what did not change since its last build (:mod:`rcc_cards.session`)."""
+DeckReader = Callable[[Path, str], tuple[Deck | None, list[Problem]]]  # a deck file, its name as shown
+
+
+class Reuse(NamedTuple):
+    """How a load reads deck files and what it may remember: by default, every file read in full
+    (:func:`rcc_cards.loader.load_file`) and a memo for this load alone."""
+
+    memo: Memo | None = None  # None: a new one, for this load
+    read: DeckReader = load_file
+
+
+FRESH = Reuse()
+
+
+def load(paths: Sequence[Path], files: DeckFiles | None = None, reuse: Reuse = FRESH) -> Loaded:
+    """Every deck file ``paths`` name (or ``files``, when already found), loaded and checked; ``reuse``
+    says how deck files are read and what the checks may remember (:mod:`rcc_cards.memo`)."""
     with no_cyclic_gc():
-        return _load(discover(paths) if files is None else files, session)
+        return _load(discover(paths) if files is None else files, reuse)
 
 
-def _load(files: DeckFiles, session: Session | None) -> Loaded:
+def _load(files: DeckFiles, reuse: Reuse) -> Loaded:
     decks: list[Deck] = []
     clean: list[Deck] = []
     problems: list[Problem] = []
     for path, shown in files:
-        deck, file_problems = session.load(path, shown) if session else load_file(path, shown)
+        deck, file_problems = reuse.read(path, shown)
         if deck is not None:  # a bad 'rules:' setting is an error of its file: the deck is not clean
             file_problems = [*file_problems, *rules.setting_problems(deck)]
         problems += file_problems
@@ -157,10 +148,9 @@ def _load(files: DeckFiles, session: Session | None) -> Loaded:
             decks.append(deck)
             if not has_errors(file_problems):
                 clean.append(deck)
-    problems += rules.check_decks(decks, clean, session)
-    if session is not None:
-        session.forget_all_but(decks)
-    return Loaded(decks, sort_problems(problems), files)
+    memo = Generations() if reuse.memo is None else reuse.memo
+    problems += rules.check_decks(decks, clean, memo)
+    return Loaded(decks, sort_problems(problems), files, memo)
 
 
 def select(deck: Deck, include: Sequence[str], exclude: Sequence[str]) -> list[Card]:

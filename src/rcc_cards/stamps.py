@@ -1,242 +1,44 @@
-"""The lock file beside each deck, and every policy about it, in one place: where it is and how messages
-name it, reading and writing it, when each note's content last changed (content hashes compared with the
-lock), which stamps are refused (in the future, or for another deck key), and when a lock is out of date
-(``build --locked``).
+"""The stamping policy: which notes get new stamps. Each deck is compared with its lock file
+(:mod:`rcc_cards.lockfile`, which holds the format, where a lock lives and the content hashes); new or
+changed content is stamped with the build time, unchanged content keeps the time its lock records, and some
+stamps are refused (in the future, for another deck key, a note type changed under one id); a lock out of
+date is reported for ``build --locked``.
 
-The lock file belongs to the deck, not to its file name: it lives beside the deck file and is named by the
-deck's key (``key: rcc`` -> ``rcc.lock.json``), so renaming the deck file keeps it; a deck file moved
-without it finds it in a folder above (:func:`lock_path`) or elsewhere in the top decks folder
-(:func:`find_lock`), and a lock named after the file, as rcc-cards wrote them before, is still found when it
-records the same key. It records,
-per card, a hash of what its note carries, its note type and the time that content last changed; per note
-type, hashes of its fields and of its look; the deck's Anki name; and the last stamp of every card removed
-from the deck, so a card re-added under its old id is stamped newer than anything learners hold. It is committed
-with the deck, like a lock file, so every machine stamps each note with the same modification time: Anki
-updates a note on import only when the package's note is strictly newer. Unchanged notes keep the time
+The lock is committed with the deck, so every machine stamps each note with the same modification time:
+Anki updates a note on import only when the package's note is strictly newer. Unchanged notes keep the time
 recorded in the lock, so re-importing a rebuild leaves them (and any edit the learner made) alone; changed
-notes get the build time, so Anki updates them. The file is JSON with one card per line, sorted, so a
-rebuild's change reads well in ``git diff``.
+notes get the build time, so Anki updates them. The last stamp of every card removed from the deck is kept,
+so a card re-added under its old id is stamped newer than anything learners hold.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import json
+import functools
 import os
-import re
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import NamedTuple
 
-from rcc_cards import kinds, reads, render, tags, templates
+from rcc_cards import kinds, render
 from rcc_cards.errors import Problem, RccCardsError, problem_at
+from rcc_cards.lockfile import (
+    Lock,
+    Stamp,
+    TypeStamp,
+    content_hash,
+    dumps,
+    find_lock,
+    line_of,
+    lock_name,
+    lock_path,
+    schema_hash,
+    style_hash,
+)
+from rcc_cards.memo import NO_MEMO, Hashed, Memo, Same
 from rcc_cards.model import Card, Deck
-from rcc_cards.templates import NoteType
-
-if TYPE_CHECKING:
-    from rcc_cards.session import Session
-
-FORMAT = 1
-
-
-class Stamp(NamedTuple):  # a named tuple: immutable, and cheap to make 100,000 of
-    hash: str
-    changed: int  # seconds since 1970: when this content last changed
-    type: int = 0  # the note type's id (0: not recorded, in a lock written before it was)
-
-
-class TypeStamp(NamedTuple):
-    schema: str  # fields and templates (names, ids, order) and the kind; a change needs a merge on import
-    style: str  # template HTML and CSS; a change updates learners' note types by itself
-    changed: int
-
-
-@dataclass
-class Lock:
-    deck: str
-    cards: dict[str, Stamp] = field(default_factory=dict)
-    note_types: dict[str, TypeStamp] = field(default_factory=dict)
-    name: str = ""  # the deck's Anki name when the lock was written ("" in older locks)
-    removed: dict[str, int] = field(default_factory=dict)  # card id -> its last stamp, for ids no longer used
-
-
-LOCK_SUFFIX = ".lock.json"
-MAX_STAMP = 2**32 - 1  # seconds since 1970 (the year 2106): any later value is damage, not a time
-
-
-def lock_path(deck: Deck) -> Path:
-    """Where a deck's lock file is: named by its key (``key: rcc`` -> ``rcc.lock.json``), beside the deck
-    file, or in the nearest folder above it that has one (a deck moved into a subfolder keeps its lock)."""
-    return deck.file.parent / _up(deck) / (deck.key + LOCK_SUFFIX)
-
-
-def _up(deck: Deck) -> Path:
-    """The relative way from the deck's folder to its lock's (``.`` when beside it, or when there is none),
-    searching the folders above it up to the project's (:func:`~rcc_cards.project.folders_up`)."""
-    name = deck.key + LOCK_SUFFIX
-    if (deck.file.parent / name).is_file():
-        return Path()
-    from rcc_cards.project import folders_up  # only for a deck without a lock beside it
-
-    for levels, folder in enumerate(folders_up(deck.file.parent)[1:], 1):
-        if (folder / name).is_file():
-            return Path(*[".."] * levels)
-    return Path()
-
-
-def _legacy_path(deck: Deck) -> Path:
-    """Where rcc-cards wrote the lock before it was named by the key: after the deck file (``a.yaml`` ->
-    ``a.lock.json``)."""
-    return deck.file.with_name(deck.file.stem + LOCK_SUFFIX)
-
-
-def is_lock(path: Path) -> bool:
-    return path.name.endswith(LOCK_SUFFIX)
-
-
-def line_of(text: str, card_id: str) -> int:
-    """The line of ``card_id``'s entry in a lock file's text (1 when absent)."""
-    needle = json.dumps(card_id) + ":"
-    for number, line in enumerate(text.splitlines(), 1):
-        if line.lstrip().startswith(needle):
-            return number
-    return 1
-
-
-def read(path: Path, shown: str) -> tuple[Lock | None, list[Problem]]:
-    """The lock at ``path``; ``(None, [])`` when there is none yet. A damaged lock is one problem naming the
-    place and the fix, whatever is wrong with it (never an exception)."""
-    reads.before_reading(path)
-    try:
-        if path.exists() and not path.is_file():
-            return None, [Problem(shown, 1, 1, "the lock file is not a regular file; replace it with the one from "
-                                               "git, or delete it to start over")]
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return None, []
-    except (OSError, UnicodeDecodeError) as exc:
-        return None, [Problem(shown, 1, 1, f"cannot read the lock file: {exc}")]
-    where, why = (1, 1), ""
-    try:
-        data = json.loads(text, parse_constant=_no_constant)
-        return _from_json(data), []
-    except json.JSONDecodeError as exc:
-        where, why = (exc.lineno, exc.colno), exc.msg
-    except RecursionError:
-        why = "it is nested far deeper than a lock file ever is"
-    except _Damaged as exc:
-        where, why = (line_of(text, exc.card) if exc.card else 1, 1), str(exc)
-    return None, [Problem(shown, *where, f"the lock file is not valid: {why}. It is written by "
-                                        "'rcc-cards build'; restore it from git, or delete it to start over "
-                                        "(every note then counts as changed)")]
-
-
-class _Damaged(ValueError):
-    """A lock file value outside what the format allows; ``card``: the card entry it is in, if any."""
-
-    def __init__(self, message: str, card: str = "") -> None:
-        super().__init__(message)
-        self.card = card
-
-
-def _no_constant(name: str) -> object:
-    raise _Damaged(f"{name} is not a number a lock file holds")
-
-
-def _get(data: object, key: str, kind: type, where: str, card: str = "") -> Any:
-    if not isinstance(data, dict) or key not in data:
-        raise _Damaged(f"{where} has no '{key}'", card)
-    value = data[key]
-    if kind is int:
-        if type(value) is not int or not 0 <= value <= MAX_STAMP:
-            raise _Damaged(f"{where} > {key}: expected whole seconds since 1970 (0 to {MAX_STAMP}); "
-                           f"found {json.dumps(value)[:40]}", card)
-    elif not isinstance(value, kind):
-        raise _Damaged(f"{where} > {key}: expected {'text' if kind is str else 'an object'}; found "
-                       f"{json.dumps(value)[:40]}", card)
-    return value
-
-
-def _from_json(data: Any) -> Lock:
-    """Read untrusted JSON strictly: every value of the wrong type or out of range is :class:`_Damaged`."""
-    version = _get(data, "format", int, "the lock file")
-    if version != FORMAT:
-        raise _Damaged(f"format {version}, expected {FORMAT}")
-    cards: dict[str, Stamp] = {}
-    for key, entry in _get(data, "cards", dict, "the lock file").items():
-        where = f"cards > {json.dumps(key)}"
-        note_type = _get(entry, "type", int, where, key) if isinstance(entry, dict) and "type" in entry else 0
-        cards[key] = Stamp(_get(entry, "hash", str, where, key), _get(entry, "changed", int, where, key), note_type)
-    types = {key: TypeStamp(_get(v, "schema", str, f"note_types > {key}"), _get(v, "style", str, f"note_types > {key}"),
-                            _get(v, "changed", int, f"note_types > {key}"))
-             for key, v in _get(data, "note_types", dict, "the lock file").items()}
-    removed = {}
-    if "removed" in data:
-        removed = {key: _get({"changed": v}, "changed", int, f"removed > {json.dumps(key)}", key)
-                   for key, v in _get(data, "removed", dict, "the lock file").items()}
-    name = _get(data, "name", str, "the lock file") if "name" in data else ""
-    return Lock(_get(data, "deck", str, "the lock file"), cards, types, name, removed)
-
-
-# json.dumps(key) and json.dumps(value, sort_keys=True, ensure_ascii=False), without building an
-# encoder per call (a lock file of 100,000 cards took 1 s to write that way).
-_KEY = json.JSONEncoder().encode
-_VALUE = json.JSONEncoder(sort_keys=True, ensure_ascii=False).encode
-
-
-def dumps(lock: Lock) -> str:
-    """Deterministic text: sorted keys, one entry per line.
-
-    A card's entry is formatted here rather than by encoding a dict per card (the same text: its hash is
-    hex, its time an integer); at 100,000 cards that took most of a second.
-    """
-    def entry(key: str, value: dict[str, object]) -> str:
-        return f"    {_KEY(key)}: {_VALUE(value)}"
-
-    stamps = lock.cards
-    cards = ",\n".join(f'    {_KEY(k)}: {{"changed": {stamps[k].changed}, "hash": {_KEY(stamps[k].hash)}, '
-                        f'"type": {stamps[k].type}}}' for k in sorted(stamps))
-    types = ",\n".join(entry(k, {"schema": t.schema, "style": t.style, "changed": t.changed})
-                       for k, t in sorted(lock.note_types.items()))
-    removed = ",\n".join(f"    {_KEY(k)}: {lock.removed[k]}" for k in sorted(lock.removed))
-    return (f'{{\n  "format": {FORMAT},\n  "deck": {json.dumps(lock.deck)},\n  "name": {_KEY(lock.name)},\n'
-            f'  "note_types": {{\n{types}\n  }},\n  "cards": {{\n{cards}\n  }},\n'
-            f'  "removed": {{{chr(10) + removed + chr(10) + "  " if removed else ""}}}\n}}\n')
-
-
-# json.dumps(value, sort_keys=True, ensure_ascii=False), without building an encoder per call.
-_ENCODE = json.JSONEncoder(sort_keys=True, ensure_ascii=False).encode
-
-
-def _digest(value: object) -> str:
-    return hashlib.sha256(_ENCODE(value).encode()).hexdigest()[:20]
-
-
-_STRING = json.encoder.encode_basestring  # a JSON string, exactly as _ENCODE writes it (C, no per-call setup)
-
-
-def content_hash(deck: Deck, card: Card, fields: list[str]) -> str:
-    """A hash of everything the note carries: note type, fields (as rendered), tags.
-
-    It hashes ``_ENCODE({"type": ..., "fields": fields, "tags": sorted tags})``, written out directly: the
-    same text (a test compares them) at a third of the cost of building a JSON encoder per card.
-    """
-    note_tags = sorted([t.casefold() for t in tags.note_tags(deck, card)])
-    text = (f'{{"fields": [{", ".join(map(_STRING, fields))}], "tags": [{", ".join(map(_STRING, note_tags))}], '
-            f'"type": {kinds.of(card.kind).note_type.id}}}')
-    return hashlib.sha256(text.encode()).hexdigest()[:20]
-
-
-def schema_hash(note_type: NoteType) -> str:
-    return _digest({"cloze": note_type.is_cloze, "fields": [[f.name, f.id] for f in note_type.fields],
-                    "templates": [[t.name, t.id] for t in note_type.templates]})
-
-
-def style_hash(note_type: NoteType) -> str:
-    return _digest({"css": templates.CSS, "templates": [[t.front, t.back] for t in note_type.templates]})
 
 
 class TypeChange(NamedTuple):
@@ -262,7 +64,7 @@ class Stamped:
     renamed_from: str = ""  # the deck's Anki name in the lock, when the deck's name changed since
     lock_moved_from: str = ""  # the lock file read, when not the one this build writes: named after the deck
     # file (as before keys), or left in another folder by a move
-    reused: bool = False  # remembered by a watch session: the deck and its lock file are as last built
+    reused: bool = False  # remembered (:func:`built`): the deck and its lock file are as a build left them
 
     def unchanged(self) -> Stamped:
         """The same deck stamped again against the lock file this build wrote: nothing changed."""
@@ -279,9 +81,9 @@ def _next_time(now: int, previous: int | None) -> int:
     return now if previous is None else max(now, previous + 1)
 
 
-def stamp(deck: Deck, old: Lock | None, now: int, session: Session | None = None) -> Stamped:
-    """Compare the deck with its lock; changed or new content is stamped ``now``. A watch ``session``
-    remembers each card's rendered fields and hash, by what the card says and what of the deck it shows."""
+def stamp(deck: Deck, old: Lock | None, now: int, memo: Memo = NO_MEMO) -> Stamped:
+    """Compare the deck with its lock; changed or new content is stamped ``now``. ``memo`` keeps each card's
+    rendered fields and hash, by what the card says and what of the deck it shows."""
     base = old or Lock(deck.key)
     result = Stamped(deck, {}, {}, {}, Lock(deck.key), first_build=old is None)
     used_kinds = {card.kind for card in deck.cards()}
@@ -302,14 +104,14 @@ def stamp(deck: Deck, old: Lock | None, now: int, session: Session | None = None
         result.type_mods[note_type.id] = result.lock.note_types[key].changed
     fields_by_id, stamps_by_id, mods, previous_by_id = result.fields, result.lock.cards, result.mods, base.cards
     retired = base.removed
-    shown = (deck.key, deck.context, deck.sources)  # what of the deck a note carries besides its card
+    shown = Hashed((deck.key, deck.context, deck.sources))  # what of the deck a note carries besides its card
 
     def rendered(card: Card) -> tuple[list[str], str]:
         fields = render.note_fields(deck, card)
         return fields, content_hash(deck, card, fields)
 
     for card in deck.cards():
-        fields, digest = session.per_content(("fields", shown), card, rendered) if session else rendered(card)
+        fields, digest = memo.get_or_compute("fields", (shown, card[:-2]), functools.partial(rendered, card))
         fields_by_id[card.id] = fields
         type_id = kinds.of(card.kind).note_type.id
         previous_card = previous_by_id.get(card.id)
@@ -355,111 +157,43 @@ def build_timestamp(environ: Mapping[str, str] = os.environ, clock: float | None
 FUTURE_TOLERANCE = 300  # seconds of clock difference between machines that we accept
 
 
-def lock_name(deck: Deck) -> str:
-    """The lock file's path, named the way the deck file was named."""
-    return os.path.normpath(Path(deck.loc.path).parent / _up(deck) / (deck.key + LOCK_SUFFIX))
+class Built:
+    """A deck's stamps as a build left them, once its files are written: the same deck stamped against the
+    lock file that build wrote (or found already right) changes nothing (:meth:`Stamped.unchanged`)."""
+
+    __slots__ = ("item",)
+
+    def __init__(self) -> None:
+        self.item: Stamped | None = None
 
 
-def find_lock(deck: Deck, keys: set[str]) -> tuple[Lock | None, Path | None, list[Problem]]:
-    """The deck's lock, the file it was read from, and problems. ``keys``: the keys of every deck built
-    together (a lock recording one of them belongs to that deck).
-
-    The lock named by the key comes first (:func:`lock_path`). Without one, a lock named after the deck
-    file (as written before locks were named by key) is used when it records this key; a lock that records
-    another key may mean the key was changed (:func:`key_change`).
-    """
-    path = lock_path(deck)
-    lock, problems = read(path, lock_name(deck))
-    if lock is not None or problems:
-        return lock, path, problems
-    legacy = _legacy_path(deck)
-    if legacy != path and legacy.is_file():
-        shown = str(Path(deck.loc.path).with_name(legacy.name))
-        old, problems = read(legacy, shown)
-        if problems or (old is not None and old.deck == deck.key):
-            return old, legacy, problems
-    moved = _moved_lock(deck)
-    if moved is not None:
-        return moved[0], moved[1], []
-    changed = key_change(deck, keys)
-    return None, None, [changed] if changed else []
+def built(deck: Deck, lock: Lock | None, found_at: Path | None, memo: Memo) -> Built:
+    """Where ``memo`` keeps what a build left of ``deck`` with the lock object ``lock`` (as read from its text,
+    :func:`~rcc_cards.lockfile.read`) found at ``found_at``."""
+    return memo.get_or_compute("built", (Same(deck), Same(lock), found_at), Built)
 
 
-def _moved_lock(deck: Deck) -> tuple[Lock, Path] | None:
-    """The lock of a deck file moved away from it (into a sibling folder, or out of a subfolder): a lock
-    named by the key anywhere in the top decks folder that records this key and some of this deck's card
-    ids, and has no deck file with that key beside it (that would be its own deck's)."""
-    from rcc_cards.project import top_decks_folder  # only for a deck with no lock beside it or above
-
-    ids = {card.id for card in deck.cards()}
-    for other in sorted(top_decks_folder(deck.file.parent).rglob(deck.key + LOCK_SUFFIX)):
-        if not other.is_file() or deck.key in _keys_beside(other):
-            continue
-        found, _ = read(other, str(other))
-        if found is not None and found.deck == deck.key and ids & set(found.cards):
-            return found, other
-    return None
+def remember_built(item: Stamped, memo: Memo) -> Stamped:
+    """After a build wrote its files: ``item``'s deck, against the lock file as it now is (its text reads as
+    the lock this build made), changes nothing; returns what :func:`stamp_decks` will give for it."""
+    lock, _ = memo.get_or_compute("lock", (lock_name(item.deck), dumps(item.lock)), lambda: (item.lock, []))
+    left = built(item.deck, lock, lock_path(item.deck), memo)
+    left.item = item if item.reused else item.unchanged()
+    return left.item
 
 
-def key_change(deck: Deck, keys: set[str]) -> Problem | None:
-    """A deck with no lock of its own whose key was changed: a lock beside it records another key that
-    belongs to no deck built here (``keys``) and shares card ids with this deck: it is the lock named after
-    this deck file, or most of this deck's ids are in it, or most of its ids are in this deck (so the same
-    edit may also have removed any number of cards). Refused, since every note's identity includes the key."""
-    if lock_path(deck).is_file():
-        return None
-    ids = {card.id for card in deck.cards()}
-    claimed: set[str] | None = None
-    for other in sorted(deck.file.parent.glob("*" + LOCK_SUFFIX)):
-        shown = str(Path(deck.loc.path).with_name(other.name))
-        found, _ = read(other, shown) if other.is_file() else (None, [])
-        if found is None or found.deck in keys or found.deck == deck.key or not found.cards:
-            continue
-        claimed = _keys_beside(deck.file) if claimed is None else claimed
-        if found.deck in claimed:
-            continue  # another deck file here has that key: its lock, not this deck's
-        shared = len(ids & set(found.cards))
-        if shared and (other == _legacy_path(deck) or shared * 2 > min(len(ids), len(found.cards))):
-            return problem_at(deck.key_loc, (
-                f"deck key '{deck.key}' has no lock file, but {shown} records deck '{found.deck}' with {shared} of "
-                "this deck's card ids: was the key changed? The key is part of every note's identity, so learners "
-                f"would get every card a second time. Restore key: {found.deck}; if this really is a new deck, "
-                f"delete {shown}"))
-    return None
-
-
-_DECK_KEY = re.compile(r"^[ ]+key:[ ]*[\"']?([a-z0-9_]+)", re.MULTILINE)
-
-
-def _keys_beside(deck_file: Path) -> set[str]:
-    """The deck keys of the deck files in ``deck_file``'s folder but itself (each file's first ``key:``,
-    which is its deck header's), read as text: only asked when a deck has no lock file yet."""
-    keys = set()
-    for other in deck_file.parent.iterdir():
-        if other.suffix in (".yaml", ".yml") and other != deck_file and other.is_file():
-            try:
-                found = _DECK_KEY.search(other.read_text(encoding="utf-8", errors="replace")[:100_000])
-            except OSError:
-                continue
-            if found:
-                keys.add(found.group(1))
-    return keys
-
-
-def stamp_decks(decks: Sequence[Deck], now: int, session: Session | None = None) -> tuple[list[Stamped], list[Problem]]:
-    """Each deck compared with its lock file (a watch ``session`` skips a deck it built last time, whose
-    lock file is still the one it wrote: the builder remembers each deck's stamps once its files are
-    written)."""
+def stamp_decks(decks: Sequence[Deck], now: int, memo: Memo = NO_MEMO) -> tuple[list[Stamped], list[Problem]]:
+    """Each deck compared with its lock file (a deck whose stamps a build left, against the lock it left,
+    is not compared again: :func:`remember_built`)."""
     stamped: list[Stamped] = []
     problems: list[Problem] = []
     keys = {deck.key for deck in decks}
     for deck in decks:
-        if session is not None:
-            known = session.remembered("stamped", deck)
-            if known is not None and session.still_as_written(lock_path(deck)):
-                stamped.append(known.unchanged())
-                continue
-        lock, found_at, lock_problems = find_lock(deck, keys)
+        lock, found_at, lock_problems = find_lock(deck, keys, memo)
+        known = built(deck, lock, found_at, memo).item if not lock_problems else None
+        if known is not None:
+            stamped.append(known)
+            continue
         problems += lock_problems
         # against the clock, not SOURCE_DATE_EPOCH: an epoch older than the lock's stamps is allowed (stamps
         # still move forward, _next_time), and is no sign of damage
@@ -478,7 +212,7 @@ def stamp_decks(decks: Sequence[Deck], now: int, session: Session | None = None)
                                                      "lock file"))
         if lock_problems or future or renamed:
             continue
-        item = stamp(deck, lock, now, session)
+        item = stamp(deck, lock, now, memo)
         problems += kind_problems(item)
         if found_at is not None and found_at != lock_path(deck):
             item.lock_moved_from = os.path.normpath(Path(deck.loc.path).parent

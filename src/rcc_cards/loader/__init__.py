@@ -11,8 +11,8 @@ from pathlib import Path
 
 from rcc_cards import reads
 from rcc_cards.errors import Problem
-from rcc_cards.loader import blockyaml, decode, schema, spec
-from rcc_cards.loader.nodes import Node
+from rcc_cards.loader import blockyaml, decode, spec
+from rcc_cards.loader.nodes import Mapping, Node, Scalar
 from rcc_cards.model import Deck
 
 
@@ -80,8 +80,43 @@ def load_text(name: str, path: Path, text: str, problems: list[Problem]) -> tupl
     problems = problems + _without_repeats(yaml_problems, problems)
     if root is None and yaml_problems:
         return None, problems
+    # the deck format's reader is imported here, not above, while it still imports the rules (for the ids a
+    # deck's 'rules:' may name): the rules read lock files, and the lock file module reads deck keys here
+    from rcc_cards.loader import schema
+
     deck, schema_problems = schema.build_deck(name, path, root, text)
     return deck, problems + schema_problems
+
+
+HEADER_BYTES = 100_000  # the deck header is at the top of its file; a key further down is not read
+
+
+def deck_key(path: Path) -> str | None:
+    """The key the deck file at ``path`` gives in its header (``deck: key:``), or None when it has none or
+    cannot be read. Cheap: only the header's lines are read as YAML, nothing is checked, nothing recorded
+    as an input (asked about the other deck files beside a deck that has no lock file yet)."""
+    try:
+        if not path.is_file():
+            return None
+        with path.open("rb") as f:
+            text = f.read(HEADER_BYTES).decode("utf-8", errors="replace")
+    except OSError:
+        return None
+    lines = text.split("\n")
+    start = next((i for i, line in enumerate(lines) if line.split("#", 1)[0].rstrip() == "deck:"), None)
+    if start is None:
+        return None
+    end = next((i for i in range(start + 1, len(lines)) if lines[i][:1] not in ("", " ", "#")), len(lines))
+    root, _ = parse(str(path), "\n".join(lines[start:end]) + "\n")
+    header = _value(root, "deck")
+    key = _value(header, "key")
+    return key.value if isinstance(key, Scalar) and key.value else None
+
+
+def _value(node: Node | None, key: str) -> Node | None:
+    if not isinstance(node, Mapping):
+        return None
+    return next((value for name, value in node.pairs if name.value == key), None)
 
 
 def _read_at_most(path: Path, limit: int) -> bytes:

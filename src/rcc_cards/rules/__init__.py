@@ -27,17 +27,14 @@ changed: fix the card instead.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Mapping, Sequence
 
 from rcc_cards import grounding, kinds
 from rcc_cards.errors import Problem, Severity
+from rcc_cards.memo import NO_MEMO, Hashed, Memo, Same
 from rcc_cards.model import Card, Deck, Setting
 from rcc_cards.rules import coverage, drafts, fronts, identity, quality, quotes, settings, weak
 from rcc_cards.rules.base import Hit, Rule
-
-if TYPE_CHECKING:
-    from rcc_cards.session import Session
 
 __all__ = ["RULES", "Hit", "Rule", "Setting", "by_id", "check_decks", "setting_problems", "severities", "table"]
 
@@ -89,11 +86,12 @@ def _problems(rule: Rule, hits: Sequence[Hit], severity: Severity) -> list[Probl
     return [Problem(loc.path, loc.line, loc.col, f"{message} [{rule.id}]", severity) for loc, message in hits]
 
 
-def check_decks(decks: list[Deck], clean: list[Deck], session: Session | None = None) -> list[Problem]:
+def check_decks(decks: list[Deck], clean: list[Deck], memo: Memo = NO_MEMO) -> list[Problem]:
     """Every rule, over the decks that loaded (``decks``) and those that loaded without errors (``clean``).
 
-    A watch ``session`` remembers what looks at one deck only (its card rules, its per-deck rules) for
-    the deck object it was computed for; rules across decks always run again.
+    ``memo`` keeps what looks at one deck only (its card rules, its per-deck rules) for the deck object it
+    was computed for, and each card's result by everything the card rules see; rules across decks always run
+    again (from per-card values they may keep in ``memo`` themselves).
     """
     problems: list[Problem] = []
     settings = {id(deck): severities(deck) for deck in decks}
@@ -102,43 +100,32 @@ def check_decks(decks: list[Deck], clean: list[Deck], session: Session | None = 
             continue
         scope = decks if rule.scope == "decks" else clean
         if rule.fixed:  # the same for every deck: one look across all of them
-            problems += _problems(rule, rule.check_decks(scope), rule.severity)
+            problems += _problems(rule, rule.check_decks(scope, memo), rule.severity)
             continue
         for deck in scope:  # a rule a deck may change looks at each deck on its own, at its severity
             severity = settings[id(deck)][rule.id]
             if severity != "off":
-                problems += _remembered(session, ("rule", rule.id), deck,
-                                        functools.partial(_deck_rule, rule, deck, severity))
+                problems += memo.get_or_compute("deck rule", (rule.id, Same(deck), severity),
+                                                functools.partial(_deck_rule, rule, deck, severity, memo))
     clean_ids = {id(deck) for deck in clean}
     for deck in decks:
         deck_settings = settings[id(deck)]
         is_clean = id(deck) in clean_ids
         if not is_clean:  # in a file with errors, only what also blocks the build: no warnings yet
             deck_settings = {k: v if v == "error" else "off" for k, v in deck_settings.items()}
-        problems += _remembered(session, ("cards", is_clean), deck,
-                                functools.partial(_check_cards, deck, deck_settings, session))
+        problems += memo.get_or_compute("card rules", (Same(deck), is_clean),
+                                        functools.partial(_check_cards, deck, deck_settings, memo))
     return problems
 
 
-def _deck_rule(rule: Rule, deck: Deck, severity: Setting) -> list[Problem]:
-    return _problems(rule, rule.check_decks([deck]), severity)  # type: ignore[arg-type]  # "off" is filtered out
+def _deck_rule(rule: Rule, deck: Deck, severity: Setting, memo: Memo) -> list[Problem]:
+    return _problems(rule, rule.check_decks([deck], memo), severity)  # type: ignore[arg-type]  # "off" filtered out
 
 
-def _remembered(session: Session | None, what: tuple[object, ...], deck: Deck,
-                compute: Callable[[], list[Problem]]) -> list[Problem]:
-    if session is None:
-        return compute()
-    known = session.remembered("rules", deck, *what)
-    if known is None:
-        known = compute()
-        session.remember("rules", deck, known, *what)
-    return list(known)
-
-
-def _check_cards(deck: Deck, settings: Mapping[str, Setting], session: Session | None = None) -> list[Problem]:
-    """The card rules over every card of ``deck``; a watch ``session`` remembers each card's result, by
-    everything the rules see: the card and where it is, its source text, the deck's settings."""
-    texts, problems = grounding.read_sources(deck)
+def _check_cards(deck: Deck, settings: Mapping[str, Setting], memo: Memo = NO_MEMO) -> list[Problem]:
+    """The card rules over every card of ``deck``; ``memo`` keeps each card's result, by everything the rules
+    see: the card and where it is, its source text, the deck's settings."""
+    texts, problems = grounding.read_sources(deck, memo)
     # per kind of card, (check, rule, severity) for each rule that runs on it: looked up once, not per card
     active = {spec.kind: [(rule.check_card, rule, settings[rule.id]) for rule in RULES
                           if rule.scope == "card" and settings[rule.id] != "off" and rule.applies(spec)]
@@ -162,14 +149,11 @@ def _check_cards(deck: Deck, settings: Mapping[str, Setting], session: Session |
                 found += _problems(rule, hits, severity)  # type: ignore[arg-type]  # "off" is filtered out
         return found
 
-    if session is None:
-        for card in deck.cards():
-            problems += check(card)
-        return problems
-    context = (deck.drafts_for, tuple(sorted(settings.items())),
-               tuple((k, id(t.sentences), t.shown) for k, t in sorted(texts.items())))
+    context = Hashed((deck.drafts_for, tuple(sorted(settings.items())),
+                      tuple((k, Same(t.sentences), t.shown) for k, t in sorted(texts.items()))))
     for card in deck.cards():
-        problems += session.per_card(("rules", context, deck.source_of(card).key), card, check)
+        key = (context, deck.source_of(card).key, card[:-1], tuple(card.key_locs.items()))
+        problems += memo.get_or_compute("card", key, functools.partial(check, card))
     return problems
 
 

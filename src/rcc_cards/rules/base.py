@@ -10,13 +10,14 @@ from typing import Literal, NamedTuple
 from rcc_cards.errors import Severity
 from rcc_cards.grounding import SourceText
 from rcc_cards.kinds import KindSpec
+from rcc_cards.memo import NO_MEMO, Memo
 from rcc_cards.model import Card, Deck, Loc
 
 Scope = Literal["decks", "clean", "card"]
 Hit = tuple[Loc, str]  # where, and the message (the registry adds the rule's id and its severity)
 NO_HITS: Sequence[Hit] = ()
 
-DecksCheck = Callable[[Sequence[Deck]], Sequence[Hit]]
+DecksCheck = Callable[[Sequence[Deck], Memo], Sequence[Hit]]  # the decks, and what the run remembers
 CardCheck = Callable[[Card, KindSpec, SourceText], Sequence[Hit]]  # the card, what its kind means, its source
 
 
@@ -51,7 +52,7 @@ def _example(doc: str, label: str) -> str:
     raise ValueError(f"a rule's docstring needs a line starting with {label!r}")
 
 
-def _no_decks(decks: Sequence[Deck]) -> Sequence[Hit]:
+def _no_decks(decks: Sequence[Deck], memo: Memo = NO_MEMO) -> Sequence[Hit]:
     return NO_HITS
 
 

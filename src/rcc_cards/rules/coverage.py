@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rcc_cards import coverage
+from rcc_cards.memo import NO_MEMO, Memo
 from rcc_cards.model import Deck, Loc
 from rcc_cards.rules.base import Hit, decks_rule
 
 
 @decks_rule("sentence-uncovered", "warning", "clean")
-def sentence_uncovered(decks: Sequence[Deck]) -> Sequence[Hit]:
+def sentence_uncovered(decks: Sequence[Deck], memo: Memo = NO_MEMO) -> Sequence[Hit]:
     """Every sentence of the source is quoted by a card, or excused under `source: skip:` with a reason.
 
     Fails: a source sentence no card quotes (`rcc-cards coverage` lists them with their lines)
@@ -23,12 +24,12 @@ def sentence_uncovered(decks: Sequence[Deck]) -> Sequence[Hit]:
         hits += [(Loc(found.source_file, line.sentence.line, 1),
                   f"no card quotes the sentence {_short(line.sentence.text)!r} (deck '{deck.key}'); add a card "
                   "that quotes it, or excuse it under the deck's 'source: skip:' with the reason")
-                 for found in coverage.of_deck(deck) for line in found.lines if line.uncovered]
+                 for found in coverage.of_deck(deck, memo) for line in found.lines if line.uncovered]
     return hits
 
 
 @decks_rule("skip-unmatched", "warning", "clean")
-def skip_unmatched(decks: Sequence[Deck]) -> Sequence[Hit]:
+def skip_unmatched(decks: Sequence[Deck], memo: Memo = NO_MEMO) -> Sequence[Hit]:
     """Each `skip:` entry names a sentence of the source (a stale one hides nothing and misleads).
 
     Fails: `skip: [{sentence: "A sentence the source no longer has", why: "…"}]`
@@ -38,12 +39,12 @@ def skip_unmatched(decks: Sequence[Deck]) -> Sequence[Hit]:
     for deck in decks:
         hits += [(skip.loc, f"deck '{deck.key}': the skipped sentence {_short(skip.sentence)!r} is not in the "
                             f"source {found.source_file}; copy it from the source, or remove the entry")
-                 for found in coverage.of_deck(deck) for skip in found.unmatched]
+                 for found in coverage.of_deck(deck, memo) for skip in found.unmatched]
     return hits
 
 
 @decks_rule("skip-ambiguous", "error", "decks", fixed=True)
-def skip_ambiguous(decks: Sequence[Deck]) -> Sequence[Hit]:
+def skip_ambiguous(decks: Sequence[Deck], memo: Memo = NO_MEMO) -> Sequence[Hit]:
     """Each `skip:` entry names one sentence: an entry that fits several would excuse sentences silently.
 
     Fails: `skip: [{sentence: "IL-2", why: "…"}]` where several sentences contain "IL-2"
@@ -51,7 +52,7 @@ def skip_ambiguous(decks: Sequence[Deck]) -> Sequence[Hit]:
     """
     hits: list[Hit] = []
     for deck in decks:
-        for found in coverage.of_deck(deck):
+        for found in coverage.of_deck(deck, memo):
             for skip, matches in found.ambiguous:
                 named = "; ".join(f"line {found.lines[i].sentence.line}: {_short(found.lines[i].sentence.text, 40)!r}"
                                   for i in matches[:5]) + ("; …" if len(matches) > 5 else "")

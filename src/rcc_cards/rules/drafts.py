@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rcc_cards.memo import NO_MEMO, Memo
 from rcc_cards.model import Deck
 from rcc_cards.rules.base import Hit, decks_rule
 
 
 @decks_rule("draft-pending", "warning", "decks", fixed=True)
-def draft_pending(decks: Sequence[Deck]) -> Sequence[Hit]:
+def draft_pending(decks: Sequence[Deck], memo: Memo = NO_MEMO) -> Sequence[Hit]:
     """A drafts file is emptied: each draft reviewed and moved into its deck, or deleted. Drafts are never
     built; `check --strict` fails while one remains, so none reaches learners unreviewed.
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rcc_cards import kinds
+from rcc_cards.memo import NO_MEMO, Memo
 from rcc_cards.model import Card, Deck
 from rcc_cards.rules.base import Hit, decks_rule
 
@@ -13,22 +14,15 @@ def _key(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
-_FRONTS: dict[tuple[object, ...], list[str]] = {}  # by the text that decides them: asked again every watch cycle
-
-
-def fronts(card: Card) -> list[str]:
-    """What each of the note's cards shows on its front, normalized for comparison."""
-    key = (card.kind, card.front, card.back, card.text)
-    known = _FRONTS.get(key)
-    if known is None:
-        if len(_FRONTS) >= 1 << 18:
-            _FRONTS.clear()
-        known = _FRONTS[key] = [_key(front) for front in kinds.of(card.kind).fronts(card)]
-    return known
+def fronts(card: Card, memo: Memo = NO_MEMO) -> list[str]:
+    """What each of the note's cards shows on its front, normalized for comparison (remembered by the text
+    that decides them, in the run's memo)."""
+    return memo.get_or_compute("fronts", (card.kind, card.front, card.back, card.text),
+                               lambda: [_key(front) for front in kinds.of(card.kind).fronts(card)])
 
 
 @decks_rule("duplicate-front", "error", "clean", fixed=True)
-def duplicate_front(decks: Sequence[Deck]) -> Sequence[Hit]:
+def duplicate_front(decks: Sequence[Deck], memo: Memo = NO_MEMO) -> Sequence[Hit]:
     """Two cards must not show the same front (ignoring case and spacing; for clozes, what each card shows).
 
     Fails: two cards whose fronts read the same (ignoring case and spacing; for clozes, what each card shows,
@@ -41,7 +35,7 @@ def duplicate_front(decks: Sequence[Deck]) -> Sequence[Hit]:
         for card in deck.cards():
             if card.to_write and deck.drafts_for:
                 continue  # a draft skeleton has no front yet ('draft-pending' says so)
-            keys = fronts(card)
+            keys = fronts(card, memo)
             for front in (keys if len(keys) == 1 else dict.fromkeys(keys)):
                 other = seen.setdefault(front, card)
                 if other is not card:

@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
+from rcc_cards import lockfile, render
+from rcc_cards.lockfile import Lock
+from rcc_cards.memo import NO_MEMO, Memo
 from rcc_cards.model import Card, Deck, Loc
 from rcc_cards.rules.base import NO_HITS, Hit, decks_rule
 
-if TYPE_CHECKING:
-    from rcc_cards.stamps import Lock
-
-# stamps (the lock file) is imported only when two cards share an id, or a deck has no lock file of its
-# own: 'check' of a deck with its lock starts without it.
-
 
 @decks_rule("duplicate-card-id", "error", "decks", fixed=True)
-def duplicate_card_id(decks: Sequence[Deck]) -> Sequence[Hit]:
+def duplicate_card_id(decks: Sequence[Deck], memo: Memo = NO_MEMO) -> Sequence[Hit]:
     """Card ids are unique across every file built together: the id is the note's identity.
 
     Fails: two cards with `id: il2-dose` (in one file or in two decks built together)
@@ -59,25 +55,21 @@ class _Studied:
 
     @staticmethod
     def lock_name(deck: Deck) -> str:
-        from rcc_cards import stamps
-
-        return stamps.lock_name(deck)
+        return lockfile.lock_name(deck)
 
     def __call__(self, deck: Deck, card: Card) -> bool:
-        from rcc_cards import render, stamps
-
         if id(deck) not in self.locks:
-            self.locks[id(deck)], _, _ = stamps.find_lock(deck, set())
+            self.locks[id(deck)], _, _ = lockfile.find_lock(deck, set())
         lock = self.locks[id(deck)]
         entry = lock.cards.get(card.id) if lock is not None and lock.deck == deck.key else None
         if entry is None:
             return False
         twins = sum(1 for c in deck.cards() if c.id == card.id)
-        return twins == 1 or stamps.content_hash(deck, card, render.note_fields(deck, card)) == entry.hash
+        return twins == 1 or lockfile.content_hash(deck, card, render.note_fields(deck, card)) == entry.hash
 
 
 @decks_rule("deck-key-changed", "error", "decks", fixed=True)
-def key_changed(decks: Sequence[Deck]) -> Sequence[Hit]:
+def key_changed(decks: Sequence[Deck], memo: Memo = NO_MEMO) -> Sequence[Hit]:
     """A deck's key is part of every note's identity: a changed key would give learners every card again.
 
     Fails: `key: rcc2` in the file whose lock file `rcc.lock.json` records deck `rcc` and its card ids
@@ -86,20 +78,18 @@ def key_changed(decks: Sequence[Deck]) -> Sequence[Hit]:
     unlocked = [deck for deck in decks if deck.built and not _has_lock(deck)]
     if not unlocked:
         return NO_HITS
-    from rcc_cards import stamps
-
     keys = {deck.key for deck in decks}
-    changes = [stamps.key_change(deck, keys) for deck in unlocked]
+    changes = [lockfile.key_change(deck, keys) for deck in unlocked]
     return [(deck.key_loc, change.message) for deck, change in zip(unlocked, changes, strict=True) if change]
 
 
 def _has_lock(deck: Deck) -> bool:
-    """Whether the lock named by the key is beside the deck (checked without importing the lock module)."""
-    return (deck.file.parent / f"{deck.key}.lock.json").is_file()
+    """Whether the lock named by the key is beside the deck."""
+    return (deck.file.parent / (deck.key + lockfile.LOCK_SUFFIX)).is_file()
 
 
 @decks_rule("duplicate-deck-key", "error", "decks", fixed=True)
-def duplicate_deck_key(decks: Sequence[Deck]) -> Sequence[Hit]:
+def duplicate_deck_key(decks: Sequence[Deck], memo: Memo = NO_MEMO) -> Sequence[Hit]:
     """Each deck file has its own key: two files with one key would write one package and share note GUIDs.
 
     Fails: `key: rcc` in two deck files

@@ -15,7 +15,7 @@ from rcc_cards.errors import Problem
 from rcc_cards.model import SETTINGS, Deck, RuleSetting, Setting
 from rcc_cards.rules.base import Rule
 
-_SETTING: dict[str, Setting] = {setting: setting for setting in SETTINGS}
+_SETTING: Mapping[str, Setting] = {setting: setting for setting in SETTINGS}  # a constant: text -> Setting
 _WHERE = "deck"  # a deck's 'rules:' is a key of 'deck', and its problems are named so
 
 

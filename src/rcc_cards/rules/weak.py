@@ -15,6 +15,7 @@ from typing import NamedTuple
 from rcc_cards import cloze, grounding
 from rcc_cards.grounding import SourceText
 from rcc_cards.kinds import KindSpec, of
+from rcc_cards.memo import NO_MEMO, Memo
 from rcc_cards.model import Card, Deck
 from rcc_cards.rules.base import NO_HITS, Hit, card_rule, decks_rule
 
@@ -119,7 +120,7 @@ SUBJECT_MIN_CARDS = 4  # ... in a deck of at least this many cards (in fewer, a 
 
 
 @decks_rule("front-gives-away", "warning", "clean")
-def front_gives_away(decks: Sequence[Deck]) -> Sequence[Hit]:
+def front_gives_away(decks: Sequence[Deck], memo: Memo = NO_MEMO) -> Sequence[Hit]:
     """A card's front does not show the answer of another card on the same source sentence.
 
     Every front counts: the question, each cloze card's text with its deletion hidden, and the answer of a
@@ -138,21 +139,21 @@ def front_gives_away(decks: Sequence[Deck]) -> Sequence[Hit]:
     """
     hits: list[Hit] = []
     for deck in decks:
-        by_sentence = _cards_by_sentence(deck)
+        by_sentence = _cards_by_sentence(deck, memo)
         crowded = [cards for cards in by_sentence.values() if len(cards) > MAX_CARDS_PER_SENTENCE]
         if crowded:
             hits.append((deck.loc, f"deck '{deck.key}': {len(crowded)} source sentence(s) are quoted by more than "
                                    f"{MAX_CARDS_PER_SENTENCE} cards each (up to {max(map(len, crowded))}); their "
                                    "cards are not compared for answers given away. Split such sentences' facts "
                                    "over fewer cards, or turn this rule off for the deck"))
-        hits += _given_away(deck, by_sentence)
+        hits += _given_away(deck, by_sentence, memo)
     return hits
 
 
-def _cards_by_sentence(deck: Deck) -> dict[tuple[str, int], list[Card]]:
+def _cards_by_sentence(deck: Deck, memo: Memo) -> dict[tuple[str, int], list[Card]]:
     """The deck's cards by the source sentence(s) their quote is on (unreadable sources: reported by the card
     rules)."""
-    texts, _ = grounding.read_sources(deck)
+    texts, _ = grounding.read_sources(deck, memo)
     by_sentence: dict[tuple[str, int], list[Card]] = {}
     for card in deck.cards():
         key = deck.source_of(card).key
@@ -162,12 +163,12 @@ def _cards_by_sentence(deck: Deck) -> dict[tuple[str, int], list[Card]]:
     return by_sentence
 
 
-def _given_away(deck: Deck, by_sentence: dict[tuple[str, int], list[Card]]) -> list[Hit]:
+def _given_away(deck: Deck, by_sentence: dict[tuple[str, int], list[Card]], memo: Memo) -> list[Hit]:
     """Each card whose front shows another card's answer, once a pair, on the key of the front that shows it."""
     candidates: dict[tuple[str, str], tuple[_Sides, _Sides]] = {}
     for cards in by_sentence.values():
         if 1 < len(cards) <= MAX_CARDS_PER_SENTENCE:
-            sides = [_Sides.of(card) for card in cards]
+            sides = [_Sides.of(card, memo) for card in cards]
             candidates.update(((c.card.id, o.card.id), (c, o)) for c in sides for o in sides
                               if o is not c and c.shows_answer_of(o))
     subject: frozenset[str] | None = None  # worked out for the first answer of words a front shows
@@ -217,14 +218,9 @@ class _Sides(NamedTuple):
     details: _Details  # what a warning says, for the few cards that give another away
 
     @classmethod
-    def of(cls, card: Card) -> _Sides:
-        key = (card.kind, card.front, card.back, card.text)  # all that decides them (asked every watch cycle)
-        known = _SIDES.get(key)
-        if known is None:
-            if len(_SIDES) >= 1 << 17:
-                _SIDES.clear()
-            known = _SIDES[key] = _prepare(card)
-        return cls(card, *known)
+    def of(cls, card: Card, memo: Memo) -> _Sides:
+        key = (card.kind, card.front, card.back, card.text)  # all that decides them
+        return cls(card, *memo.get_or_compute("sides", key, lambda: _prepare(card)))
 
     def shows_answer_of(self, other: _Sides) -> bool:
         """Does a front of this card show an answer of ``other``: all of its quantities, or (an answer
@@ -247,9 +243,6 @@ class _Details(NamedTuple):
     number_answers: list[str]  # the answers of ``numbers``, as written
     phrase_answers: list[tuple[str, frozenset[str]]]  # the answers of ``phrases``, as written, and their words
     # that count
-
-
-_SIDES: dict[tuple[object, ...], tuple[list[tuple[str, set[str]]], list[set[str]], list[str], _Details]] = {}
 
 
 def _prepare(card: Card) -> tuple[list[tuple[str, set[str]]], list[set[str]], list[str], _Details]:

@@ -1,4 +1,4 @@
-"""Reading one edited card again instead of the whole file (watch mode, :mod:`rcc_cards.session`).
+"""Reading one edited card again instead of the whole file (watch mode, :mod:`rcc_cards.watch.session`).
 
 When the lines that changed between two versions of a deck file lie inside one card, only that card's
 lines are parsed and read; the other cards are kept, moved by the number of lines the edit added or
