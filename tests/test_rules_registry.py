@@ -93,6 +93,21 @@ def test_an_unknown_rule_id_is_an_error_with_the_closest_match(tmp_path: Path) -
     assert lines[0].endswith("Did you mean 'answer-too-long'?")
 
 
+@pytest.mark.parametrize("broken", [
+    ("file: source.txt", "file: missing.txt"),  # the deck cannot be read: its source file is missing
+    ("sections:\n", "chapters:\n"),  # ... or its sections are not there
+])
+def test_a_bad_setting_is_reported_with_the_problems_that_keep_the_deck_from_loading(
+        tmp_path: Path, broken: tuple[str, str]) -> None:
+    deck = _deck(tmp_path, "  rules:\n    answer-to-long: off\n    hedge-dropped: often\n")
+    deck.write_text(deck.read_text(encoding="utf-8").replace(*broken), encoding="utf-8")
+    code, lines = _check(deck.parent)
+    assert code == 1
+    assert [line.split(": error: ")[0] for line in lines if ": error: deck: " in line and "rule" in line] == [
+        "t.yaml:9:5", "t.yaml:10:20"]
+    assert len([line for line in lines if ": error: " in line]) >= 3, lines  # and what keeps it from loading
+
+
 @pytest.mark.parametrize("setting,message", [
     ("no", "t.yaml:9:22: error: deck: rule 'answer-too-long' must be set to error, warning or off; found 'no'"),
     ("''", "t.yaml:9:22: error: deck: 'answer-too-long' is empty; write the text, or remove the key if it is "

@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 from rcc_cards import rules, tags
 from rcc_cards.errors import Problem, RccCardsError, has_errors, sort_problems
-from rcc_cards.loader import load_file
+from rcc_cards.loader import header_settings, load_file
 from rcc_cards.memo import NO_MEMO, Generations, Memo
 from rcc_cards.model import Card, Deck
 
@@ -141,8 +141,10 @@ def _load(files: DeckFiles, reuse: Reuse) -> Loaded:
     problems: list[Problem] = []
     for path, shown in files:
         deck, file_problems = reuse.read(path, shown)
-        if deck is not None:  # a bad 'rules:' setting is an error of its file: the deck is not clean
-            file_problems = [*file_problems, *rules.setting_problems(deck)]
+        # A bad 'rules:' setting is an error of its file (the deck is not clean), reported in the same run as
+        # the file's other problems, also when those keep the deck from being read (then from its header).
+        written = deck.rules if deck is not None else header_settings(path, shown)
+        file_problems = [*file_problems, *rules.setting_problems(written)]
         problems += file_problems
         if deck is not None:
             decks.append(deck)

@@ -13,7 +13,7 @@ from rcc_cards import reads
 from rcc_cards.errors import Problem
 from rcc_cards.loader import blockyaml, decode, spec
 from rcc_cards.loader.nodes import Mapping, Node, Scalar
-from rcc_cards.model import Deck
+from rcc_cards.model import Deck, RuleSetting
 
 
 def yaml_parser() -> str:
@@ -95,6 +95,26 @@ def deck_key(path: Path) -> str | None:
     """The key the deck file at ``path`` gives in its header (``deck: key:``), or None when it has none or
     cannot be read. Cheap: only the header's lines are read as YAML, nothing is checked, nothing recorded
     as an input (asked about the other deck files beside a deck that has no lock file yet)."""
+    key = _value(_header(path), "key")
+    return key.value if isinstance(key, Scalar) and key.value else None
+
+
+def header_settings(path: Path, shown: str) -> tuple[RuleSetting, ...]:
+    """The ``rules:`` of the deck file's header as written, where they were written, for a file whose deck
+    could not be read (its problems say why): its settings are judged in the same run. Only the header's
+    lines are read; a ``rules:`` that is not a mapping of rule ids gives none (the load reported it)."""
+    found = _value(_header(path, shown), "rules")
+    if not isinstance(found, Mapping):
+        return ()
+    from rcc_cards.loader.values import ValueReader  # only for a file whose deck could not be read
+
+    reader = ValueReader(shown, path.parent)
+    settings = reader.value(found, "deck", spec.DECK.field("rules"))
+    return settings if isinstance(settings, tuple) else ()
+
+
+def _header(path: Path, shown: str = "") -> Node | None:
+    """The ``deck:`` mapping of the file's header, parsed alone, with the lines and columns of the file."""
     try:
         if not path.is_file():
             return None
@@ -107,10 +127,8 @@ def deck_key(path: Path) -> str | None:
     if start is None:
         return None
     end = next((i for i in range(start + 1, len(lines)) if lines[i][:1] not in ("", " ", "#")), len(lines))
-    root, _ = parse(str(path), "\n".join(lines[start:end]) + "\n")
-    header = _value(root, "deck")
-    key = _value(header, "key")
-    return key.value if isinstance(key, Scalar) and key.value else None
+    root, _ = parse(shown or str(path), "\n" * start + "\n".join(lines[start:end]) + "\n")
+    return _value(root, "deck")
 
 
 def _value(node: Node | None, key: str) -> Node | None:

@@ -27,12 +27,12 @@ changed: fix the card instead.
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from rcc_cards import grounding, kinds
 from rcc_cards.errors import Problem, Severity
 from rcc_cards.memo import NO_MEMO, Hashed, Memo, Same
-from rcc_cards.model import Card, Deck, Setting
+from rcc_cards.model import Card, Deck, RuleSetting, Setting
 from rcc_cards.rules import coverage, drafts, fronts, identity, quality, quotes, settings, weak
 from rcc_cards.rules.base import Hit, Rule
 
@@ -76,10 +76,11 @@ def severities(deck: Deck) -> dict[str, Setting]:
     return out
 
 
-def setting_problems(deck: Deck) -> list[Problem]:
-    """What is wrong with ``deck``'s ``rules:``: a rule id no rule has, a setting that is not one of
-    error, warning or off, a fixed rule changed (:mod:`.settings`). Problems of the deck's own file."""
-    return settings.problems(deck, by_id())
+def setting_problems(written: Iterable[RuleSetting]) -> list[Problem]:
+    """What is wrong with a deck's ``rules:`` (``written``, as the loader read them): a rule id no rule has,
+    a setting that is not one of error, warning or off, a fixed rule changed (:mod:`.settings`). Problems
+    of the deck's own file."""
+    return settings.problems(written, by_id())
 
 
 def _problems(rule: Rule, hits: Sequence[Hit], severity: Severity) -> list[Problem]:

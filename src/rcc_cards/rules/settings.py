@@ -8,7 +8,7 @@ whether they are allowed is the rules' to say, here. The registry passes its rul
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from rcc_cards import suggest
 from rcc_cards.errors import Problem
@@ -19,11 +19,11 @@ _SETTING: Mapping[str, Setting] = {setting: setting for setting in SETTINGS}  # 
 _WHERE = "deck"  # a deck's 'rules:' is a key of 'deck', and its problems are named so
 
 
-def problems(deck: Deck, known: Mapping[str, Rule]) -> list[Problem]:
-    """Every setting of ``deck`` the rules ``known`` (by id) do not allow, at the rule id it names when no
-    rule has it, else at its value."""
+def problems(written: Iterable[RuleSetting], known: Mapping[str, Rule]) -> list[Problem]:
+    """Every setting ``written`` (a deck's ``rules:``) that the rules ``known`` (by id) do not allow, at the
+    rule id it names when no rule has it, else at its value."""
     out: list[Problem] = []
-    for setting in deck.rules:
+    for setting in written:
         why = _why_not(setting, known)
         if why:
             at = setting.loc if setting.rule in known else setting.rule_loc
