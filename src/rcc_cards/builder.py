@@ -77,8 +77,9 @@ def _key_value(value: object) -> Any:
 
 
 class Written(NamedTuple):
+    """A package of the build: where, what it holds."""
+
     path: Path
-    deck_keys: tuple[str, ...]
     counts: summary.Counts
     up_to_date: bool = False  # not rebuilt: nothing it depends on changed since it was written
 
@@ -234,7 +235,7 @@ def _build_recorded(options: BuildOptions, files: DeckFiles, now: int | None,
     if not options.force:
         record = buildcache.lookup(options.cache_file, key, code, [p for p, _ in files], digest)
     if record is not None:
-        written = [Written(Path(p), (), summary.Counts(*c), up_to_date=True) for p, c in record.counts.items()]
+        written = [Written(Path(p), summary.Counts(*c), up_to_date=True) for p, c in record.counts.items()]
         inputs = [Path(p) for p in record.inputs if not lockfile.is_lock(Path(p))]
         return BuildReport(written, BuildPlan({}, []), [], record.warnings, [], inputs)
     with writer.Staged() as staged:
@@ -314,8 +315,7 @@ def _build(options: BuildOptions, files: DeckFiles, now: int | None, progress: C
                 written.append(before[2]._replace(up_to_date=True))  # the same decks, none changed: same bytes
                 continue
             staged.add_with(target, functools.partial(compiler.write_package, builds), writer.verify_zip)
-            written.append(Written(target, tuple(b.deck.key for b in builds),
-                                   summary.counts((b.deck, b.cards) for b in builds)))
+            written.append(Written(target, summary.counts((b.deck, b.cards) for b in builds)))
         step(BUILD_STEPS[2])
     locks = []
     for item in stamped:
