@@ -45,6 +45,21 @@ def test_generations_keep_what_the_last_cycle_used_and_drop_the_rest() -> None:
     assert memo.get_or_compute("other kind", "a", lambda: 1) == 1  # kinds do not share keys
 
 
+def test_a_run_that_builds_once_keeps_no_per_card_result() -> None:
+    from rcc_cards.memo import PER_CARD, one_run
+
+    memo = one_run()
+    calls: list[str] = []
+
+    def compute(kind: str) -> str:
+        calls.append(kind)
+        return kind
+
+    for kind in [*sorted(PER_CARD), "source", *sorted(PER_CARD), "source"]:
+        memo.get_or_compute(kind, "key", lambda k=kind: compute(k))  # type: ignore[misc]
+    assert calls == [*sorted(PER_CARD), "source", *sorted(PER_CARD)]
+
+
 def test_same_is_identity_and_holds_its_object() -> None:
     one, other = [1], [1]
     assert Same(one) == Same(one) and hash(Same(one)) == hash(Same(one))

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from rcc_cards import buildcache, lockfile, reads, stamps, summary, writer
 from rcc_cards.errors import Problem, ProblemsFound, sort_problems
-from rcc_cards.memo import NO_MEMO, Generations, Memo, Same
+from rcc_cards.memo import NO_MEMO, Memo, Same, one_run
 from rcc_cards.model import Card, Deck
 from rcc_cards.project import (
     DEFAULT_OUTPUT,
@@ -191,7 +191,7 @@ def prepare(paths: Sequence[Path], locked: bool = False, now: int | None = None,
     ``files`` are the deck files, when the caller has already found them (:func:`~rcc_cards.project.discover`);
     ``reuse``: how deck files are read and what the steps may remember (its memo is made here if it has none).
     """
-    reuse = reuse if reuse.memo is not None else reuse._replace(memo=Generations())
+    reuse = reuse if reuse.memo is not None else reuse._replace(memo=one_run())
     loaded = load(paths, files, reuse)
     if not loaded.ok:
         raise ProblemsFound(loaded.problems, inputs=loaded.inputs)
@@ -224,7 +224,7 @@ def build(options: BuildOptions, files: DeckFiles | None = None, now: int | None
     a package whose decks' stamps are those a build with this memo left, still as it wrote it, is not
     compiled again.
     """
-    reuse = reuse if reuse.memo is not None else reuse._replace(memo=Generations())
+    reuse = reuse if reuse.memo is not None else reuse._replace(memo=one_run())
     with reads.recording():  # what each input was when first read (watch mode waits for it to change)
         return _build_recorded(options, discover(options.paths) if files is None else files, now, progress,
                                reuse, preview)
