@@ -114,3 +114,17 @@ def test_a_watch_cycle_reports_the_warnings_a_fresh_check_reports(tmp_path: Path
         fresh = project.load([deck]).problems
         assert [str(p) for p in report.warnings] == [str(p) for p in fresh], answer
         assert any("yes-no-answer" in str(p) for p in fresh) == answer.startswith(("Yes", "No"))
+
+
+def test_the_cycle_after_the_first_compiles_only_the_edited_decks_package(tmp_path: Path) -> None:
+    """What the first cycle wrote is remembered (a memo still empty when the cycle starts included)."""
+    card = "      - id: {id}\n        q: Question {id}?\n        a: Answer\n        unsourced: written for this test\n"
+    for key in ["a", "b", "c"]:
+        write_deck(tmp_path, card.format(id=f"{key}1"), key=key, deck_lines="  rules: {sentence-uncovered: off}\n")
+    session = Session()
+    options = builder.BuildOptions((tmp_path,), tmp_path / "out")
+    session.build(options)
+    (tmp_path / "b.yaml").write_text((tmp_path / "b.yaml").read_text().replace("a: Answer", "a: Edited"))
+    report = session.build(options)
+    assert {w.path.name: w.up_to_date for w in report.written} == {"a.apkg": True, "b.apkg": False, "c.apkg": True}
+    assert {item.deck.key: item.reused for item in report.stamped} == {"a": True, "b": False, "c": True}

@@ -199,7 +199,7 @@ def prepare(paths: Sequence[Path], locked: bool = False, now: int | None = None,
         raise NoDeckFiles("no deck has cards to build yet; add cards (or run 'rcc-cards draft DECK' and "
                           "review what it proposes), then build")
     stamped, problems = stamps.stamp_decks(loaded.built, stamps.build_timestamp() if now is None else now,
-                                           reuse.memo or NO_MEMO)
+                                           _memo(reuse))
     if locked:
         problems += [p for item in stamped if item.has_changes for p in stamps.stale_problems(item)]
     if problems:
@@ -233,7 +233,7 @@ def build(options: BuildOptions, files: DeckFiles | None = None, now: int | None
 def _build_recorded(options: BuildOptions, files: DeckFiles, now: int | None,
                     progress: Callable[[str], None] | None, reuse: Reuse,
                     preview: Path | None) -> BuildReport:
-    memo = reuse.memo or NO_MEMO
+    memo = _memo(reuse)
     key = options.cache_key()
     code = buildcache.code_digest()
     digest = functools.partial(_digest, memo)
@@ -260,6 +260,10 @@ def _build_recorded(options: BuildOptions, files: DeckFiles, now: int | None,
         reads.rewrote([item.target for item in staged.ready])
     _remember_written(report, options, memo)
     return report
+
+
+def _memo(reuse: Reuse) -> Memo:
+    return NO_MEMO if reuse.memo is None else reuse.memo
 
 
 def _digest(memo: Memo, path: Path) -> str | None:
@@ -300,7 +304,7 @@ def _build(options: BuildOptions, files: DeckFiles, now: int | None, progress: C
            staged: writer.Staged, reuse: Reuse) -> BuildReport:
     from rcc_cards import compiler  # see _compiler_import below
 
-    memo = reuse.memo or NO_MEMO
+    memo = _memo(reuse)
     step = progress or (lambda name: None)
     with no_cyclic_gc():
         loaded, stamped = prepare(options.paths, options.locked, now, files, reuse)

@@ -84,9 +84,6 @@ class Generations:
         if self._current:
             self._older, self._current = self._current, {}
 
-    def __len__(self) -> int:
-        return len(self._current) + len(self._older)
-
 
 # What one card's rules and one note's fields give: a run that builds once asks for each only once.
 PER_CARD = frozenset({"card", "fields"})
