@@ -45,6 +45,21 @@ def test_generations_keep_what_the_last_cycle_used_and_drop_the_rest() -> None:
     assert memo.get_or_compute("other kind", "a", lambda: 1) == 1  # kinds do not share keys
 
 
+def test_a_run_that_builds_once_keeps_no_per_card_result() -> None:
+    from rcc_cards.memo import PER_CARD, one_run
+
+    memo = one_run()
+    calls: list[str] = []
+
+    def compute(kind: str) -> str:
+        calls.append(kind)
+        return kind
+
+    for kind in [*sorted(PER_CARD), "source", *sorted(PER_CARD), "source"]:
+        memo.get_or_compute(kind, "key", lambda k=kind: compute(k))  # type: ignore[misc]
+    assert calls == [*sorted(PER_CARD), "source", *sorted(PER_CARD)]
+
+
 def test_same_is_identity_and_holds_its_object() -> None:
     one, other = [1], [1]
     assert Same(one) == Same(one) and hash(Same(one)) == hash(Same(one))
@@ -99,3 +114,17 @@ def test_a_watch_cycle_reports_the_warnings_a_fresh_check_reports(tmp_path: Path
         fresh = project.load([deck]).problems
         assert [str(p) for p in report.warnings] == [str(p) for p in fresh], answer
         assert any("yes-no-answer" in str(p) for p in fresh) == answer.startswith(("Yes", "No"))
+
+
+def test_the_cycle_after_the_first_compiles_only_the_edited_decks_package(tmp_path: Path) -> None:
+    """What the first cycle wrote is remembered (a memo still empty when the cycle starts included)."""
+    card = "      - id: {id}\n        q: Question {id}?\n        a: Answer\n        unsourced: written for this test\n"
+    for key in ["a", "b", "c"]:
+        write_deck(tmp_path, card.format(id=f"{key}1"), key=key, deck_lines="  rules: {sentence-uncovered: off}\n")
+    session = Session()
+    options = builder.BuildOptions((tmp_path,), tmp_path / "out")
+    session.build(options)
+    (tmp_path / "b.yaml").write_text((tmp_path / "b.yaml").read_text().replace("a: Answer", "a: Edited"))
+    report = session.build(options)
+    assert {w.path.name: w.up_to_date for w in report.written} == {"a.apkg": True, "b.apkg": False, "c.apkg": True}
+    assert {item.deck.key: item.reused for item in report.stamped} == {"a": True, "b": False, "c": True}

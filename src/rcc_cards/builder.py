@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from rcc_cards import buildcache, lockfile, outputs, reads, stamps, suggest, summary, writer
 from rcc_cards.errors import Problem, ProblemsFound, sort_problems
-from rcc_cards.memo import NO_MEMO, Generations, Memo, Same
+from rcc_cards.memo import NO_MEMO, Memo, Same, one_run
 from rcc_cards.model import Card, Deck
 from rcc_cards.project import (
     FRESH,
@@ -185,7 +185,7 @@ def prepare(paths: Sequence[Path], locked: bool = False, now: int | None = None,
     ``files`` are the deck files, when the caller has already found them (:func:`~rcc_cards.project.discover`);
     ``reuse``: how deck files are read and what the steps may remember (its memo is made here if it has none).
     """
-    reuse = reuse if reuse.memo is not None else reuse._replace(memo=Generations())
+    reuse = reuse if reuse.memo is not None else reuse._replace(memo=one_run())
     loaded = load(paths, files, reuse)
     if not loaded.ok:
         raise ProblemsFound(loaded.problems, inputs=loaded.inputs)
@@ -193,7 +193,7 @@ def prepare(paths: Sequence[Path], locked: bool = False, now: int | None = None,
         raise NoDeckFiles("no deck has cards to build yet; add cards (or run 'rcc-cards draft DECK' and "
                           "review what it proposes), then build")
     stamped, problems = stamps.stamp_decks(loaded.built, stamps.build_timestamp() if now is None else now,
-                                           reuse.memo or NO_MEMO)
+                                           _memo(reuse))
     if locked:
         problems += [p for item in stamped if item.has_changes for p in stamps.stale_problems(item)]
     if problems:
@@ -218,7 +218,7 @@ def build(options: BuildOptions, files: DeckFiles | None = None, now: int | None
     a package whose decks' stamps are those a build with this memo left, still as it wrote it, is not
     compiled again.
     """
-    reuse = reuse if reuse.memo is not None else reuse._replace(memo=Generations())
+    reuse = reuse if reuse.memo is not None else reuse._replace(memo=one_run())
     with reads.recording():  # what each input was when first read (watch mode waits for it to change)
         return _build_recorded(options, discover(options.paths) if files is None else files, now, progress,
                                reuse, preview)
@@ -227,7 +227,7 @@ def build(options: BuildOptions, files: DeckFiles | None = None, now: int | None
 def _build_recorded(options: BuildOptions, files: DeckFiles, now: int | None,
                     progress: Callable[[str], None] | None, reuse: Reuse,
                     preview: Path | None) -> BuildReport:
-    memo = reuse.memo or NO_MEMO
+    memo = _memo(reuse)
     key = options.cache_key()
     code = buildcache.code_digest()
     digest = functools.partial(_digest, memo)
@@ -254,6 +254,10 @@ def _build_recorded(options: BuildOptions, files: DeckFiles, now: int | None,
         reads.rewrote([item.target for item in staged.ready])
     _remember_written(report, options, memo)
     return report
+
+
+def _memo(reuse: Reuse) -> Memo:
+    return NO_MEMO if reuse.memo is None else reuse.memo
 
 
 def _digest(memo: Memo, path: Path) -> str | None:
@@ -294,7 +298,7 @@ def _build(options: BuildOptions, files: DeckFiles, now: int | None, progress: C
            staged: writer.Staged, reuse: Reuse) -> BuildReport:
     from rcc_cards import compiler  # see _compiler_import below
 
-    memo = reuse.memo or NO_MEMO
+    memo = _memo(reuse)
     step = progress or (lambda name: None)
     with no_cyclic_gc():
         loaded, stamped = prepare(options.paths, options.locked, now, files, reuse)

@@ -58,13 +58,17 @@ class Hashed(tuple):  # type: ignore[type-arg]  # any values
 
 class Generations:
     """Remembers every value asked for in the current cycle or the last one: a value nobody asked for in a
-    whole cycle is dropped at the start of the next (so memory follows what the decks are now)."""
+    whole cycle is dropped at the start of the next (so memory follows what the decks are now). Values of
+    the kinds in ``not_kept`` are always computed (see :func:`one_run`)."""
 
-    def __init__(self) -> None:
+    def __init__(self, not_kept: frozenset[str] = frozenset()) -> None:
         self._current: dict[tuple[str, Hashable], object] = {}
         self._older: dict[tuple[str, Hashable], object] = {}
+        self._not_kept = not_kept
 
     def get_or_compute(self, kind: str, key: Hashable, compute: Callable[[], T]) -> T:
+        if kind in self._not_kept:
+            return compute()
         name = (kind, key)
         value = self._current.get(name, _MISSING)
         if value is _MISSING:
@@ -80,8 +84,17 @@ class Generations:
         if self._current:
             self._older, self._current = self._current, {}
 
-    def __len__(self) -> int:
-        return len(self._current) + len(self._older)
+
+# What one card's rules and one note's fields give: a run that builds once asks for each only once.
+PER_CARD = frozenset({"card", "fields"})
+
+
+def one_run() -> Generations:
+    """The memo of a run that builds once (a command other than ``build --watch``): it keeps what the run's
+    steps ask for more than once (a deck's sources, its coverage, each lock file's text, each card's fronts),
+    not each card's own results, which only a later cycle would ask for again (keeping them made a
+    10,000-card 'check' about a tenth slower, and bigger)."""
+    return Generations(PER_CARD)
 
 
 class Same(Generic[Obj]):

@@ -15,7 +15,7 @@ from typing import NamedTuple
 from rcc_cards import rules, tags
 from rcc_cards.errors import Problem, RccCardsError, has_errors, sort_problems
 from rcc_cards.loader import header_settings, load_file
-from rcc_cards.memo import NO_MEMO, Generations, Memo
+from rcc_cards.memo import NO_MEMO, Memo, one_run
 from rcc_cards.model import Card, Deck
 
 DEFAULT_DECKS = Path("decks")
@@ -150,7 +150,7 @@ def _load(files: DeckFiles, reuse: Reuse) -> Loaded:
             decks.append(deck)
             if not has_errors(file_problems):
                 clean.append(deck)
-    memo = Generations() if reuse.memo is None else reuse.memo
+    memo = one_run() if reuse.memo is None else reuse.memo
     problems += rules.check_decks(decks, clean, memo)
     return Loaded(decks, sort_problems(problems), files, memo)
 

@@ -176,9 +176,11 @@ def built(deck: Deck, lock: Lock | None, found_at: Path | None, memo: Memo) -> B
 def remember_built(item: Stamped, memo: Memo) -> Stamped:
     """After a build wrote its files: ``item``'s deck, against the lock file as it now is (its text reads as
     the lock this build made), changes nothing; returns what :func:`stamp_decks` will give for it."""
+    if item.reused:
+        return item  # found remembered this time, against the same lock file: nothing to add
     lock, _ = memo.get_or_compute("lock", (lock_name(item.deck), dumps(item.lock)), lambda: (item.lock, []))
     left = built(item.deck, lock, lock_path(item.deck), memo)
-    left.item = item if item.reused else item.unchanged()
+    left.item = item.unchanged()
     return left.item
 
 
