@@ -11,7 +11,7 @@ from pathlib import Path
 
 from rcc_cards import reads
 from rcc_cards.errors import Problem
-from rcc_cards.loader import blockyaml, decode, spec
+from rcc_cards.loader import blockyaml, decode, schema, spec
 from rcc_cards.loader.nodes import Mapping, Node, Scalar
 from rcc_cards.model import Deck, RuleSetting
 
@@ -80,10 +80,6 @@ def load_text(name: str, path: Path, text: str, problems: list[Problem]) -> tupl
     problems = problems + _without_repeats(yaml_problems, problems)
     if root is None and yaml_problems:
         return None, problems
-    # the deck format's reader is imported here, not above, while it still imports the rules (for the ids a
-    # deck's 'rules:' may name): the rules read lock files, and the lock file module reads deck keys here
-    from rcc_cards.loader import schema
-
     deck, schema_problems = schema.build_deck(name, path, root, text)
     return deck, problems + schema_problems
 

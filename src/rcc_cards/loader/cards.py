@@ -24,7 +24,7 @@ from rcc_cards.model import Card, Deck, Kind, Loc
 def read_card(path: str, file_path: Path, deck: Deck, node: Node, like: Card) -> tuple[Card | None, list[Problem]]:
     """Read ``node`` as a card of ``deck`` in the section of the card ``like`` (its tags inherited, its
     source keys known): what reading the whole file would make of it. Watch mode reads an edited card so
-    (:mod:`.patch`)."""
+    (:mod:`rcc_cards.watch.patch`)."""
     reader = CardReader(path, file_path.parent)
     reader.source_keys = {source.key for source in deck.sources}
     inherited: tuple[str, ...] = ()
