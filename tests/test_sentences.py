@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import REPO
 from rcc_cards import grounding, sentences
 
 
@@ -166,3 +167,41 @@ def test_the_real_layouts_are_kept_with_attribution() -> None:
     for passage in passages:
         head = passage.read_text(encoding="utf-8").splitlines()[:6]
         assert passage.name in attribution and any(line.startswith("# Source: http") for line in head), passage
+
+
+@pytest.mark.parametrize("raw,sentences", [
+    ("Doses were high, e.g. 20 units. Then lower.", ["Doses were high, e.g. 20 units.", "Then lower."]),
+    ("It gained 2.6 months. It was modest.", ["It gained 2.6 months.", "It was modest."]),
+    ("A HR of 0.78 (CI, 0.67–0.90) was found. Next.", ["A HR of 0.78 (CI, 0.67-0.90) was found.", "Next."]),
+    ("Prolonged survival.[4,5,6] Even brain metastases.[10] End.",
+     ["Prolonged survival.", "Even brain metastases.", "End."]),
+    ("It was 2.6 months.[11][Level of evidence: 1iiA] High-dose IL-2 next.",
+     ["It was 2.6 months.[Level of evidence: 1iiA]", "High-dose IL-2 next."]),
+    ("Low doses (about 5%) helped. (A remark in brackets.) Then more.",
+     ["Low doses (about 5%) helped.", "(A remark in brackets.)", "Then more."]),
+    ("A sentence split\nover two lines. And another.", ["A sentence split over two lines.", "And another."]),
+    ("Smith et al. reported it. Dr. Jones agreed.", ["Smith et al. reported it.", "Dr. Jones agreed."]),
+    ("First paragraph without end\n\nSecond paragraph. Two.",
+     ["First paragraph without end", "Second paragraph.", "Two."]),
+])
+def test_the_splitter_on_hard_cases(raw: str, sentences: list[str]) -> None:
+    assert [s.text for s in grounding.split_sentences(raw)] == sentences  # normalized: citations removed
+
+
+def test_headings_and_lines_and_the_header_of_a_source_file() -> None:
+    raw = "# Header line\n# more header\n\nOne. Two.\n\nA Heading\n\nThree\nfour.\n"
+    found = grounding.split_sentences(raw)
+    assert [(s.text, s.line, s.heading) for s in found] == [
+        ("One.", 4, False), ("Two.", 4, False), ("A Heading", 6, True), ("Three four.", 8, False)]
+
+
+def test_the_splitter_on_the_shipped_source() -> None:
+    raw = (REPO / "decks" / "sources" / "rcc_stage_iv.txt").read_text(encoding="utf-8")
+    found = grounding.split_sentences(raw)
+    assert len(found) == 17 and [s.text for s in found if s.heading] == ["Cytokine Therapy"]
+    assert found[0].text.startswith("Selected patients with solitary") and found[0].line == 7
+    cochrane = next(s for s in found if s.text.startswith("A Cochrane analysis"))
+    # numeric citations are removed; the level of evidence stays with its sentence
+    assert cochrane.text.endswith("improvement in survival of 2.6 months.[Level of evidence: 1iiA]")
+    assert found[-1].text == ("Combinations of IL-2 and interferon-alpha have been studied, but outcomes have not "
+                              "been better with high-dose or low-dose IL-2 alone.")
