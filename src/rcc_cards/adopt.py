@@ -44,7 +44,7 @@ class Card(NamedTuple):
     """A card as it will be written: its texts, plain; ``image``/``audio`` are Anki media names."""
 
     id: str
-    guid: str
+    guid: str  # the note's GUID, kept as the card's 'guid' ("" when it cannot be written)
     kind: str  # "basic", "reverse" or "cloze"
     front: str = ""  # q, or the cloze text
     back: str = ""  # a, or the cloze's extra
@@ -210,8 +210,12 @@ def _card(note: AnkiNote, note_type: AnkiNoteType, used_ids: set[str], media_siz
     messages = list(mapped.dropped)
     image, audio = _media(mapped.media, media_sizes, messages)
     kept_tags = _tags(note.tags, messages)
+    guid = note.guid if spec.GUID_PATTERN.match(note.guid) else ""
+    if not guid:
+        messages.append("its GUID is not kept (not an Anki GUID rcc-cards can write): Anki will see a new note, "
+                        "without this note's reviews")
     dropped.extend(Dropped(note.guid, card_name, message) for message in messages)
-    return Card(card_name, note.guid, mapped.kind, mapped.front, mapped.back, kept_tags, image, audio)
+    return Card(card_name, guid, mapped.kind, mapped.front, mapped.back, kept_tags, image, audio)
 
 
 def front_key(front: str) -> str:
@@ -376,6 +380,8 @@ def _section_lines(section: Section, indent: str, lines: list[str], card_lines: 
 def card_yaml(card: Card, media_paths: Mapping[str, str]) -> list[str]:
     """A card's lines, the first starting with ``- ``, the rest indented by two spaces."""
     pairs = [("id", card.id)]
+    if card.guid:
+        pairs.append(("guid", quoted(card.guid)))
     if card.kind == "cloze":
         pairs.append(("cloze", quoted(card.front)))
         if card.back:
@@ -399,7 +405,7 @@ def valid_key(key: str) -> bool:
 
 def without(adopted: Adopted, reasons: Mapping[str, str]) -> Adopted:
     """``adopted`` without the cards of the ids in ``reasons``, each reported as not carried, with its reason."""
-    dropped = [Dropped(card.guid, "", f"not carried: {reasons[card.id]}") for card in adopted.cards()
+    dropped = [Dropped(card.guid or "?", "", f"not carried: {reasons[card.id]}") for card in adopted.cards()
                if card.id in reasons]
 
     def kept(section: Section) -> Section:

@@ -103,7 +103,7 @@ def _write_notes(cursor: sqlite3.Cursor, builds: Sequence[DeckBuild], ids: Itera
                 nid, mod, spec = next(ids), mods[card.id], kinds.of(card.kind)
                 fields = rendered[card.id] if rendered else render.note_fields(deck, card)
                 tags = " " + " ".join(note_tags(deck, card)) + " "
-                yield (nid, note_guid(deck.key, card.id), spec.note_type.id, mod, -1, tags,
+                yield (nid, card.guid or note_guid(deck.key, card.id), spec.note_type.id, mod, -1, tags,
                        "\x1f".join(fields), fields[0], 0, 0, "")
                 cards.extend((next(ids), nid, did, ord_, mod, -1, 0, 0, position, 0, 0, 0, 0, 0, 0, 0, 0, "")
                              for ord_ in spec.ords(card))

@@ -142,7 +142,8 @@ def _header(key: str, chosen: str, path: Path, today: str) -> adopt.Header:
         comments=(f"Imported by 'rcc-cards import {path.name}' on {today} from the Anki deck {chosen!r}.",
                   f"The source, sources/{key}.txt, is a placeholder: replace it with the text these cards",
                   "come from, then give each card the sentence it comes from as its 'quote' (quote-missing",
-                  "warns until then) and run 'rcc-cards check'."))
+                  "warns until then) and run 'rcc-cards check'.",
+                  "Each card's 'guid' is its note's identity in Anki: keep it, also when you rename the card."))
 
 
 def _placeholder(path: Path, chosen: str, today: str) -> str:

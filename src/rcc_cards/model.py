@@ -69,6 +69,7 @@ class Card(NamedTuple):
     image: Media | None = None  # shown with the question
     audio: Media | None = None  # played with the question
     tags: tuple[str, ...] = ()  # topic tags of the card and its sections, in order, no repeats
+    guid: str = ""  # the note's own Anki GUID (an imported note's); "" -> derived from deck key and card id
     loc: Loc = Loc("", 0, 0)
     key_locs: Mapping[str, tuple[int, int]] = MappingProxyType({})  # key -> (line, col) of its value
 

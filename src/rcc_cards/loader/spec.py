@@ -22,6 +22,9 @@ from rcc_cards.model import SETTINGS
 KEY_PATTERN = re.compile(r"[a-z0-9][a-z0-9_]*\Z")
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*\Z")
 MAX_ID_LENGTH = 100
+# A note's Anki GUID, kept by 'rcc-cards import': the characters of Anki's own (base 91: letters, digits and
+# ASCII punctuation but quotes and the backslash); Anki sets no length limit, rcc-cards that of any name.
+GUID_PATTERN = re.compile(r"[A-Za-z0-9!#$%&()*+,\-./:;<=>?@\[\]^_`{|}~]+\Z")
 MAX_CARDS = 100_000  # per deck file; a larger curriculum is several files
 _CARD_START = r"^[ ]*(?:-[ ]+)?\{?[ ]*id[ ]*:"  # a card's 'id:' key, as lines start (compiled only when needed)
 
@@ -132,6 +135,10 @@ DECK = Map("deck", "'deck'", (
 CARD = Map("card", "a card", (
     Field("id", Shape("name", pattern=ID_PATTERN, example="letters, digits, '-', '_' and '.', e.g. il2-durable-cr"),
           "Stable identity of the note across rebuilds; unique across all decks built together.", required=True),
+    Field("guid", Shape("name", pattern=GUID_PATTERN,
+                        example="an Anki GUID: letters, digits and punctuation, no quotes or spaces"),
+          "The note's GUID in Anki, when it is not derived from the deck key and card id (a note made in Anki and "
+          "imported by 'rcc-cards import' keeps its own); unique across all decks built together."),
     Field("q", TEXT, "The question.", attr="front"),
     Field("a", TEXT, "The answer.", attr="back"),
     Field("reverse", FLAG, "Also ask answer -> question.", stored=False),
