@@ -252,6 +252,12 @@ EXPECTED_OUTPUT = [
     "wrote decks/biology.yaml: 5 cards (2 q/a, 2 q/a with reverse, 1 cloze)",
     "wrote decks/sources/biology.txt: a placeholder source, to replace with the cards' source text",
     "wrote 2 media files into decks/media/biology",
+    "wrote decks/biology.notetypes.json: the Anki note types the cards keep",
+    *(f"  note type '{name}' is kept (same id, fields, card types and styling), so a build updates its notes in "
+      "place; its field 'Back' shows rcc-cards' back matter after the answer (extra, context, source, card id)"
+      for name in ("Basic", "Basic (and reversed card)", "Basic (optional reversed card)")),
+    "  note type 'Cloze' is kept (same id, fields, card types and styling), so a build updates its notes in place; "
+    "its field 'Back Extra' shows rcc-cards' back matter (extra, context, source, card id)",
     "not carried exactly (5):",
     "  note {g_cell} (card 'cell-membrane-keeps-ions-in-out'): markup dropped from field 'Front' (b); its text "
     "is kept",
@@ -268,23 +274,25 @@ EXPECTED_OUTPUT = [
 ]
 
 
-@pytest.mark.parametrize("which", ["apkg", "legacy_apkg", "colpkg"])
+@pytest.mark.parametrize("which", ["apkg", "legacy_apkg", "colpkg", "collection"])
 def test_import_writes_a_deck_that_check_accepts(files: Files, tmp_path: Path, which: str) -> None:
-    path = getattr(files, which)
-    args = ["import", str(path)] + (["--deck", "biology"] if which == "colpkg" else [])
+    path = files.apkg.parent / "collection.anki2" if which == "collection" else getattr(files, which)
+    before = path.read_bytes()
+    args = ["import", str(path)] + (["--deck", "biology"] if which in ("colpkg", "collection") else [])
     result = run(args, cwd=tmp_path)
     assert result.exit_code == 0, result.output
     guids = files.guids
     lines = result.output.splitlines()
     assert lines[0] == f"read 5 notes of deck 'Biology' from {path}"
     expected = [line.format(file=path, **{f"g_{k}": v for k, v in guids.items()}) for line in EXPECTED_OUTPUT]
-    assert lines[:5] == expected[:5] and sorted(lines[5:]) == sorted(expected[5:])
+    assert lines[:10] == expected[:10] and sorted(lines[10:]) == sorted(expected[10:])
     assert (tmp_path / "decks" / "media" / "biology" / "cell.png").read_bytes() == PNG
     assert (tmp_path / "decks" / "media" / "biology" / "dna.mp3").read_bytes() == MP3
     check = run(["check"], cwd=tmp_path)
     assert check.exit_code == 0, check.output
     assert check.stdout == "ok: 1 deck, 5 notes, 8 cards, 5 tags; 0 of 1 sentences covered, 0 excused\n"
     assert "error" not in check.stderr
+    assert path.read_bytes() == before  # the file read is never modified
 
 
 def test_the_deck_file_as_written(files: Files, tmp_path: Path) -> None:
@@ -302,6 +310,7 @@ sections:
     cards:
       - id: protein
         guid: {protein}
+        note_type: "Basic (optional reversed card)"
         q: "Protein"
         a: "amino acids"
   - key: cells
@@ -309,12 +318,14 @@ sections:
     cards:
       - id: cell-membrane-keeps-ions-in-out
         guid: {cell}
+        note_type: "Basic"
         q: "Cell membrane\\nkeeps\u00a0ions in & out"
         a: "(see the image)"
         image: "media/biology/cell.png"
         tags: ["biology::cells::membrane", "exam"]
       - id: mitochondria-make-atp
         guid: {cloze}
+        note_type: "Cloze"
         cloze: "{{c1::Mitochondria}} make {{c2::ATP}}"
         extra: "in cells"
         tags: ["biology::cells"]
@@ -323,6 +334,7 @@ sections:
     cards:
       - id: dna
         guid: {dna}
+        note_type: "Basic (and reversed card)"
         q: "DNA"
         a: "a helix"
         reverse: true
@@ -330,6 +342,7 @@ sections:
         tags: ["biology::genes"]
       - id: rna
         guid: {rna}
+        note_type: "Basic (optional reversed card)"
         q: "RNA"
         a: "single strand"
         reverse: true
@@ -453,10 +466,9 @@ def test_the_build_writes_the_cards_guid_and_a_renamed_card_keeps_it(tmp_path: P
         col.close()
 
 
-def test_imported_cards_keep_their_notes_guids(files: Files, tmp_path: Path) -> None:
-    """Each card carries its note's GUID: a build of the imported deck names the learner's notes. Their note
-    types are rcc-cards' own, so Anki reports them as conflicting (measured: 0 new, 5 conflicting) and
-    updates nothing; carrying the note type is the next step (see docs/commands.md, 'rcc-cards import')."""
+def test_imported_cards_keep_their_notes_guids_and_note_types(files: Files, tmp_path: Path) -> None:
+    """Each card carries its note's GUID and note type: a build of the imported deck updates the learner's
+    notes in place (measured: 0 new, 5 updated, 0 conflicting; tests/test_import_roundtrip.py goes on)."""
     assert run(["import", str(files.apkg)], cwd=tmp_path).exit_code == 0
     deck, _ = loader.load_file(tmp_path / "decks" / "biology.yaml")
     assert deck is not None
@@ -468,7 +480,49 @@ def test_imported_cards_keep_their_notes_guids(files: Files, tmp_path: Path) -> 
     copy.write_bytes(original.read_bytes())
     col = Collection(str(copy))
     try:
+        assert col.db is not None
+        col.db.execute("update notes set mod = mod - 3600")  # made before the build
         log = import_apkg(col, tmp_path / "build" / "biology.apkg")
-        assert (len(log.new), len(log.updated), len(log.conflicting)) == (0, 0, 5)
+        assert (len(log.new), len(log.updated), len(log.conflicting)) == (0, 5, 0)
     finally:
         col.close()
+
+
+# -- note types: a deck's note_types file and a card's note_type -------------------------------------------
+def _typed_deck(tmp_path: Path, types_text: str, note_type: str = "Basic") -> Path:
+    (tmp_path / "decks").mkdir(parents=True, exist_ok=True)
+    (tmp_path / "decks" / "t.notetypes.json").write_text(types_text, encoding="utf-8")
+    card = (f"      - id: c1\n        note_type: {adopt.quoted(note_type)}\n        q: Question one\n"
+            "        a: answer one\n        unsourced: background\n")
+    return write_deck(tmp_path / "decks", card, deck_lines=NO_COVERAGE + '  note_types: "t.notetypes.json"\n')
+
+
+def test_a_note_types_file_round_trips_and_cards_name_their_type(tmp_path: Path) -> None:
+    from rcc_cards import kinds
+    from rcc_cards.loader import notetypes
+
+    adopted = adopt.adopted_note_types(_data(), {"Basic", "Cloze"})
+    assert notetypes.parse(notetypes.text(adopted)) == (adopted, "")
+    path = _typed_deck(tmp_path, notetypes.text(adopted))
+    deck, problems = loader.load_file(path)
+    assert deck is not None and [p for p in problems if p.is_error] == []
+    card = next(deck.cards())
+    assert kinds.note_type(deck, card) == adopted[0] and adopted[0].name == "Basic"
+
+
+@pytest.mark.parametrize(("types_text", "note_type", "message"), [
+    ("[", "Basic", "deck: note types file 't.notetypes.json': not valid JSON (Expecting value, line 1)"),
+    ('[{"kind": "basic", "name": "Basic", "id": "x"}]', "Basic",
+     "deck: note types file 't.notetypes.json': note type 1 ('Basic'): 'fields' must be a list, got None"),
+    (None, "Other", "card 'c1': note type 'Other' is not in the deck's 'note_types' file; it has 'Basic', 'Cloze'"),
+    (None, "Cloze", "card 'c1': note type 'Cloze' cannot show a basic card; remove 'note_type' (the card then gets "
+                    "rcc-cards' own note type, and Anki a new note)"),
+])
+def test_a_bad_note_types_file_or_note_type_is_an_error(tmp_path: Path, types_text: str | None, note_type: str,
+                                                         message: str) -> None:
+    from rcc_cards.loader import notetypes
+
+    both = adopt.adopted_note_types(_data(), {"Basic", "Cloze"})
+    text = types_text if types_text is not None else notetypes.text(both)
+    _, problems = loader.load_file(_typed_deck(tmp_path, text, note_type))
+    assert [p.message for p in problems if p.is_error] == [message]

@@ -21,6 +21,8 @@ from rcc_cards import cloze, htmltext, tags
 from rcc_cards.ankiread import AnkiDeckData, AnkiNote, AnkiNoteType, media_references
 from rcc_cards.loader import spec
 from rcc_cards.media import AUDIO_SUFFIXES, IMAGE_SUFFIXES, MAX_MEDIA_BYTES
+from rcc_cards.templates import Field as TypeField
+from rcc_cards.templates import NoteType, Template
 
 SEP = "::"
 MAX_ID_WORDS = 6
@@ -51,6 +53,7 @@ class Card(NamedTuple):
     tags: tuple[str, ...] = ()
     image: str = ""
     audio: str = ""
+    note_type: str = ""  # the name of the Anki note type it keeps ("" -> rcc-cards' own)
 
 
 class Section(NamedTuple):
@@ -67,6 +70,8 @@ class Adopted(NamedTuple):
     sections: tuple[Section, ...]
     notes_read: int
     dropped: tuple[Dropped, ...]
+    note_types: tuple[NoteType, ...] = ()  # the Anki note types the cards keep
+    notices: tuple[str, ...] = ()  # what keeping them changes, per note type
 
     def cards(self) -> list[Card]:
         out: list[Card] = []
@@ -168,7 +173,34 @@ def adopt(data: AnkiDeckData, deck: str, used_ids: set[str], media_sizes: Mappin
             dropped.append(Dropped(note.guid, card.id if card else "",
                                    f"its cards are in several decks ({', '.join(note.decks)}); it is in the "
                                    f"section of '{home}'"))
-    return Adopted(deck, _sections(deck, cards_by_deck), len(notes), tuple(dropped))
+    sections = _sections(deck, cards_by_deck)
+    kept = adopted_note_types(data, {c.note_type for s in sections for c in _all_cards(s)})
+    return Adopted(deck, sections, len(notes), tuple(dropped), kept, tuple(map(_notice, kept)))
+
+
+def _all_cards(section: Section) -> list[Card]:
+    return [*section.cards, *(c for child in section.sections for c in _all_cards(child))]
+
+
+def adopted_note_types(data: AnkiDeckData, names: set[str]) -> tuple[NoteType, ...]:
+    """The note types of ``data`` named in ``names``, as rcc-cards writes them (same ids, fields, templates, css)."""
+    return tuple(NoteType(t.id, t.name, tuple(TypeField(f.name, f.id or 0) for f in t.fields),
+                          tuple(Template(m.name, m.id or 0, m.qfmt, m.afmt) for m in t.templates),
+                          t.kind == "cloze", t.css, adopted=True)
+                 for t in sorted(data.note_types, key=lambda t: t.name) if t.name in names)
+
+
+def _notice(note_type: NoteType) -> str:
+    names = [f.name for f in note_type.fields]
+    second = "after the answer" if not note_type.is_cloze else ""
+    line = (f"note type '{note_type.name}' is kept (same id, fields, card types and styling), so a build updates "
+            f"its notes in place; its field '{names[1]}' shows rcc-cards' back matter {second} (extra, context, "
+            "source, card id)").replace("  ", " ")
+    emptied = [name for name in names[2:] if name.casefold() != "add reverse"]
+    if emptied:
+        line += (f"; WARNING: its field{'s' if len(emptied) > 1 else ''} {', '.join(map(repr, emptied))} "
+                 "will be EMPTIED in the learner's notes when a build updates them (rcc-cards carries no text there)")
+    return line
 
 
 def _sections(deck: str, cards_by_deck: Mapping[str, list[Card]]) -> tuple[Section, ...]:
@@ -215,7 +247,8 @@ def _card(note: AnkiNote, note_type: AnkiNoteType, used_ids: set[str], media_siz
         messages.append("its GUID is not kept (not an Anki GUID rcc-cards can write): Anki will see a new note, "
                         "without this note's reviews")
     dropped.extend(Dropped(note.guid, card_name, message) for message in messages)
-    return Card(card_name, guid, mapped.kind, mapped.front, mapped.back, kept_tags, image, audio)
+    kept = note_type.name if guid and len(note_type.fields) >= 2 else ""
+    return Card(card_name, guid, mapped.kind, mapped.front, mapped.back, kept_tags, image, audio, kept)
 
 
 def front_key(front: str) -> str:
@@ -344,6 +377,7 @@ class Header(NamedTuple):
     source_file: str
     as_of: str
     comments: tuple[str, ...]
+    note_types_file: str = ""
 
 
 def deck_text(adopted: Adopted, header: Header, media_paths: Mapping[str, str]) -> DeckText:
@@ -352,6 +386,8 @@ def deck_text(adopted: Adopted, header: Header, media_paths: Mapping[str, str]) 
     lines += ["deck:", f"  key: {header.key}", f"  name: {quoted(header.name)}", "  source:",
               f"    title: {quoted(header.source_title)}", f"    file: {quoted(header.source_file)}",
               f"    as_of: {quoted(header.as_of)}"]
+    if header.note_types_file:
+        lines.append(f"  note_types: {quoted(header.note_types_file)}")
     card_lines: dict[int, str] = {}
     if not adopted.sections:
         lines.append("sections: []")
@@ -382,6 +418,8 @@ def card_yaml(card: Card, media_paths: Mapping[str, str]) -> list[str]:
     pairs = [("id", card.id)]
     if card.guid:
         pairs.append(("guid", quoted(card.guid)))
+    if card.note_type:
+        pairs.append(("note_type", quoted(card.note_type)))
     if card.kind == "cloze":
         pairs.append(("cloze", quoted(card.front)))
         if card.back:

@@ -430,7 +430,11 @@ def _tell_import(report: importdeck.ImportReport) -> None:
     click.echo(f"wrote {shown(report.deck_file)}: {sum(report.cards_by_kind.values())} cards ({kinds})")
     click.echo(f"wrote {shown(report.source_file)}: a placeholder source, to replace with the cards' source text")
     if report.media_folder is not None:
-        click.echo(f"wrote {len(report.files) - 2} media files into {shown(report.media_folder)}")
+        click.echo(f"wrote {report.media_count} media files into {shown(report.media_folder)}")
+    if report.note_types_file is not None:
+        click.echo(f"wrote {shown(report.note_types_file)}: the Anki note types the cards keep")
+        for notice in report.notices:
+            click.echo(f"  {notice}")
     if report.dropped:
         click.echo(f"not carried exactly ({len(report.dropped)}):")
         for line in report.dropped:

@@ -17,7 +17,7 @@ from typing import NamedTuple
 
 from rcc_cards import adopt, ankiread, places, project, writer
 from rcc_cards.errors import RccCardsError, shown
-from rcc_cards.loader import spec
+from rcc_cards.loader import notetypes, spec
 
 MAX_CHECK_ROUNDS = 3
 
@@ -44,6 +44,9 @@ class ImportReport(NamedTuple):
     notes_read: int
     cards_by_kind: dict[str, int]  # "q/a", "q/a with reverse", "cloze" -> number of cards written
     dropped: tuple[adopt.Dropped, ...]
+    media_count: int = 0
+    note_types_file: Path | None = None  # the Anki note types the cards keep, when any
+    notices: tuple[str, ...] = ()  # what keeping them changes
 
 
 def import_file(path: Path, decks: Path, deck: str | None = None, key: str | None = None,
@@ -62,12 +65,16 @@ def import_file(path: Path, decks: Path, deck: str | None = None, key: str | Non
         media_paths = {name: f"media/{key}/{name}" for card in adopted.cards()
                        for name in (card.image, card.audio) if name}
         media = {media_paths[name]: opened.media(name) for name in sorted(media_paths)}
-    header = _header(key, chosen, path, today)
+    types_name = f"{key}.notetypes.json" if adopted.note_types else ""
+    header = _header(key, chosen, path, today)._replace(note_types_file=types_name)
     deck_file, source_file = decks / f"{key}.yaml", decks / "sources" / f"{key}.txt"
-    _refuse_existing(deck_file, source_file, decks / "media" / key if media else None)
+    _refuse_existing(deck_file, source_file, decks / "media" / key if media else None,
+                     decks / types_name if types_name else None)
     source_text = _placeholder(path, chosen, today).encode("utf-8")
-    adopted, text = _checked(adopted, header, media_paths, source_text, media)
+    types = {types_name: notetypes.text(adopted.note_types).encode("utf-8")} if types_name else {}
+    adopted, text = _checked(adopted, header, media_paths, source_text, {**media, **types})
     files = (WrittenFile(deck_file, text.encode("utf-8")), WrittenFile(source_file, source_text),
+             *(WrittenFile(decks / name, data) for name, data in types.items()),
              *(WrittenFile(decks / name, data) for name, data in media.items()
                if any(name in (media_paths.get(c.image), media_paths.get(c.audio)) for c in adopted.cards())))
     with writer.Staged() as staged:  # every file, or none
@@ -76,8 +83,10 @@ def import_file(path: Path, decks: Path, deck: str | None = None, key: str | Non
         staged.commit()
     counts = [card.kind for card in adopted.cards()]
     kinds = {label: counts.count(kind) for kind, label in adopt.KIND_LABELS.items() if kind in counts}
-    return ImportReport(path, chosen, key, deck_file, source_file, decks / "media" / key if len(files) > 2 else None,
-                        files, adopted.notes_read, kinds, adopted.dropped)
+    media_count = len(files) - 2 - len(types)
+    return ImportReport(path, chosen, key, deck_file, source_file, decks / "media" / key if media_count else None,
+                        files, adopted.notes_read, kinds, adopted.dropped, media_count,
+                        decks / types_name if types_name else None, adopted.notices)
 
 
 def _choose(data: ankiread.AnkiDeckData, deck: str | None) -> str:
