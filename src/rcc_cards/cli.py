@@ -429,6 +429,8 @@ def _tell_import(report: importdeck.ImportReport) -> None:
     click.echo(f"read {report.notes_read} notes of deck '{report.deck_name}' from {shown(report.source)}")
     click.echo(f"wrote {shown(report.deck_file)}: {sum(report.cards_by_kind.values())} cards ({kinds})")
     click.echo(f"wrote {shown(report.source_file)}: a placeholder source, to replace with the cards' source text")
+    click.echo(f"wrote {shown(report.lock_file)}: each card stamped with its note's time in Anki (a build updates "
+               "only the notes that change)")
     if report.media_folder is not None:
         click.echo(f"wrote {report.media_count} media files into {shown(report.media_folder)}")
     if report.note_types_file is not None:

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import NamedTuple
 
-from rcc_cards import adopt, ankiread, places, project, writer
+from rcc_cards import adopt, ankiread, lockfile, places, project, stamps, writer
 from rcc_cards.errors import RccCardsError, shown
 from rcc_cards.loader import notetypes, spec
 
@@ -45,14 +45,16 @@ class ImportReport(NamedTuple):
     cards_by_kind: dict[str, int]  # "q/a", "q/a with reverse", "cloze" -> number of cards written
     dropped: tuple[adopt.Dropped, ...]
     media_count: int = 0
+    lock_file: Path = Path()  # the deck's first lock file
     note_types_file: Path | None = None  # the Anki note types the cards keep, when any
     notices: tuple[str, ...] = ()  # what keeping them changes
 
 
 def import_file(path: Path, decks: Path, deck: str | None = None, key: str | None = None,
-                today: str = "") -> ImportReport:
+                today: str = "", now: int | None = None) -> ImportReport:
     """Read ``path``, map its deck ``deck`` (default: its one top-level deck) and write it under ``decks``
     as deck ``key`` (default: from the deck's name); ``today`` is the import's date (ISO), for the source."""
+    now = stamps.build_timestamp() if now is None else now
     with ankiread.opened(path) as opened:
         data = opened.data
         chosen = _choose(data, deck)
@@ -72,8 +74,12 @@ def import_file(path: Path, decks: Path, deck: str | None = None, key: str | Non
                      decks / types_name if types_name else None)
     source_text = _placeholder(path, chosen, today).encode("utf-8")
     types = {types_name: notetypes.text(adopted.note_types).encode("utf-8")} if types_name else {}
-    adopted, text = _checked(adopted, header, media_paths, source_text, {**media, **types})
+    adopted, text, lock = _checked(adopted, header, media_paths, source_text, {**media, **types},
+                                   {note.guid: note.mod for note in data.notes}, now)
+    lock_file = decks / f"{key}{lockfile.LOCK_SUFFIX}"
+    _refuse_existing(lock_file)
     files = (WrittenFile(deck_file, text.encode("utf-8")), WrittenFile(source_file, source_text),
+             WrittenFile(lock_file, lock.encode("utf-8")),
              *(WrittenFile(decks / name, data) for name, data in types.items()),
              *(WrittenFile(decks / name, data) for name, data in media.items()
                if any(name in (media_paths.get(c.image), media_paths.get(c.audio)) for c in adopted.cards())))
@@ -83,10 +89,10 @@ def import_file(path: Path, decks: Path, deck: str | None = None, key: str | Non
         staged.commit()
     counts = [card.kind for card in adopted.cards()]
     kinds = {label: counts.count(kind) for kind, label in adopt.KIND_LABELS.items() if kind in counts}
-    media_count = len(files) - 2 - len(types)
+    media_count = len(files) - 3 - len(types)
     return ImportReport(path, chosen, key, deck_file, source_file, decks / "media" / key if media_count else None,
-                        files, adopted.notes_read, kinds, adopted.dropped, media_count,
-                        decks / types_name if types_name else None, adopted.notices)
+                        files, adopted.notes_read, kinds, adopted.dropped, media_count=media_count, lock_file=lock_file,
+                        note_types_file=decks / types_name if types_name else None, notices=adopted.notices)
 
 
 def _choose(data: ankiread.AnkiDeckData, deck: str | None) -> str:
@@ -164,14 +170,15 @@ def _placeholder(path: Path, chosen: str, today: str) -> str:
 
 
 def _checked(adopted: adopt.Adopted, header: adopt.Header, media_paths: Mapping[str, str], source: bytes,
-             media: Mapping[str, bytes]) -> tuple[adopt.Adopted, str]:
-    """The deck's text once ``check`` finds no error in it: a card with one is left out (and reported);
-    an error elsewhere refuses the import."""
+             media: Mapping[str, bytes], mods: Mapping[str, int], now: int) -> tuple[adopt.Adopted, str, str]:
+    """The deck's text once ``check`` finds no error in it, and its first lock file (each card stamped with
+    its note's time in Anki: ``mods`` by GUID): a card with an error is left out (and reported); an error
+    elsewhere refuses the import."""
     for _ in range(MAX_CHECK_ROUNDS):
         written = adopt.deck_text(adopted, header, media_paths)
-        errors = _errors(written.text, header, source, media)
+        errors, lock = _errors(written.text, header, source, media, mods, now)
         if not errors:
-            return adopted, written.text
+            return adopted, written.text, lock
         outside = [f"{line}: {message}" for line, message in errors if line not in written.card_lines]
         if outside:
             raise ImportRefused(*(f"the deck, line {entry}" for entry in outside),
@@ -183,7 +190,8 @@ def _checked(adopted: adopt.Adopted, header: adopt.Header, media_paths: Mapping[
     raise ImportRefused("nothing was written: the deck would not pass 'rcc-cards check'")
 
 
-def _errors(text: str, header: adopt.Header, source: bytes, media: Mapping[str, bytes]) -> list[tuple[int, str]]:
+def _errors(text: str, header: adopt.Header, source: bytes, media: Mapping[str, bytes], mods: Mapping[str, int],
+            now: int) -> tuple[list[tuple[int, str]], str]:
     with tempfile.TemporaryDirectory(prefix="rcc-cards-import-") as scratch:
         folder = Path(scratch)
         deck = folder / f"{header.key}.yaml"
@@ -194,4 +202,7 @@ def _errors(text: str, header: adopt.Header, source: bytes, media: Mapping[str, 
             deck.write_text(text, encoding="utf-8")
         except OSError as exc:
             raise ImportRefused(f"cannot check the new deck in {scratch}: {exc.strerror or exc}") from exc
-        return [(p.line, p.message) for p in project.load([deck]).problems if p.is_error]
+        loaded = project.load([deck])
+        errors = [(p.line, p.message) for p in loaded.problems if p.is_error]
+        lock = stamps.adopted_lock_text(loaded.decks[0], mods, now) if not errors and loaded.decks else ""
+        return errors, lock

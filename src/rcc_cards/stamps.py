@@ -255,6 +255,17 @@ def stale_problems(item: Stamped) -> list[Problem]:
     return problems
 
 
+def adopted_lock_text(deck: Deck, mods: Mapping[str, int], now: int) -> str:
+    """The first lock file of a deck made by ``rcc-cards import``: each card stamped with the time its note
+    last changed in Anki (``mods``, by GUID), so a build updates only the notes whose content changes since
+    (Anki updates a note only when the package's is newer; the text the import wrote is not a change)."""
+    item = stamp(deck, None, now)
+    for card in deck.cards():
+        entry = item.lock.cards[card.id]
+        item.lock.cards[card.id] = entry._replace(changed=min(mods.get(card.guid, now), now))
+    return dumps(item.lock)
+
+
 def new_text(item: Stamped) -> str | None:
     """The deck's lock file text after this build, or None when the file already says exactly that."""
     text = dumps(item.lock)
