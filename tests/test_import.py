@@ -168,6 +168,11 @@ def test_what_cannot_be_carried_is_reported_with_the_reason() -> None:
                        tags=("ok::tag", "bad:tag", "OK::tag"), deck="Top"))
     adopted = adopt.adopt(data, "Top", set(), {"a.png": 10, "b.png": 10})
     assert [(c.id, c.image, c.tags) for c in adopted.cards()] == [("word", "", ()), ("two", "a.png", ("ok::tag",))]
+    assert adopted.notices[-1] == (
+        "note type 'Vocabulary' is kept (same id, fields, card types and styling), so a build updates its notes in "
+        "place; its field 'Back' shows rcc-cards' back matter after the answer (extra, context, source, card id); "
+        "WARNING: its field 'Example' will be EMPTIED in the learner's notes when a build updates them (rcc-cards "
+        "carries no text there)")
     assert [str(d) for d in adopted.dropped] == [
         "note g1: not carried: its field 'Front' has no text (an rcc-cards card needs a front)",
         "note g2: not carried: its field 'Back' has no text (an rcc-cards card needs an answer)",
@@ -255,9 +260,12 @@ EXPECTED_OUTPUT = [
     "that change)",
     "wrote 2 media files into decks/media/biology",
     "wrote decks/biology.notetypes.json: the Anki note types the cards keep",
+    "  note type 'Basic' is kept (same id, fields, card types and styling), so a build updates its notes in "
+    "place; its field 'Back' shows rcc-cards' back matter after the answer (extra, context, source, card id)",
     *(f"  note type '{name}' is kept (same id, fields, card types and styling), so a build updates its notes in "
-      "place; its field 'Back' shows rcc-cards' back matter after the answer (extra, context, source, card id)"
-      for name in ("Basic", "Basic (and reversed card)", "Basic (optional reversed card)")),
+      "place; its field 'Back' shows rcc-cards' back matter after the answer (extra, context, source, card id) "
+      "(its reverse card shows 'Back', back matter too, as its question)"
+      for name in ("Basic (and reversed card)", "Basic (optional reversed card)")),
     "  note type 'Cloze' is kept (same id, fields, card types and styling), so a build updates its notes in place; "
     "its field 'Back Extra' shows rcc-cards' back matter (extra, context, source, card id)",
     "not carried exactly (5):",

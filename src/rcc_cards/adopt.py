@@ -196,6 +196,8 @@ def _notice(note_type: NoteType) -> str:
     line = (f"note type '{note_type.name}' is kept (same id, fields, card types and styling), so a build updates "
             f"its notes in place; its field '{names[1]}' shows rcc-cards' back matter {second} (extra, context, "
             "source, card id)").replace("  ", " ")
+    if not note_type.is_cloze and len(note_type.templates) > 1:
+        line += f" (its reverse card shows '{names[1]}', back matter too, as its question)"
     emptied = [name for name in names[2:] if name.casefold() != "add reverse"]
     if emptied:
         line += (f"; WARNING: its field{'s' if len(emptied) > 1 else ''} {', '.join(map(repr, emptied))} "

@@ -158,7 +158,8 @@ def _header(key: str, chosen: str, path: Path, today: str) -> adopt.Header:
                   f"The source, sources/{key}.txt, is a placeholder: replace it with the text these cards",
                   "come from, then give each card the sentence it comes from as its 'quote' (quote-missing",
                   "warns until then) and run 'rcc-cards check'.",
-                  "Each card's 'guid' is its note's identity in Anki: keep it, also when you rename the card."))
+                  "Each card's 'guid' and 'note_type' keep its note in Anki, with its reviews: keep them, also when",
+                  "you rename the card."))
 
 
 def _placeholder(path: Path, chosen: str, today: str) -> str:
