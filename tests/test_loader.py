@@ -120,8 +120,9 @@ def test_comment_after_a_non_text_value_is_fine(tmp_path: Path) -> None:
 def test_unknown_key_suggests_the_closest_allowed_key(tmp_path: Path) -> None:
     _, problems = _load(tmp_path, "      - id: c1\n        question: Q\n        a: A\n        tag: [x]\n")
     messages = [p.message for p in problems]
-    assert any(m.endswith("unknown key 'question'; allowed keys: a, audio, cloze, context, extra, id, image, q, "
-                          "quote, refs, reverse, source, tags, unsourced. Did you mean 'q'?") for m in messages)
+    assert any(m.endswith("unknown key 'question'; allowed keys: a, audio, cloze, context, extra, guid, id, image, "
+                          "note_type, q, quote, refs, reverse, source, tags, unsourced. Did you mean 'q'?")
+               for m in messages)
     assert any(m.endswith("Did you mean 'tags'?") for m in messages)
 
 
@@ -199,7 +200,8 @@ def test_a_section_in_a_list_of_cards_is_one_problem(tmp_path: Path) -> None:
     assert "has a section's keys" in problems[0].message and "'sections:'" in problems[0].message
 
 
-_ALLOWED = ("a, audio, cloze, context, extra, id, image, q, quote, refs, reverse, source, tags, unsourced")
+_ALLOWED = ("a, audio, cloze, context, extra, guid, id, image, note_type, q, quote, refs, reverse, source, tags, "
+            "unsourced")
 
 
 @pytest.mark.parametrize("key,ending", [

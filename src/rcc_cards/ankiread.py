@@ -134,6 +134,7 @@ class AnkiNote:
     tags: tuple[str, ...]
     cards: tuple[AnkiCard, ...]
     media: tuple[str, ...]
+    mod: int = 0  # when the note last changed (seconds since 1970): what a later import compares
 
     @property
     def decks(self) -> tuple[str, ...]:
@@ -366,7 +367,7 @@ def _collect(col: Collection, path: Path, *, keeps_deck_ids: bool, media_dir: Pa
     for nid, ordinal, did, odid, queue in col.db.execute("select nid, ord, did, odid, queue from cards "
                                                           "order by nid, ord"):
         cards.setdefault(nid, []).append((ordinal, odid or did, queue))
-    rows = col.db.all("select id, guid, mid, flds, tags from notes order by id")
+    rows = col.db.all("select id, guid, mid, flds, tags, mod from notes order by id")
     note_types = {mid: _note_type(col, mid) for mid in sorted({row[2] for row in rows})}
     notes = tuple(_note(row, note_types[row[2]], cards.get(row[0], []), deck_names) for row in rows)
     used_decks = {card.deck for note in notes for card in note.cards}
@@ -378,12 +379,13 @@ def _collect(col: Collection, path: Path, *, keeps_deck_ids: bool, media_dir: Pa
 
 def _note(row: Sequence[object], note_type: AnkiNoteType, cards: list[tuple[int, int, int]],
           deck_names: dict[int, str]) -> AnkiNote:
-    _nid, guid, mid, flds, tags = row
+    _nid, guid, mid, flds, tags, mod = row
     assert isinstance(guid, str) and isinstance(mid, int) and isinstance(flds, str) and isinstance(tags, str)
+    assert isinstance(mod, int)
     fields = tuple(flds.split("\x1f"))
     names = [t.name for t in note_type.templates]
     return AnkiNote(
-        guid=guid, note_type_id=mid, fields=fields, tags=tuple(tags.split()),
+        guid=guid, note_type_id=mid, fields=fields, tags=tuple(tags.split()), mod=mod,
         cards=tuple(AnkiCard(ordinal, names[0] if note_type.kind == "cloze" else names[ordinal],
                              deck_names[did], queue == _SUSPENDED) for ordinal, did, queue in cards),
         media=_unique(name for field in fields for name in media_references(field)))

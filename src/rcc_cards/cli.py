@@ -26,7 +26,7 @@ from rcc_cards import __version__, loader, outputs, project, summary
 from rcc_cards.errors import Problem, ProblemsFound, RccCardsError, one_line, shown
 
 if TYPE_CHECKING:
-    from rcc_cards import coverage
+    from rcc_cards import coverage, importdeck
     from rcc_cards.builder import BuildOptions, BuildReport
     from rcc_cards.watch import Session
 
@@ -396,6 +396,53 @@ def new_command(key: str, source: Path, as_of: str, title: str, name: str, url: 
     click.echo(f"  1. complete the attribution header of {shown(new.source)}")
     click.echo(f"  2. rcc-cards draft {shown(new.deck)}     # propose cards for the source's sentences")
     click.echo(f"  3. review the drafts, move them into {shown(new.deck)}, then: rcc-cards check --strict")
+
+
+@cli.command(name="import")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--deck", "deck", default=None, metavar="NAME",
+              help="The Anki deck to import, with its subdecks (default: the file's one top-level deck).")
+@click.option("--key", "key", default=None, metavar="KEY",
+              help="The new deck's key (default: from the deck's name, unique among the project's decks).")
+@click.option("--decks", "decks", type=click.Path(file_okay=False, path_type=Path), default=project.DEFAULT_DECKS,
+              show_default=True, help="The folder of deck files.")
+def import_command(file: Path, deck: str | None, key: str | None, decks: Path) -> None:
+    """Make a deck of the project from an Anki file (.apkg, .colpkg or a collection; never modified):
+    writes decks/KEY.yaml, a placeholder source decks/sources/KEY.txt to replace, and the media under
+    decks/media/KEY/. Never overwrites a file; writes everything or nothing; writes no scheduling.
+    Prints what was read and written, and every note or part of one not carried, with the reason.
+
+    \b
+    Example:
+      rcc-cards import biology.apkg --deck Biology --key biology
+    """
+    import datetime
+
+    from rcc_cards import importdeck
+
+    report = importdeck.import_file(file, decks, deck, key, today=datetime.date.today().isoformat())
+    _tell_import(report)
+
+
+def _tell_import(report: importdeck.ImportReport) -> None:
+    kinds = ", ".join(f"{count} {kind}" for kind, count in report.cards_by_kind.items()) or "no cards"
+    click.echo(f"read {report.notes_read} notes of deck '{report.deck_name}' from {shown(report.source)}")
+    click.echo(f"wrote {shown(report.deck_file)}: {sum(report.cards_by_kind.values())} cards ({kinds})")
+    click.echo(f"wrote {shown(report.source_file)}: a placeholder source, to replace with the cards' source text")
+    click.echo(f"wrote {shown(report.lock_file)}: each card stamped with its note's time in Anki (a build updates "
+               "only the notes that change)")
+    if report.media_folder is not None:
+        click.echo(f"wrote {report.media_count} media files into {shown(report.media_folder)}")
+    if report.note_types_file is not None:
+        click.echo(f"wrote {shown(report.note_types_file)}: the Anki note types the cards keep")
+        for notice in report.notices:
+            click.echo(f"  {notice}")
+    if report.dropped:
+        click.echo(f"not carried exactly ({len(report.dropped)}):")
+        for line in report.dropped:
+            click.echo(f"  {line}")
+    click.echo(f"next: replace {shown(report.source_file)} with the source text, quote it on each card, "
+               f"then: rcc-cards check {shown(report.deck_file)}")
 
 
 @cli.command(name="draft")

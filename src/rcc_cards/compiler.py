@@ -20,7 +20,7 @@ from typing import BinaryIO, NamedTuple
 
 import genanki
 
-from rcc_cards import kinds, render, templates
+from rcc_cards import kinds, render
 from rcc_cards.model import Card, Deck
 from rcc_cards.tags import note_tags
 from rcc_cards.templates import NoteType
@@ -70,13 +70,18 @@ def note_guid(deck_key: str, card_id: str) -> str:
     return head + "".join(reversed(out))
 
 
+def _with_id(entry: dict[str, object], stable_id: int) -> dict[str, object]:
+    """A field or template of a note type, with its stable id when it has one (an adopted one may not)."""
+    return {**entry, "id": stable_id} if stable_id else entry
+
+
 def _model(note_type: NoteType) -> genanki.Model:
     return genanki.Model(
         note_type.id,
         note_type.name,
-        fields=[{"name": f.name, "id": f.id} for f in note_type.fields],
-        templates=[{"name": t.name, "id": t.id, "qfmt": t.front, "afmt": t.back} for t in note_type.templates],
-        css=templates.CSS,
+        fields=[_with_id({"name": f.name}, f.id) for f in note_type.fields],
+        templates=[_with_id({"name": t.name, "qfmt": t.front, "afmt": t.back}, t.id) for t in note_type.templates],
+        css=note_type.style,
         model_type=genanki.Model.CLOZE if note_type.is_cloze else genanki.Model.FRONT_BACK,
     )
 
@@ -84,7 +89,7 @@ def _model(note_type: NoteType) -> genanki.Model:
 def _genanki_deck(build: DeckBuild, models: Mapping[int, genanki.Model]) -> genanki.Deck:
     """The deck and the note types its cards use; the notes themselves are written by :func:`_write_notes`."""
     out = genanki.Deck(deck_id(build.deck.key), build.deck.name, render.description_html(build.deck))
-    for type_id in sorted({kinds.of(card.kind).note_type.id for card in build.cards}):
+    for type_id in sorted({kinds.note_type(build.deck, card).id for card in build.cards}):
         out.add_model(models[type_id])
     return out
 
@@ -102,8 +107,11 @@ def _write_notes(cursor: sqlite3.Cursor, builds: Sequence[DeckBuild], ids: Itera
             for position, card in enumerate(build.cards):
                 nid, mod, spec = next(ids), mods[card.id], kinds.of(card.kind)
                 fields = rendered[card.id] if rendered else render.note_fields(deck, card)
+                note_type = kinds.note_type(deck, card) if card.note_type else spec.note_type
+                if note_type.adopted:
+                    fields = render.adopted_fields(note_type, card, fields)
                 tags = " " + " ".join(note_tags(deck, card)) + " "
-                yield (nid, note_guid(deck.key, card.id), spec.note_type.id, mod, -1, tags,
+                yield (nid, card.guid or note_guid(deck.key, card.id), note_type.id, mod, -1, tags,
                        "\x1f".join(fields), fields[0], 0, 0, "")
                 cards.extend((next(ids), nid, did, ord_, mod, -1, 0, 0, position, 0, 0, 0, 0, 0, 0, 0, 0, "")
                              for ord_ in spec.ords(card))
@@ -167,6 +175,7 @@ def _write_collection(builds: Sequence[DeckBuild], path: Path) -> None:
         conn.execute("PRAGMA synchronous = OFF")
         timestamp = _timestamp(builds)
         models = {spec.note_type.id: _model(spec.note_type) for spec in kinds.all_kinds()}
+        models.update({t.id: _model(t) for b in builds for t in b.deck.note_types})
         package = genanki.Package([_genanki_deck(b, models) for b in builds])
         cursor = conn.cursor()
         ids = itertools.count(timestamp * 1000)

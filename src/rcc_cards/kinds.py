@@ -13,7 +13,7 @@ from collections.abc import Callable, Collection, Sequence
 from typing import NamedTuple
 
 from rcc_cards import cloze, templates
-from rcc_cards.model import Card, Kind
+from rcc_cards.model import Card, Deck, Kind
 from rcc_cards.templates import NoteType, Template
 
 
@@ -139,3 +139,13 @@ def classify(keys: Collection[str], reverse: str | None) -> Kind | KindError:
     if kind is None:
         return KindError("reverse", f"'reverse' must be true or false; found {reverse!r}")
     return kind
+
+
+def note_type(deck: Deck, card: Card) -> NoteType:
+    """The note type ``card`` is written with: the adopted one it names (``note_type:``, kept from Anki by
+    ``rcc-cards import``; the loader checks the name), else its kind's."""
+    if card.note_type:
+        for adopted in deck.note_types:
+            if adopted.name == card.note_type:
+                return adopted
+    return of(card.kind).note_type

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from rcc_cards import kinds, loader, reads, tags, templates
+from rcc_cards import kinds, loader, reads, tags
 from rcc_cards.errors import Problem, problem_at
 from rcc_cards.memo import NO_MEMO, Memo
 from rcc_cards.model import Card, Deck
@@ -163,7 +163,11 @@ def _get(data: object, key: str, kind: type, where: str, card: str = "") -> Any:
     if not isinstance(data, dict) or key not in data:
         raise _Damaged(f"{where} has no '{key}'", card)
     value = data[key]
-    if kind is int:
+    if kind is int and key == "type":  # a note type id: rcc-cards' own, or one kept from Anki (milliseconds)
+        if type(value) is not int or not 0 <= value < 1 << 63:
+            raise _Damaged(f"{where} > {key}: expected a note type id (a whole number); found {_key(value)[:40]}",
+                           card)
+    elif kind is int:
         if type(value) is not int or not 0 <= value <= MAX_STAMP:
             raise _Damaged(f"{where} > {key}: expected whole seconds since 1970 (0 to {MAX_STAMP}); "
                            f"found {_key(value)[:40]}", card)
@@ -248,7 +252,7 @@ def content_hash(deck: Deck, card: Card, fields: list[str]) -> str:
     string = _encoders()[2]
     note_tags = sorted([t.casefold() for t in tags.note_tags(deck, card)])
     text = (f'{{"fields": [{", ".join(map(string, fields))}], "tags": [{", ".join(map(string, note_tags))}], '
-            f'"type": {kinds.of(card.kind).note_type.id}}}')
+            f'"type": {kinds.note_type(deck, card).id if card.note_type else kinds.of(card.kind).note_type.id}}}')
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
@@ -258,7 +262,7 @@ def schema_hash(note_type: NoteType) -> str:
 
 
 def style_hash(note_type: NoteType) -> str:
-    return _digest({"css": templates.CSS, "templates": [[t.front, t.back] for t in note_type.templates]})
+    return _digest({"css": note_type.style, "templates": [[t.front, t.back] for t in note_type.templates]})
 
 
 

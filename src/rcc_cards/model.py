@@ -12,6 +12,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Literal, NamedTuple
 
+from rcc_cards.templates import NoteType
+
 Setting = Literal["error", "warning", "off"]  # a rule's severity, or off
 SETTINGS: tuple[Setting, ...] = ("error", "warning", "off")
 
@@ -69,6 +71,8 @@ class Card(NamedTuple):
     image: Media | None = None  # shown with the question
     audio: Media | None = None  # played with the question
     tags: tuple[str, ...] = ()  # topic tags of the card and its sections, in order, no repeats
+    note_type: str = ""  # the name of an adopted note type of the deck (``note_types:``); "" -> the kind's
+    guid: str = ""  # the note's own Anki GUID (an imported note's); "" -> derived from deck key and card id
     loc: Loc = Loc("", 0, 0)
     key_locs: Mapping[str, tuple[int, int]] = MappingProxyType({})  # key -> (line, col) of its value
 
@@ -142,6 +146,7 @@ class Deck(NamedTuple):
     key_loc: Loc = Loc("", 0, 0)  # where the key was written
     rules: tuple[RuleSetting, ...] = ()  # the deck's changes to the rules' default severities, as written
     drafts_for: str = ""  # set in a drafts file: the key of the deck its cards are proposed for; never built
+    note_types: tuple[NoteType, ...] = ()  # note types made in Anki that its cards keep (``rcc-cards import``)
 
     @property
     def source(self) -> Source:

@@ -10,7 +10,8 @@ from __future__ import annotations
 import functools
 
 from rcc_cards import kinds
-from rcc_cards.model import Card, Deck
+from rcc_cards.model import Card, Deck, Kind
+from rcc_cards.templates import NoteType
 
 
 def to_html(text: str) -> str:
@@ -106,3 +107,19 @@ def description_html(deck: Deck) -> str:
             (f", {source.url}" if source.url else "")
         parts.append(to_html(cite))
     return "<br><br>".join(parts)
+
+
+def adopted_fields(note_type: NoteType, card: Card, fields: list[str]) -> list[str]:
+    """``fields`` (rcc-cards' own, :func:`note_fields`) in the fields of a note type kept from Anki
+    (``rcc-cards import``): the first holds the front (and the card's media), the second the answer (for a
+    cloze, nothing) followed by the back matter in the markup of rcc-cards' own templates (extra, context,
+    the source block, the card id), so the learner sees it; every further field is empty, except an
+    "Add Reverse" field, which is "y" for a card with a reverse."""
+    count = len(kinds.of(card.kind).content(card))
+    content, (media, extra, context, source, card_id) = fields[:count], fields[count:]
+    front = content[0] + (f'<div class="rcc-media">{media}</div>' if media else "")
+    back = (content[1] if count > 1 else "") + (f'<div class="rcc-extra">{extra}</div>' if extra else "") + \
+        context + f'<div class="rcc-source">{source}</div><div class="rcc-id">{card_id}</div>'
+    reverse = "y" if card.kind is Kind.REVERSE else ""
+    rest = [reverse if f.name.casefold() == "add reverse" else "" for f in note_type.fields[2:]]
+    return [front, back, *rest]

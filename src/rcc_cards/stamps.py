@@ -86,11 +86,8 @@ def stamp(deck: Deck, old: Lock | None, now: int, memo: Memo = NO_MEMO) -> Stamp
     rendered fields and hash, by what the card says and what of the deck it shows."""
     base = old or Lock(deck.key)
     result = Stamped(deck, {}, {}, {}, Lock(deck.key), first_build=old is None)
-    used_kinds = {card.kind for card in deck.cards()}
-    for spec in kinds.all_kinds():
-        if spec.kind not in used_kinds:
-            continue
-        note_type = spec.note_type
+    used = {kinds.note_type(deck, card) for card in deck.cards()}
+    for note_type in sorted(used, key=lambda t: t.id):
         key = str(note_type.id)
         schema, style = schema_hash(note_type), style_hash(note_type)
         previous = base.note_types.get(key)
@@ -113,7 +110,7 @@ def stamp(deck: Deck, old: Lock | None, now: int, memo: Memo = NO_MEMO) -> Stamp
     for card in deck.cards():
         fields, digest = memo.get_or_compute("fields", (shown, card[:-2]), functools.partial(rendered, card))
         fields_by_id[card.id] = fields
-        type_id = kinds.of(card.kind).note_type.id
+        type_id = kinds.note_type(deck, card).id if card.note_type else kinds.of(card.kind).note_type.id
         previous_card = previous_by_id.get(card.id)
         if previous_card is not None and previous_card.hash == digest:
             stamp_ = previous_card if previous_card.type == type_id else previous_card._replace(type=type_id)
@@ -227,9 +224,10 @@ def kind_problems(item: Stamped) -> list[Problem]:
     """A card whose note type changed under the same id: Anki will not update it (measured: the import
     reports the note as conflicting, and it keeps its old type and content), so the build refuses."""
     names = {spec.note_type.id: spec.note_type.name for spec in kinds.all_kinds()}
+    names.update({t.id: t.name for t in item.deck.note_types})
     out = []
     for card, was in item.kind_changes:
-        now_is = kinds.of(card.kind).note_type.name
+        now_is = kinds.note_type(item.deck, card).name
         out.append(problem_at(card.loc_of("id"), (
             f"card '{card.id}' was a '{names.get(was, was)}' note and is now '{now_is}' under the same id: Anki "
             "cannot change a note's type on import (it reports the note as conflicting and never updates it "
@@ -257,6 +255,17 @@ def stale_problems(item: Stamped) -> list[Problem]:
                  for r in item.removed]
     problems += [Problem(shown, 1, 1, f"note type '{t.name}' changed; {fix}") for t in item.type_changes]
     return problems
+
+
+def adopted_lock_text(deck: Deck, mods: Mapping[str, int], now: int) -> str:
+    """The first lock file of a deck made by ``rcc-cards import``: each card stamped with the time its note
+    last changed in Anki (``mods``, by GUID), so a build updates only the notes whose content changes since
+    (Anki updates a note only when the package's is newer; the text the import wrote is not a change)."""
+    item = stamp(deck, None, now)
+    for card in deck.cards():
+        entry = item.lock.cards[card.id]
+        item.lock.cards[card.id] = entry._replace(changed=min(mods.get(card.guid, now), now))
+    return dumps(item.lock)
 
 
 def new_text(item: Stamped) -> str | None:

@@ -25,9 +25,15 @@ class Template(NamedTuple):
 class NoteType(NamedTuple):
     id: int
     name: str
-    fields: tuple[Field, ...]
+    fields: tuple[Field, ...]  # an adopted note type's field ids may be 0: Anki kept none
     templates: tuple[Template, ...]
     is_cloze: bool
+    css: str = ""  # "" -> rcc-cards' own :data:`CSS`
+    adopted: bool = False  # a note type made in Anki, carried with an imported deck (``note_types:``)
+
+    @property
+    def style(self) -> str:
+        return self.css if self.adopted else CSS
 
 
 _BACK_FOOTER = (

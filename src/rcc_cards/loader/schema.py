@@ -14,13 +14,14 @@ from typing import Any
 
 from rcc_cards import tags
 from rcc_cards.errors import Problem
-from rcc_cards.loader import didyoumean, spec
+from rcc_cards.loader import didyoumean, notetypes, spec
 from rcc_cards.loader.cards import CardReader
 from rcc_cards.loader.nodes import Node, Scalar, Sequence
 from rcc_cards.loader.report import as_written, shape_of
 from rcc_cards.loader.spec import MAX_CARDS
 from rcc_cards.loader.values import BAD
-from rcc_cards.model import Card, Deck, Section, Source
+from rcc_cards.model import Card, Deck, Kind, Loc, Section, Source
+from rcc_cards.templates import NoteType
 
 FAST_CARDS = True  # tests turn it off to check that both ways give the same decks (:mod:`.cards`)
 
@@ -54,19 +55,64 @@ class DeckReader(CardReader):
         sections = self._sections(top["sections"][1], (), (), ()) if "sections" in top else ()
         if meta is None or "sections" not in top:
             return None
-        return Deck(sections=sections, loc=self.loc(top["deck"][1]), file=file_path, **meta)
+        deck = Deck(sections=sections, loc=self.loc(top["deck"][1]), file=file_path, **meta)
+        self._check_note_types(deck)
+        return deck
+
+    def _check_note_types(self, deck: Deck) -> None:
+        """Each card's ``note_type`` names one of the deck's, of its kind (a reverse card needs two templates)."""
+        types = {t.name: t for t in deck.note_types}
+        for card in deck.cards():
+            if not card.note_type:
+                continue
+            found = types.get(card.note_type)
+            where = Loc(self.path, *card.key_locs.get("note_type", (card.loc.line, card.loc.col)))
+            message = ""
+            if found is None:
+                message = (f"note type {card.note_type!r} is not in the deck's 'note_types' file"
+                           + (f"; it has {', '.join(map(repr, types))}" if types else " (the deck has none)"))
+            elif found.is_cloze != (card.kind is Kind.CLOZE) or (card.kind is Kind.REVERSE
+                                                                and len(found.templates) < 2):
+                message = (f"note type {card.note_type!r} cannot show a {card.kind.value} card; remove 'note_type' "
+                           "(the card then gets rcc-cards' own note type, and Anki a new note)")
+            if message:
+                self.problems.append(Problem(where.path, where.line, where.col, f"card '{card.id}': {message}"))
 
     def _deck_meta(self, node: Node, file_path: Path) -> dict[str, Any] | None:
         ctx = "deck"
         found = self.mapping(node, ctx, spec.DECK)
         if found is None:
             return None
-        values = self.read_values(found, ctx, spec.DECK, skip=("source", "sources"))
+        values = self.read_values(found, ctx, spec.DECK, skip=("source", "sources", "note_types"))
         sources = self._deck_sources(node, found, file_path)
-        if values is None or sources is None or not {"key", "name"} <= set(values):
+        note_types = self._note_types(found, file_path)
+        if values is None or sources is None or note_types is None or not {"key", "name"} <= set(values):
             return None
         return {"sources": sources, "key_loc": self.loc(found["key"][1]), "description": "", "context": "",
-                **{spec.DECK.field(k).target: v for k, v in values.items()}}
+                "note_types": note_types, **{spec.DECK.field(k).target: v for k, v in values.items()}}
+
+    def _note_types(self, found: dict[str, tuple[Scalar, Node]], file_path: Path) -> tuple[NoteType, ...] | None:
+        """The note types of the deck's ``note_types`` file (none without one), or None after reporting why not."""
+        if "note_types" not in found:
+            return ()
+        node = found["note_types"][1]
+        name = self.text(node, "deck", "note_types", prose=False)
+        if name is None:
+            return None
+        path = file_path.parent.absolute() / name
+        try:
+            if not path.is_file() or path.stat().st_size > notetypes.MAX_BYTES:
+                raise OSError(f"not a regular file of at most {notetypes.MAX_BYTES // (1024 * 1024)} MiB")
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            self.report(node, "deck", f"note types file {name!r} cannot be read ({exc}); it is written by "
+                                      "'rcc-cards import' beside the deck")
+            return None
+        types, why = notetypes.parse(text)
+        if why:
+            self.report(node, "deck", f"note types file {name!r}: {why}")
+            return None
+        return types
 
     def _deck_sources(self, node: Node, found: dict[str, tuple[Scalar, Node]],
                       file_path: Path) -> tuple[Source, ...] | None:

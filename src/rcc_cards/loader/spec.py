@@ -22,6 +22,9 @@ from rcc_cards.model import SETTINGS
 KEY_PATTERN = re.compile(r"[a-z0-9][a-z0-9_]*\Z")
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*\Z")
 MAX_ID_LENGTH = 100
+# A note's Anki GUID, kept by 'rcc-cards import': the characters of Anki's own (base 91: letters, digits and
+# ASCII punctuation but quotes and the backslash); Anki sets no length limit, rcc-cards that of any name.
+GUID_PATTERN = re.compile(r"[A-Za-z0-9!#$%&()*+,\-./:;<=>?@\[\]^_`{|}~]+\Z")
 MAX_CARDS = 100_000  # per deck file; a larger curriculum is several files
 _CARD_START = r"^[ ]*(?:-[ ]+)?\{?[ ]*id[ ]*:"  # a card's 'id:' key, as lines start (compiled only when needed)
 
@@ -125,6 +128,8 @@ DECK = Map("deck", "'deck'", (
     Field("source", Shape("map", ref="source"), "The deck's source (or 'sources' for several)."),
     Field("sources", Shape("list", ref="source"),
           "Several sources, each with its 'key'; cards quote the first unless they name another."),
+    Field("note_types", TEXT, "A JSON file beside the deck with the Anki note types its cards keep ('note_type' "
+                              "on a card; written by 'rcc-cards import')."),
     Field("rules", Shape("rules"), "This deck's severity for rules it changes: error, warning or off."),
     Field("drafts_for", Shape("name", pattern=KEY_PATTERN, example="the key of the deck these cards are drafts for"),
           "Marks a drafts file (written by 'rcc-cards draft'): its cards are checked, never built."),
@@ -132,6 +137,12 @@ DECK = Map("deck", "'deck'", (
 CARD = Map("card", "a card", (
     Field("id", Shape("name", pattern=ID_PATTERN, example="letters, digits, '-', '_' and '.', e.g. il2-durable-cr"),
           "Stable identity of the note across rebuilds; unique across all decks built together.", required=True),
+    Field("note_type", TEXT, "The Anki note type the card keeps, by name, from the deck's 'note_types' file "
+                             "(written by 'rcc-cards import'; its notes are then updated in place)."),
+    Field("guid", Shape("name", pattern=GUID_PATTERN,
+                        example="an Anki GUID: letters, digits and punctuation, no quotes or spaces"),
+          "The note's GUID in Anki, when it is not derived from the deck key and card id (a note made in Anki and "
+          "imported by 'rcc-cards import' keeps its own); unique across all decks built together."),
     Field("q", TEXT, "The question.", attr="front"),
     Field("a", TEXT, "The answer.", attr="back"),
     Field("reverse", FLAG, "Also ask answer -> question.", stored=False),
@@ -184,7 +195,7 @@ _NO_SCHEDULE = ("Scheduling is Anki's: a deck cannot set it, and an update keeps
                 "remove the key")
 FOREIGN_KEYS = {
     **dict.fromkeys(("hint", "hints", "clue", "clues", "cue", "tip", "tips"), _NO_HINT),
-    **dict.fromkeys(("type", "kind", "model", "note_type", "notetype", "card_type"), _NO_KIND),
+    **dict.fromkeys(("type", "kind", "model", "notetype", "card_type"), _NO_KIND),
     **dict.fromkeys(("due", "interval", "ease", "difficulty", "stability", "priority"), _NO_SCHEDULE),
 }
 SUGGEST_SIMILARITY = 0.7  # a misspelling suggested as a key: this close (difflib's ratio), same first letter

@@ -41,6 +41,7 @@ __all__ = ["RULES", "Hit", "Rule", "Setting", "by_id", "check_decks", "setting_p
 RULES: tuple[Rule, ...] = (
     identity.duplicate_card_id,
     identity.duplicate_deck_key,
+    identity.duplicate_guid,
     identity.key_changed,
     quotes.quote_stale,
     quotes.number_not_in_quote,

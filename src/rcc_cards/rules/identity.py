@@ -68,6 +68,40 @@ class _Studied:
         return twins == 1 or lockfile.content_hash(deck, card, render.note_fields(deck, card)) == entry.hash
 
 
+@decks_rule("duplicate-guid", "error", "decks", fixed=True)
+def duplicate_guid(decks: Sequence[Deck], memo: Memo = NO_MEMO) -> Sequence[Hit]:
+    """A card's `guid:` (kept by `rcc-cards import`) is unique across every file built together, and is no
+    other card's GUID: Anki matches notes by GUID, so two notes with one would overwrite each other.
+
+    Fails: `guid: "c;bJ1z]Yt("` on two cards, or on a card while another card's GUID (from its deck key and
+      id) is the same
+    Passes: each imported card with its own note's GUID
+    """
+    given = [(deck, card) for deck in decks if not deck.drafts_for for card in deck.cards() if card.guid]
+    if not given:
+        return NO_HITS  # most decks: every GUID is derived from a unique deck key and card id
+    from rcc_cards.compiler import note_guid  # only for decks with a guid: compiler loads genanki
+
+    first: dict[str, Card] = {card.guid: card for _, card in reversed(given)}
+    hits: list[Hit] = []
+    for _, card in given:
+        other = first[card.guid]
+        if other is not card:
+            where = other.loc_of("guid")
+            hits.append((card.loc_of("guid"), f"card '{card.id}': guid {card.guid!r} is also the guid of card "
+                                              f"'{other.id}' at {where.path}:{where.line}; each note needs its own. "
+                                              "Keep it on the card learners study, and remove it from the other"))
+    derived = {note_guid(deck.key, card.id): card for deck in decks for card in deck.cards() if not card.guid}
+    for _, card in given:
+        if card.guid in derived:
+            other = derived[card.guid]
+            hits.append((card.loc_of("guid"), f"card '{card.id}': guid {card.guid!r} is the GUID of card "
+                                              f"'{other.id}' at {other.loc.path}:{other.loc.line} (from its deck "
+                                              "key and id): both would be one note in Anki. Import the deck "
+                                              "only once; remove one of the two cards"))
+    return hits
+
+
 @decks_rule("deck-key-changed", "error", "decks", fixed=True)
 def key_changed(decks: Sequence[Deck], memo: Memo = NO_MEMO) -> Sequence[Hit]:
     """A deck's key is part of every note's identity: a changed key would give learners every card again.

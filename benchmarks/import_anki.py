@@ -1,0 +1,75 @@
+"""How long ``rcc-cards import`` takes on a large package, and its peak memory: builds a package of N notes
+with genanki (basic, reversed and cloze notes in subdecks, tags, HTML fields; half the notes reference an
+image) and imports it into an empty project in a fresh process (``rcc-cards import``, exactly as a user runs
+it), ``--repeat`` times; then times ``rcc-cards check`` of the result once.
+
+    python benchmarks/import_anki.py --notes 10000
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import genanki
+
+
+def build(path: Path, notes: int) -> None:
+    decks = [genanki.Deck(2_059_400_120 + n, f"Bench::Part {n}") for n in range(10)]
+    image = path.with_name("bench.png")
+    image.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 2048)
+    for number in range(notes):
+        if number % 4 == 3:
+            note = genanki.Note(model=genanki.CLOZE_MODEL, guid=f"bench-{number}", tags=[f"bench::t{number % 50}"],
+                                fields=[f"Note {number}: {{{{c1::answer {number}}}}} and {{{{c2::more}}}}", "extra"])
+        else:
+            model = genanki.BASIC_AND_REVERSED_CARD_MODEL if number % 4 == 2 else genanki.BASIC_MODEL
+            back = f"<b>back</b> {number}<br>&amp; more" + (' <img src="bench.png">' if number % 2 else "")
+            note = genanki.Note(model=model, guid=f"bench-{number}", tags=["bench", "x::y"],
+                                fields=[f"Question {number} &nbsp;<i>italic</i>", back])
+        decks[number % len(decks)].add_note(note)
+    package = genanki.Package(decks)
+    package.media_files = [str(image)]
+    package.write_to_file(str(path))
+
+
+def timed(args: list[str], cwd: Path) -> tuple[float, float]:
+    """Wall seconds and the peak RSS (MiB) of one run of the command in a fresh process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    subprocess.run(args, cwd=cwd, check=True, capture_output=True)
+    seconds = time.perf_counter() - start
+    # ru_maxrss of the children is the largest of them all: each run here is the largest so far or equal
+    return seconds, max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--notes", type=int, default=10_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    command = [sys.executable, "-m", "rcc_cards"]
+    with tempfile.TemporaryDirectory() as tmp:
+        package = Path(tmp) / "bench.apkg"
+        build(package, args.notes)
+        runs = []
+        for number in range(args.repeat):
+            project = Path(tmp) / f"project{number}"
+            project.mkdir()
+            runs.append(timed([*command, "import", str(package)], project))
+        check = timed([*command, "check", "decks"], Path(tmp) / "project0")
+        size = package.stat().st_size
+    print(f"{args.notes} notes, package {size / 1e6:.1f} MB")
+    print("import: median {:.2f} s (runs: {}); peak RSS {:.0f} MiB".format(
+        statistics.median(s for s, _ in runs), ", ".join(f"{s:.2f}" for s, _ in runs), max(m for _, m in runs)))
+    print(f"check of the imported deck: {check[0]:.2f} s")
+
+
+if __name__ == "__main__":
+    main()

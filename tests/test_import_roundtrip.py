@@ -1,0 +1,167 @@
+"""The round trip of issue 21 with the real Anki backend: a collection with stock Basic, Basic (and reversed
+card), Basic (optional reversed card) and Cloze notes in subdecks, tags, an image, a bold field, answered
+reviews and a suspended card, exported as a current and a legacy ``.apkg`` and a ``.colpkg`` (and, as a second
+source, a genanki package with genanki's default note types), imported with ``rcc-cards import``, checked,
+edited (one answer changed, one card removed), built, and imported back into the ORIGINAL collection.
+
+Each card keeps its note's GUID and its note type (the deck's note_types file), and the import's lock file
+stamps each card with its note's time in Anki: so nothing is new, nothing conflicting, exactly the note
+whose answer changed is updated, and every review, interval and suspension stays."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import genanki
+import pytest
+from anki.collection import Collection, DeckIdLimit, ExportAnkiPackageOptions
+from anki.decks import DeckId
+
+from conftest import import_apkg, run
+
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256))
+Scheduling = list[Any]
+
+
+def _add(col: Collection, kind: str, deck: int, fields: list[str], tags: list[str]) -> None:
+    notetype = col.models.by_name(kind)
+    assert notetype is not None
+    note = col.new_note(notetype)
+    for index, value in enumerate(fields):
+        note.fields[index] = value
+    note.tags = tags
+    col.add_note(note, DeckId(deck))
+
+
+def _review_and_suspend(col: Collection, deck: int) -> None:
+    col.decks.select(DeckId(deck))
+    for _ in range(4):
+        card = col.sched.getCard()
+        assert card is not None
+        col.sched.answerCard(card, 3)
+    cloze = col.find_cards('"note:Cloze*"')  # stock "Cloze", genanki's "Cloze (genanki)"
+    assert cloze
+    col.sched.suspend_cards(cloze[-1:])
+    assert col.db is not None
+    col.db.execute("update notes set mod = mod - 3600")  # the learner made them an hour ago
+
+
+def _stock(folder: Path) -> Path:
+    path = folder / "collection.anki2"
+    col = Collection(str(path))
+    top, cells, genes = col.decks.id("Biology"), col.decks.id("Biology::Cells"), col.decks.id("Biology::Genes")
+    assert top and cells and genes
+    col.media.write_data("cell.png", PNG)
+    _add(col, "Basic", cells, ["What surrounds a <b>cell</b>?", 'the membrane <img src="cell.png">'],
+         ["biology::cells", "exam"])
+    _add(col, "Basic", cells, ["What makes proteins?", "ribosomes"], ["biology::cells"])
+    _add(col, "Basic (and reversed card)", genes, ["DNA", "deoxyribonucleic acid"], ["biology::genes"])
+    _add(col, "Basic (optional reversed card)", genes, ["RNA", "ribonucleic acid", "y"], [])
+    _add(col, "Cloze", cells, ["{{c1::Mitochondria}} make {{c2::ATP}}", "the cell's power"], ["biology::cells"])
+    _review_and_suspend(col, top)
+    col.close()
+    return path
+
+
+def _genanki(folder: Path) -> Path:
+    """A genanki package with genanki's default note types, imported and studied in a fresh collection."""
+    deck = genanki.Deck(2059400110, "Biology")
+    for model, fields in ((genanki.BASIC_MODEL, ["What surrounds a cell?", "the membrane"]),
+                          (genanki.BASIC_MODEL, ["What makes proteins?", "ribosomes"]),
+                          (genanki.BASIC_AND_REVERSED_CARD_MODEL, ["DNA", "deoxyribonucleic acid"]),
+                          (genanki.BASIC_OPTIONAL_REVERSED_CARD_MODEL, ["RNA", "ribonucleic acid", "y"]),
+                          (genanki.CLOZE_MODEL, ["{{c1::Mitochondria}} make {{c2::ATP}}", "the cell's power"])):
+        deck.add_note(genanki.Note(model=model, fields=fields, tags=["biology"]))
+    package = folder / "genanki.apkg"
+    genanki.Package(deck).write_to_file(str(package))
+    path = folder / "collection.anki2"
+    col = Collection(str(path))
+    import_apkg(col, package)
+    top = col.decks.id("Biology")
+    assert top
+    _review_and_suspend(col, top)
+    col.close()
+    return path
+
+
+def _export(collection: Path, folder: Path, fmt: str) -> Path:
+    col = Collection(str(collection))
+    try:
+        if fmt == "colpkg":
+            col.export_collection_package(str(folder / "biology.colpkg"), include_media=True, legacy=False)
+            return folder / "biology.colpkg"
+        top = col.decks.id("Biology")
+        assert top
+        out = folder / f"biology-{fmt}.apkg"
+        col.export_anki_package(out_path=str(out), limit=DeckIdLimit(DeckId(top)),
+                                options=ExportAnkiPackageOptions(with_scheduling=True, with_deck_configs=False,
+                                                                 with_media=True, legacy=fmt == "legacy"))
+        return out
+    finally:
+        col.close()
+
+
+def _scheduling(col: Collection) -> tuple[Scheduling, int]:
+    assert col.db is not None
+    return (col.db.all("select c.id, c.ivl, c.due, c.reps, c.queue from cards c order by c.id"),
+            int(col.db.scalar("select count() from revlog")))
+
+
+@pytest.fixture(params=["current", "legacy", "colpkg", "genanki"])
+def original(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Path, Path]]:
+    """The original collection and the file exported from it."""
+    folder = tmp_path / "anki"
+    folder.mkdir()
+    if request.param == "genanki":
+        collection = _genanki(folder)
+        yield collection, _export(collection, folder, "current")
+    else:
+        collection = _stock(folder)
+        yield collection, _export(collection, folder, request.param)
+
+
+def _edit(deck: Path) -> None:
+    """One card's answer changed, another card removed."""
+    text = deck.read_text(encoding="utf-8")
+    text = text.replace('a: "ribosomes"', 'a: "the ribosomes"', 1)
+    lines = text.splitlines(keepends=True)
+    start = next(i for i, line in enumerate(lines) if line.strip() == "- id: dna")
+    end = next((i for i in range(start + 1, len(lines)) if lines[i].lstrip().startswith(("- ", "sections:"))
+                and not lines[i].lstrip().startswith("- \"")), len(lines))
+    deck.write_text("".join(lines[:start] + lines[end:]), encoding="utf-8")
+
+
+def test_an_import_built_and_edited_updates_the_original_collection(original: tuple[Path, Path],
+                                                                    tmp_path: Path) -> None:
+    collection, exported = original
+    project = tmp_path / "project"
+    project.mkdir()
+    imported = run(["import", str(exported), "--deck", "Biology"], cwd=project)
+    assert imported.exit_code == 0, imported.output
+    assert imported.stdout.splitlines()[1] == "wrote decks/biology.yaml: 5 cards (2 q/a, 2 q/a with reverse, 1 cloze)"
+    assert run(["check"], cwd=project).exit_code == 0
+    _edit(project / "decks" / "biology.yaml")
+    built = run(["build"], cwd=project)
+    assert built.exit_code == 0, built.output
+    assert "biology: 0 added, 1 changed, 1 removed" in built.stdout
+    assert "  removed  dna" in built.stdout.splitlines()
+    assert 'find them in Anki with: "tag:biology" ("CardId:re:(?-i)^dna$")' in built.stdout
+    copy = tmp_path / "original.anki2"
+    shutil.copyfile(collection, copy)
+    col = Collection(str(copy))
+    try:
+        before = _scheduling(col)
+        assert before[1] == 4 and any(row[4] == -1 for row in before[0])  # four reviews, one suspended card
+        types = sorted(entry.name for entry in col.models.all_names_and_ids())
+        log = import_apkg(col, project / "build" / "biology.apkg")
+        assert (len(log.new), len(log.updated), len(log.conflicting)) == (0, 1, 0)
+        assert len(log.duplicate) == 3  # unchanged: left as the learner has them
+        assert sorted(entry.name for entry in col.models.all_names_and_ids()) == types  # no new note type
+        assert _scheduling(col) == before
+        assert col.db is not None
+        assert "the ribosomes" in col.db.scalar("select flds from notes where flds like '%ribosomes%'")
+    finally:
+        col.close()
