@@ -462,6 +462,11 @@ def _tell_import(report: importdeck.ImportReport) -> None:
 def _tell_grounded(report: importdeck.ImportReport) -> None:
     click.echo(f"grounded {report.grounded} of {report.grounded + len(report.not_grounded)} cards: each quotes "
                "the source sentence it restates")
+    if report.partial:
+        click.echo(f"  {len(report.partial)} of them quote only the first part of their sentence (the rest is "
+                   "hedged): check that the rest does not qualify what the card states:")
+        for card_id, sentence in report.partial:
+            click.echo(f"    card '{card_id}': {sentence}")
     if report.not_grounded:
         click.echo(f"not grounded ({len(report.not_grounded)}), each with its best candidate sentence:")
         for card_id, best in report.not_grounded:

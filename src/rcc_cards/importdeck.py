@@ -54,6 +54,7 @@ class ImportReport(NamedTuple):
     copied: tuple[tuple[Path, Path], ...] = ()  # each --source file, and where it was copied ("" -> placeholder)
     grounded: int = 0  # cards written with a quote
     not_grounded: tuple[tuple[str, str], ...] = ()  # each card without one, and its best candidate ("" -> none)
+    partial: tuple[tuple[str, str], ...] = ()  # each card quoting only the first part of a sentence, and it
 
 
 class GivenSource(NamedTuple):
@@ -85,7 +86,7 @@ def import_file(path: Path, decks: Path, deck: str | None = None, key: str | Non
         media_paths = {name: f"media/{key}/{name}" for card in adopted.cards()
                        for name in (card.image, card.audio) if name}
         media = {media_paths[name]: opened.media(name) for name in sorted(media_paths)}
-    adopted, best = _ground(adopted, given)
+    adopted, best, partial = _ground(adopted, given)
     types_name = f"{key}.notetypes.json" if adopted.note_types else ""
     header = (_header(key, chosen, path, today) if not given else _sourced_header(key, chosen, path, today, given)
               )._replace(note_types_file=types_name)
@@ -118,7 +119,9 @@ def import_file(path: Path, decks: Path, deck: str | None = None, key: str | Non
                         note_types_file=decks / types_name if types_name else None, notices=adopted.notices,
                         copied=tuple((g.path, g.target) for g in given), grounded=len(grounded),
                         not_grounded=tuple((card.id, best.get(card.id, "")) for card in adopted.cards()
-                                           if given and not card.quote))
+                                           if given and not card.quote),
+                        partial=tuple((card.id, partial[card.id]) for card in adopted.cards()
+                                      if card.quote and card.id in partial))
 
 
 def _given_sources(paths: Sequence[Path], decks: Path, today: str) -> list[GivenSource]:
@@ -166,22 +169,27 @@ def _source_bytes(path: Path) -> bytes:
     return data
 
 
-def _ground(adopted: adopt.Adopted, given: Sequence[GivenSource]) -> tuple[adopt.Adopted, dict[str, str]]:
-    """Each card with the source sentence it restates as its quote, when one passes; and, for each card
-    without, its best candidate (as the report shows it; "" when no sentence shares a word with it)."""
+def _ground(adopted: adopt.Adopted, given: Sequence[GivenSource]
+            ) -> tuple[adopt.Adopted, dict[str, str], dict[str, str]]:
+    """Each card with the source sentence it restates as its quote, when one passes; for each card
+    without, its best candidate (as the report shows it; "" when no sentence shares a word with it); and
+    each card that quotes only the first part of its sentence, with that sentence."""
     if not given:
-        return adopted, {}
+        return adopted, {}, {}
     sources = [g.text for g in given]
     several = len(sources) > 1
     changed: dict[str, adopt.Card] = {}
     best: dict[str, str] = {}
+    partial: dict[str, str] = {}
     for card in adopted.cards():
         found = importquotes.find(card, sources)
         if found.quote:
             changed[card.id] = card._replace(quote=found.quote, source=found.source_key if several else "")
+            if found.partial:
+                partial[card.id] = str(found.best)
         else:
             best[card.id] = str(found.best) if found.best else ""
-    return adopt.with_cards(adopted, changed), best
+    return adopt.with_cards(adopted, changed), best, partial
 
 
 def _choose(data: ankiread.AnkiDeckData, deck: str | None) -> str:

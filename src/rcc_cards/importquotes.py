@@ -6,7 +6,9 @@ best :data:`CANDIDATES` are tried in that order: a sentence becomes the card's q
 enough of the card's answer (all of the answer's numbers, or at least half of its content words: so an
 unrelated sentence is never attached) and the card, with that quote, passes every grounding rule
 (:mod:`rcc_cards.rules.quotes`, the real rules: the quote occurs in the source, every number of the answers,
-deletions and ``extra`` is in it, and its hedges are on the card). Pure values in and out, no I/O.
+deletions and ``extra`` is in it, and its hedges are on the card). When the whole sentence fails, its first
+clauses are tried, longest first, in the same way (the part a card states, when the rest is hedged); the
+report lists those. Pure values in and out, no I/O.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ will with would you your yes one s t
 FUNCTION_WORDS = frozenset(_FUNCTION_WORDS.split())
 _WORD = re.compile(r"\w+")
 _BRACKETS = re.compile(r"\s*\[[^\[\]\n]{1,200}\]")  # citation brackets: [4,5,6], [Level of evidence: 1iiA]
+_CLAUSE_END = re.compile(r"(?<=\w)[,;] (?=\w)")  # where a first clause may end (not inside "6,000")
 _KINDS = {"basic": Kind.BASIC, "reverse": Kind.REVERSE, "cloze": Kind.CLOZE}
 
 
@@ -60,11 +63,12 @@ class Candidate(NamedTuple):
 
 class Found(NamedTuple):
     """A card's quote and its source key ("" when none passes), and its best candidate (None: no sentence
-    shares a content word with it)."""
+    shares a content word with it); ``partial``: the quote is only the first part of its sentence."""
 
     quote: str
     source_key: str
     best: Candidate | None
+    partial: bool = False
 
 
 def source_text(shown: str, raw: str) -> SourceText:
@@ -114,22 +118,31 @@ def find(card: AdoptedCard, sources: Sequence[Source]) -> Found:
     answer_numbers = set().union(*map(grounding.quantities, answers))
     wanted = content_words(grounding.card_text(plain))
     wanted_numbers = _numbers(grounding.card_text(plain))
-    ranked: list[tuple[int, int, Candidate, set[str]]] = []
+    ranked: list[tuple[int, int, Candidate]] = []
     for order, (source, sentence) in enumerate((s, t) for s in sources for t in s.text.sentences):
         if sentence.heading:
             continue
         words = content_words(sentence.text)
         score = len(wanted & words) + NUMBER_WEIGHT * len(wanted_numbers & _numbers(sentence.text))
         if score:
-            ranked.append((-score, order, Candidate(source, sentence), words))
+            ranked.append((-score, order, Candidate(source, sentence)))
     ranked.sort(key=lambda item: item[:2])
-    for _, _, candidate, words in ranked[:CANDIDATES]:
-        if not _enough(answer_words or wanted, answer_numbers, words, grounding.quantities(candidate.sentence.text)):
-            continue
-        for quote in dict.fromkeys((sentence_quote(candidate.sentence), candidate.sentence.raw)):
-            if quote and not grounding_errors(as_card(card, quote), candidate.source.text):
-                return Found(quote, candidate.source.key, candidate)
+    for _, _, candidate in ranked[:CANDIDATES]:
+        for quote in quotes_of(candidate.sentence):
+            if _enough(answer_words or wanted, answer_numbers, content_words(quote), grounding.quantities(quote)) \
+                    and not grounding_errors(as_card(card, quote), candidate.source.text):
+                partial = quote not in (sentence_quote(candidate.sentence), candidate.sentence.raw)
+                return Found(quote, candidate.source.key, candidate, partial)
     return Found("", "", ranked[0][2] if ranked else None)
+
+
+def quotes_of(sentence: Sentence) -> list[str]:
+    """The quotes a sentence offers, in the order tried: the whole sentence (citation brackets removed, then
+    as written), then its first clauses, longest first (ending before a ', ' or '; ': the part a card states
+    when the rest is hedged; a first part keeps any qualifier the sentence starts with)."""
+    whole = sentence_quote(sentence)
+    cuts = [m.start() for m in _CLAUSE_END.finditer(whole)]
+    return [*dict.fromkeys(q for q in (whole, sentence.raw) if q), *(whole[:at] for at in reversed(cuts))]
 
 
 def _enough(words: set[str], numbers: set[str], sentence_words: set[str], sentence_numbers: set[str]) -> bool:
