@@ -181,8 +181,9 @@ def _ground(adopted: adopt.Adopted, given: Sequence[GivenSource]
     changed: dict[str, adopt.Card] = {}
     best: dict[str, str] = {}
     partial: dict[str, str] = {}
+    context = importquotes.deck_context(adopted.cards())
     for card in adopted.cards():
-        found = importquotes.find(card, sources)
+        found = importquotes.find(card, sources, context)
         if found.quote:
             changed[card.id] = card._replace(quote=found.quote, source=found.source_key if several else "")
             if found.partial:

@@ -3,8 +3,9 @@
 The source's sentences (headings never) are ranked by the content words they share with the card's front
 and answer (casefolded, function words ignored; a shared number counts :data:`NUMBER_WEIGHT` words), and the
 best :data:`CANDIDATES` are tried in that order: a sentence becomes the card's quote only when it shares
-enough of the card's answer (all of the answer's numbers, or at least half of its content words: so an
-unrelated sentence is never attached) and the card, with that quote, passes every grounding rule
+enough of the card's answer (all of the answer's numbers, or at least half of its content words) and
+of its question (at least half of its other content words, the deck's subject aside: :func:`deck_context`),
+so that an unrelated sentence is never attached, and the card, with that quote, passes every grounding rule
 (:mod:`rcc_cards.rules.quotes`, the real rules: the quote occurs in the source, every number of the answers,
 deletions and ``extra`` is in it, and its hedges are on the card). When the whole sentence fails, its first
 clauses are tried, longest first, in the same way (the part a card states, when the rest is hedged); the
@@ -109,14 +110,26 @@ def sentence_quote(sentence: Sentence) -> str:
     return " ".join(_BRACKETS.sub("", sentence.raw).split())
 
 
-def find(card: AdoptedCard, sources: Sequence[Source]) -> Found:
-    """The sentence ``card`` restates, as its quote, when one passes (see the module's docstring)."""
+def deck_context(cards: Sequence[AdoptedCard]) -> frozenset[str]:
+    """The words nearly all the cards share (three in four or more, of three cards or more): the deck's
+    subject ("Stage IV renal cell cancer: …"), not what a card says."""
+    counts: dict[str, int] = {}
+    for card in cards:
+        for word in content_words(grounding.card_text(as_card(card))):
+            counts[word] = counts.get(word, 0) + 1
+    return frozenset(w for w, n in counts.items() if 4 * n >= 3 * len(cards)) if len(cards) >= 3 else frozenset()
+
+
+def find(card: AdoptedCard, sources: Sequence[Source], context: frozenset[str] = frozenset()) -> Found:
+    """The sentence ``card`` restates, as its quote, when one passes (see the module's docstring);
+    ``context``: the deck's subject words (:func:`deck_context`), which the question need not share."""
     plain = as_card(card)
     spec = kinds.of(plain.kind)
     answers = [*spec.answers(plain), plain.extra]
     answer_words = set().union(*map(content_words, answers))
     answer_numbers = set().union(*map(grounding.quantities, answers))
     wanted = content_words(grounding.card_text(plain))
+    question = wanted - answer_words - context
     wanted_numbers = _numbers(grounding.card_text(plain))
     ranked: list[tuple[int, int, Candidate]] = []
     for order, (source, sentence) in enumerate((s, t) for s in sources for t in s.text.sentences):
@@ -129,8 +142,9 @@ def find(card: AdoptedCard, sources: Sequence[Source]) -> Found:
     ranked.sort(key=lambda item: item[:2])
     for _, _, candidate in ranked[:CANDIDATES]:
         for quote in quotes_of(candidate.sentence):
-            if _enough(answer_words or wanted, answer_numbers, content_words(quote), grounding.quantities(quote)) \
-                    and not grounding_errors(as_card(card, quote), candidate.source.text):
+            words = content_words(quote)
+            if _enough(answer_words or wanted, answer_numbers, words, grounding.quantities(quote)) \
+                    and _half(question, words) and not grounding_errors(as_card(card, quote), candidate.source.text):
                 partial = quote not in (sentence_quote(candidate.sentence), candidate.sentence.raw)
                 return Found(quote, candidate.source.key, candidate, partial)
     return Found("", "", ranked[0][2] if ranked else None)
@@ -150,4 +164,9 @@ def _enough(words: set[str], numbers: set[str], sentence_words: set[str], senten
     or at least half of its content words."""
     if numbers and numbers <= sentence_numbers:
         return True
-    return bool(words) and 2 * len(words & sentence_words) >= len(words)
+    return bool(words) and _half(words, sentence_words)
+
+
+def _half(words: set[str], sentence_words: set[str]) -> bool:
+    """At least half of ``words`` (all of none) are in the sentence."""
+    return 2 * len(words & sentence_words) >= len(words)
