@@ -54,6 +54,8 @@ class Card(NamedTuple):
     image: str = ""
     audio: str = ""
     note_type: str = ""  # the name of the Anki note type it keeps ("" -> rcc-cards' own)
+    quote: str = ""  # the source sentence it restates ("" -> none found: ``rcc-cards import --source``)
+    source: str = ""  # the key of the source it quotes, when the deck has several
 
 
 class Section(NamedTuple):
@@ -372,6 +374,15 @@ class DeckText(NamedTuple):
     card_lines: dict[int, str]  # line number (1-based) -> the card id written there
 
 
+class SourceEntry(NamedTuple):
+    """One of the deck's sources as the deck file names it."""
+
+    key: str
+    title: str
+    file: str
+    as_of: str
+
+
 class Header(NamedTuple):
     key: str
     name: str
@@ -380,14 +391,13 @@ class Header(NamedTuple):
     as_of: str
     comments: tuple[str, ...]
     note_types_file: str = ""
+    sources: tuple[SourceEntry, ...] = ()  # several: written as 'sources:', each with its key (else the above)
 
 
 def deck_text(adopted: Adopted, header: Header, media_paths: Mapping[str, str]) -> DeckText:
     """The deck file: ``header`` then the sections; ``media_paths``: each media name -> its path as written."""
     lines = [f"# {comment}" if comment else "#" for comment in header.comments]
-    lines += ["deck:", f"  key: {header.key}", f"  name: {quoted(header.name)}", "  source:",
-              f"    title: {quoted(header.source_title)}", f"    file: {quoted(header.source_file)}",
-              f"    as_of: {quoted(header.as_of)}"]
+    lines += ["deck:", f"  key: {header.key}", f"  name: {quoted(header.name)}", *_source_lines(header)]
     if header.note_types_file:
         lines.append(f"  note_types: {quoted(header.note_types_file)}")
     card_lines: dict[int, str] = {}
@@ -398,6 +408,18 @@ def deck_text(adopted: Adopted, header: Header, media_paths: Mapping[str, str]) 
         for section in adopted.sections:
             _section_lines(section, "  ", lines, card_lines, media_paths)
     return DeckText("\n".join(lines) + "\n", card_lines)
+
+
+def _source_lines(header: Header) -> list[str]:
+    if len(header.sources) <= 1:
+        title, file, as_of = header.sources[0][1:] if header.sources else (
+            header.source_title, header.source_file, header.as_of)
+        return ["  source:", f"    title: {quoted(title)}", f"    file: {quoted(file)}", f"    as_of: {quoted(as_of)}"]
+    lines = ["  sources:"]
+    for entry in header.sources:
+        lines += [f"    - key: {entry.key}", f"      title: {quoted(entry.title)}", f"      file: {quoted(entry.file)}",
+                  f"      as_of: {quoted(entry.as_of)}"]
+    return lines
 
 
 def _section_lines(section: Section, indent: str, lines: list[str], card_lines: dict[int, str],
@@ -430,6 +452,10 @@ def card_yaml(card: Card, media_paths: Mapping[str, str]) -> list[str]:
         pairs += [("q", quoted(card.front)), ("a", quoted(card.back))]
         if card.kind == "reverse":
             pairs.append(("reverse", "true"))
+    if card.quote:
+        pairs.append(("quote", quoted(card.quote)))
+    if card.source:
+        pairs.append(("source", card.source))
     if card.image:
         pairs.append(("image", quoted(media_paths[card.image])))
     if card.audio:
@@ -454,3 +480,13 @@ def without(adopted: Adopted, reasons: Mapping[str, str]) -> Adopted:
 
     return adopted._replace(sections=tuple(kept(s) for s in adopted.sections),
                             dropped=(*adopted.dropped, *dropped))
+
+
+def with_cards(adopted: Adopted, changed: Mapping[str, Card]) -> Adopted:
+    """``adopted`` with each card whose id is in ``changed`` replaced by that card."""
+
+    def replaced(section: Section) -> Section:
+        return section._replace(cards=tuple(changed.get(c.id, c) for c in section.cards),
+                                sections=tuple(replaced(child) for child in section.sections))
+
+    return adopted._replace(sections=tuple(replaced(s) for s in adopted.sections))

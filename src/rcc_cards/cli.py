@@ -404,23 +404,30 @@ def new_command(key: str, source: Path, as_of: str, title: str, name: str, url: 
               help="The Anki deck to import, with its subdecks (default: the file's one top-level deck).")
 @click.option("--key", "key", default=None, metavar="KEY",
               help="The new deck's key (default: from the deck's name, unique among the project's decks).")
+@click.option("--source", "sources", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+              metavar="TEXTFILE",
+              help="A source text of the cards (repeatable): copied into decks/sources/ as the deck's source, "
+                   "and each card that restates one of its sentences quotes it.")
 @click.option("--decks", "decks", type=click.Path(file_okay=False, path_type=Path), default=project.DEFAULT_DECKS,
               show_default=True, help="The folder of deck files.")
-def import_command(file: Path, deck: str | None, key: str | None, decks: Path) -> None:
+def import_command(file: Path, deck: str | None, key: str | None, sources: tuple[Path, ...], decks: Path) -> None:
     """Make a deck of the project from an Anki file (.apkg, .colpkg or a collection; never modified):
-    writes decks/KEY.yaml, a placeholder source decks/sources/KEY.txt to replace, and the media under
-    decks/media/KEY/. Never overwrites a file; writes everything or nothing; writes no scheduling.
-    Prints what was read and written, and every note or part of one not carried, with the reason.
+    writes decks/KEY.yaml, a placeholder source decks/sources/KEY.txt to replace (or the --source
+    files, copied), and the media under decks/media/KEY/. Never overwrites a file; writes everything
+    or nothing; writes no scheduling. Prints what was read and written, every note or part of one not
+    carried, with the reason, and, with --source, each card left without a quote.
 
     \b
-    Example:
+    Examples:
       rcc-cards import biology.apkg --deck Biology --key biology
+      rcc-cards import biology.apkg --source biology-chapter-1.txt
     """
     import datetime
 
     from rcc_cards import importdeck
 
-    report = importdeck.import_file(file, decks, deck, key, today=datetime.date.today().isoformat())
+    report = importdeck.import_file(file, decks, deck, key, today=datetime.date.today().isoformat(),
+                                    sources=sources)
     _tell_import(report)
 
 
@@ -428,7 +435,11 @@ def _tell_import(report: importdeck.ImportReport) -> None:
     kinds = ", ".join(f"{count} {kind}" for kind, count in report.cards_by_kind.items()) or "no cards"
     click.echo(f"read {report.notes_read} notes of deck '{report.deck_name}' from {shown(report.source)}")
     click.echo(f"wrote {shown(report.deck_file)}: {sum(report.cards_by_kind.values())} cards ({kinds})")
-    click.echo(f"wrote {shown(report.source_file)}: a placeholder source, to replace with the cards' source text")
+    for given, target in report.copied:
+        click.echo(f"wrote {shown(target)}: the source text, copied from {shown(given)}")
+    if not report.copied:
+        click.echo(f"wrote {shown(report.source_file)}: a placeholder source, to replace with the cards' source "
+                   "text")
     click.echo(f"wrote {shown(report.lock_file)}: each card stamped with its note's time in Anki (a build updates "
                "only the notes that change)")
     if report.media_folder is not None:
@@ -441,8 +452,29 @@ def _tell_import(report: importdeck.ImportReport) -> None:
         click.echo(f"not carried exactly ({len(report.dropped)}):")
         for line in report.dropped:
             click.echo(f"  {line}")
-    click.echo(f"next: replace {shown(report.source_file)} with the source text, quote it on each card, "
-               f"then: rcc-cards check {shown(report.deck_file)}")
+    if report.copied:
+        _tell_grounded(report)
+    else:
+        click.echo(f"next: replace {shown(report.source_file)} with the source text, quote it on each card, "
+                   f"then: rcc-cards check {shown(report.deck_file)}")
+
+
+def _tell_grounded(report: importdeck.ImportReport) -> None:
+    click.echo(f"grounded {report.grounded} of {report.grounded + len(report.not_grounded)} cards: each quotes "
+               "the source sentence it restates")
+    if report.partial:
+        click.echo(f"  {len(report.partial)} of them quote only the first part of their sentence (the rest is "
+                   "hedged): check that the rest does not qualify what the card states:")
+        for card_id, sentence in report.partial:
+            click.echo(f"    card '{card_id}': {sentence}")
+    if report.not_grounded:
+        click.echo(f"not grounded ({len(report.not_grounded)}), each with its best candidate sentence:")
+        for card_id, best in report.not_grounded:
+            click.echo(f"  card '{card_id}': {best or 'no sentence of the source shares a word with it'}")
+        click.echo("next: give each card not grounded the sentence it comes from as its 'quote' (or 'unsourced: "
+                   f"<why>'), set each source's as_of, then: rcc-cards check {shown(report.deck_file)}")
+    else:
+        click.echo(f"next: set each source's as_of, then: rcc-cards check {shown(report.deck_file)}")
 
 
 @cli.command(name="draft")

@@ -4,18 +4,21 @@ the project: the deck file, a placeholder source to replace, and the media besid
 first checked as ``check`` would, in a scratch folder; a card ``check`` would refuse is left out and
 reported. Nothing of the learner's scheduling is written.
 
-The cards quote nothing (``quote-missing`` warns for each: the author grounds them later), and the deck's
-source is a placeholder, ``sources/<key>.txt``, whose header says so: replace it with the source text.
+Without ``--source``, the cards quote nothing (``quote-missing`` warns for each: the author grounds them
+later), and the deck's source is a placeholder, ``sources/<key>.txt``, whose header says so: replace it with
+the source text. With ``--source`` files, those are copied into ``sources/`` and are the deck's sources, and
+each card that restates one of their sentences quotes it (:mod:`rcc_cards.importquotes`).
 """
 
 from __future__ import annotations
 
+import stat
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
-from rcc_cards import adopt, ankiread, lockfile, places, project, stamps, writer
+from rcc_cards import adopt, ankiread, grounding, importquotes, lockfile, places, project, stamps, writer
 from rcc_cards.errors import RccCardsError, shown
 from rcc_cards.loader import notetypes, spec
 
@@ -48,13 +51,29 @@ class ImportReport(NamedTuple):
     lock_file: Path = Path()  # the deck's first lock file
     note_types_file: Path | None = None  # the Anki note types the cards keep, when any
     notices: tuple[str, ...] = ()  # what keeping them changes
+    copied: tuple[tuple[Path, Path], ...] = ()  # each --source file, and where it was copied ("" -> placeholder)
+    grounded: int = 0  # cards written with a quote
+    not_grounded: tuple[tuple[str, str], ...] = ()  # each card without one, and its best candidate ("" -> none)
+    partial: tuple[tuple[str, str], ...] = ()  # each card quoting only the first part of a sentence, and it
+
+
+class GivenSource(NamedTuple):
+    """A ``--source`` file: where it is copied, its bytes, and how the deck and the rules name it."""
+
+    path: Path
+    target: Path
+    data: bytes
+    entry: adopt.SourceEntry
+    text: importquotes.Source
 
 
 def import_file(path: Path, decks: Path, deck: str | None = None, key: str | None = None,
-                today: str = "", now: int | None = None) -> ImportReport:
+                today: str = "", now: int | None = None, sources: Sequence[Path] = ()) -> ImportReport:
     """Read ``path``, map its deck ``deck`` (default: its one top-level deck) and write it under ``decks``
-    as deck ``key`` (default: from the deck's name); ``today`` is the import's date (ISO), for the source."""
+    as deck ``key`` (default: from the deck's name); ``today`` is the import's date (ISO), for the source.
+    ``sources``: the source texts to copy in as the deck's sources, whose sentences the cards quote."""
     now = stamps.build_timestamp() if now is None else now
+    given = _given_sources(sources, decks, today)
     with ankiread.opened(path) as opened:
         data = opened.data
         chosen = _choose(data, deck)
@@ -67,19 +86,23 @@ def import_file(path: Path, decks: Path, deck: str | None = None, key: str | Non
         media_paths = {name: f"media/{key}/{name}" for card in adopted.cards()
                        for name in (card.image, card.audio) if name}
         media = {media_paths[name]: opened.media(name) for name in sorted(media_paths)}
+    adopted, best, partial = _ground(adopted, given)
     types_name = f"{key}.notetypes.json" if adopted.note_types else ""
-    header = _header(key, chosen, path, today)._replace(note_types_file=types_name)
-    deck_file, source_file = decks / f"{key}.yaml", decks / "sources" / f"{key}.txt"
-    _refuse_existing(deck_file, source_file, decks / "media" / key if media else None,
+    header = (_header(key, chosen, path, today) if not given else _sourced_header(key, chosen, path, today, given)
+              )._replace(note_types_file=types_name)
+    deck_file = decks / f"{key}.yaml"
+    source_file = given[0].target if given else decks / "sources" / f"{key}.txt"
+    _refuse_existing(deck_file, None if given else source_file, decks / "media" / key if media else None,
                      decks / types_name if types_name else None)
-    source_text = _placeholder(path, chosen, today).encode("utf-8")
+    texts = ({f"sources/{g.target.name}": g.data for g in given} if given
+             else {header.source_file: _placeholder(path, chosen, today).encode("utf-8")})
     types = {types_name: notetypes.text(adopted.note_types).encode("utf-8")} if types_name else {}
-    adopted, text, lock = _checked(adopted, header, media_paths, source_text, {**media, **types},
+    adopted, text, lock = _checked(adopted, header, media_paths, texts, {**media, **types},
                                    {note.guid: note.mod for note in data.notes}, now)
     lock_file = decks / f"{key}{lockfile.LOCK_SUFFIX}"
     _refuse_existing(lock_file)
-    files = (WrittenFile(deck_file, text.encode("utf-8")), WrittenFile(source_file, source_text),
-             WrittenFile(lock_file, lock.encode("utf-8")),
+    sourced = tuple(WrittenFile(decks / name, data) for name, data in texts.items())
+    files = (WrittenFile(deck_file, text.encode("utf-8")), *sourced, WrittenFile(lock_file, lock.encode("utf-8")),
              *(WrittenFile(decks / name, data) for name, data in types.items()),
              *(WrittenFile(decks / name, data) for name, data in media.items()
                if any(name in (media_paths.get(c.image), media_paths.get(c.audio)) for c in adopted.cards())))
@@ -89,10 +112,85 @@ def import_file(path: Path, decks: Path, deck: str | None = None, key: str | Non
         staged.commit()
     counts = [card.kind for card in adopted.cards()]
     kinds = {label: counts.count(kind) for kind, label in adopt.KIND_LABELS.items() if kind in counts}
-    media_count = len(files) - 3 - len(types)
+    media_count = len(files) - 2 - len(sourced) - len(types)
+    grounded = [card for card in adopted.cards() if card.quote]
     return ImportReport(path, chosen, key, deck_file, source_file, decks / "media" / key if media_count else None,
                         files, adopted.notes_read, kinds, adopted.dropped, media_count=media_count, lock_file=lock_file,
-                        note_types_file=decks / types_name if types_name else None, notices=adopted.notices)
+                        note_types_file=decks / types_name if types_name else None, notices=adopted.notices,
+                        copied=tuple((g.path, g.target) for g in given), grounded=len(grounded),
+                        not_grounded=tuple((card.id, best.get(card.id, "")) for card in adopted.cards()
+                                           if given and not card.quote),
+                        partial=tuple((card.id, partial[card.id]) for card in adopted.cards()
+                                      if card.quote and card.id in partial))
+
+
+def _given_sources(paths: Sequence[Path], decks: Path, today: str) -> list[GivenSource]:
+    """Each ``--source`` file, read, with the name it gets in ``decks/sources/`` (its own, made unique
+    there and among the others: never one that exists) and its key (from its name, unique)."""
+    given: list[GivenSource] = []
+    names: set[str] = set()
+    keys: set[str] = set()
+    folder = decks / "sources"
+    for path in paths:
+        data = _source_bytes(path)
+        stem, suffix = path.stem or "source", path.suffix or ".txt"
+        number, name = 1, f"{stem}{suffix}"
+        while name.casefold() in names or (folder / name).exists():
+            number += 1
+            name = f"{stem}_{number}{suffix}"
+        names.add(name.casefold())
+        key = adopt.slug_key(stem, "source")
+        key = adopt.unique(key if adopt.valid_key(key) else "source", keys, "_")
+        raw = data.decode("utf-8")
+        title = next((line.lstrip("#").strip() for line in raw.splitlines()[:1] if line.startswith("#")), "")
+        entry = adopt.SourceEntry(key, title or path.name, f"sources/{name}",
+                                  f"unknown: copied from {path.name} by 'rcc-cards import' on {today}; replace "
+                                  "with the source's date")
+        text = importquotes.Source(key, importquotes.source_text(repr(entry.file), raw), shown(folder / name))
+        given.append(GivenSource(path, folder / name, data, entry, text))
+    return given
+
+
+def _source_bytes(path: Path) -> bytes:
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise ImportRefused(f"--source {shown(path)} is not a regular file; give a UTF-8 text file")
+        if info.st_size > grounding.MAX_SOURCE_BYTES:
+            raise ImportRefused(f"--source {shown(path)} is {info.st_size:,} bytes; the limit is "
+                                f"{grounding.MAX_SOURCE_BYTES:,}. Split it into several sources")
+        data = path.read_bytes()
+        data.decode("utf-8")
+    except OSError as exc:
+        raise ImportRefused(f"cannot read --source {shown(path)}: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise ImportRefused(f"--source {shown(path)} is not UTF-8 text ({exc.reason} at byte {exc.start}); "
+                            "a source must be a UTF-8 text file") from exc
+    return data
+
+
+def _ground(adopted: adopt.Adopted, given: Sequence[GivenSource]
+            ) -> tuple[adopt.Adopted, dict[str, str], dict[str, str]]:
+    """Each card with the source sentence it restates as its quote, when one passes; for each card
+    without, its best candidate (as the report shows it; "" when no sentence shares a word with it); and
+    each card that quotes only the first part of its sentence, with that sentence."""
+    if not given:
+        return adopted, {}, {}
+    sources = [g.text for g in given]
+    several = len(sources) > 1
+    changed: dict[str, adopt.Card] = {}
+    best: dict[str, str] = {}
+    partial: dict[str, str] = {}
+    context = importquotes.deck_context(adopted.cards())
+    for card in adopted.cards():
+        found = importquotes.find(card, sources, context)
+        if found.quote:
+            changed[card.id] = card._replace(quote=found.quote, source=found.source_key if several else "")
+            if found.partial:
+                partial[card.id] = str(found.best)
+        else:
+            best[card.id] = str(found.best) if found.best else ""
+    return adopt.with_cards(adopted, changed), best, partial
 
 
 def _choose(data: ankiread.AnkiDeckData, deck: str | None) -> str:
@@ -162,6 +260,20 @@ def _header(key: str, chosen: str, path: Path, today: str) -> adopt.Header:
                   "you rename the card."))
 
 
+def _sourced_header(key: str, chosen: str, path: Path, today: str, given: Sequence[GivenSource]) -> adopt.Header:
+    names = ", ".join(g.entry.file for g in given)
+    return adopt.Header(
+        key=key, name=chosen, source_title=given[0].entry.title, source_file=given[0].entry.file,
+        as_of=given[0].entry.as_of, sources=tuple(g.entry for g in given),
+        comments=(f"Imported by 'rcc-cards import {path.name}' on {today} from the Anki deck {chosen!r}, with the",
+                  f"source{'s' if len(given) > 1 else ''} {names}: each card that restates one of its sentences "
+                  "quotes it;",
+                  "give each other card the sentence it comes from as its 'quote' (quote-missing warns until then),",
+                  "set each source's as_of, and run 'rcc-cards check'.",
+                  "Each card's 'guid' and 'note_type' keep its note in Anki, with its reviews: keep them, also when",
+                  "you rename the card."))
+
+
 def _placeholder(path: Path, chosen: str, today: str) -> str:
     return (f"# PLACEHOLDER, to replace: written by 'rcc-cards import {path.name}' on {today} for the cards of\n"
             f"# the Anki deck {chosen!r}. Replace everything below with the source text these cards come from\n"
@@ -170,14 +282,14 @@ def _placeholder(path: Path, chosen: str, today: str) -> str:
             "This placeholder is not a source text; replace it with the text the imported cards come from.\n")
 
 
-def _checked(adopted: adopt.Adopted, header: adopt.Header, media_paths: Mapping[str, str], source: bytes,
+def _checked(adopted: adopt.Adopted, header: adopt.Header, media_paths: Mapping[str, str], sources: Mapping[str, bytes],
              media: Mapping[str, bytes], mods: Mapping[str, int], now: int) -> tuple[adopt.Adopted, str, str]:
     """The deck's text once ``check`` finds no error in it, and its first lock file (each card stamped with
     its note's time in Anki: ``mods`` by GUID): a card with an error is left out (and reported); an error
     elsewhere refuses the import."""
     for _ in range(MAX_CHECK_ROUNDS):
         written = adopt.deck_text(adopted, header, media_paths)
-        errors, lock = _errors(written.text, header, source, media, mods, now)
+        errors, lock = _errors(written.text, header, sources, media, mods, now)
         if not errors:
             return adopted, written.text, lock
         outside = [f"{line}: {message}" for line, message in errors if line not in written.card_lines]
@@ -191,13 +303,13 @@ def _checked(adopted: adopt.Adopted, header: adopt.Header, media_paths: Mapping[
     raise ImportRefused("nothing was written: the deck would not pass 'rcc-cards check'")
 
 
-def _errors(text: str, header: adopt.Header, source: bytes, media: Mapping[str, bytes], mods: Mapping[str, int],
-            now: int) -> tuple[list[tuple[int, str]], str]:
+def _errors(text: str, header: adopt.Header, sources: Mapping[str, bytes], media: Mapping[str, bytes],
+            mods: Mapping[str, int], now: int) -> tuple[list[tuple[int, str]], str]:
     with tempfile.TemporaryDirectory(prefix="rcc-cards-import-") as scratch:
         folder = Path(scratch)
         deck = folder / f"{header.key}.yaml"
         try:
-            for name, data in {header.source_file: source, **media}.items():
+            for name, data in {**sources, **media}.items():
                 (folder / name).parent.mkdir(parents=True, exist_ok=True)
                 (folder / name).write_bytes(data)
             deck.write_text(text, encoding="utf-8")
