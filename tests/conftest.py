@@ -92,3 +92,17 @@ def notes_by_card_id(col: Collection) -> dict[str, Note]:
         note = col.get_note(nid)
         out[note["CardId"]] = note
     return out
+
+
+def add_note(col: Collection, kind: str, deck: int, fields: list[str], tags: list[str] | None = None) -> str:
+    """Add a note of the stock note type ``kind`` to deck ``deck`` of a real collection; its GUID."""
+    from anki.decks import DeckId
+
+    notetype = col.models.by_name(kind)
+    assert notetype is not None
+    note = col.new_note(notetype)
+    for index, value in enumerate(fields):
+        note.fields[index] = value
+    note.tags = tags or []
+    col.add_note(note, DeckId(deck))
+    return note.guid

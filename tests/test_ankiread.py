@@ -24,7 +24,7 @@ from anki.decks import DeckId
 from anki.errors import DBError
 from anki.models import NotetypeId
 
-from conftest import REPO
+from conftest import REPO, add_note
 from rcc_cards import ankiread
 from rcc_cards.ankiread import AnkiCard, AnkiDeckData, AnkiNote
 from rcc_cards.errors import RccCardsError
@@ -52,17 +52,6 @@ class Source:
     legacy_colpkg: Path
 
 
-def _add(col: Collection, kind: str, deck: int, fields: list[str], tags: list[str]) -> str:
-    notetype = col.models.by_name(kind)
-    assert notetype is not None
-    note = col.new_note(notetype)
-    for index, value in enumerate(fields):
-        note.fields[index] = value
-    note.tags = tags
-    col.add_note(note, DeckId(deck))
-    return note.guid
-
-
 def _fill(col: Collection) -> tuple[dict[str, str], dict[str, int]]:
     cells, genes = col.decks.id("Biology::Cells"), col.decks.id("Biology::Genes")
     top = col.decks.id("Biology")
@@ -71,14 +60,14 @@ def _fill(col: Collection) -> tuple[dict[str, str], dict[str, int]]:
     assert col.media.write_data("dna.mp3", MP3) == "dna.mp3"
     assert col.media.write_data("a & b.png", AMP_PNG) == "a & b.png"
     guids = {
-        "basic": _add(col, "Basic", cells, [CELL_FRONT, '<img src="cell.png">'],
+        "basic": add_note(col, "Basic", cells, [CELL_FRONT, '<img src="cell.png">'],
                       ["biology::cells::membrane", "exam"]),
-        "reversed": _add(col, "Basic (and reversed card)", genes, ["DNA", "a helix [sound:dna.mp3]"],
+        "reversed": add_note(col, "Basic (and reversed card)", genes, ["DNA", "a helix [sound:dna.mp3]"],
                          ["biology::genes"]),
-        "optional_on": _add(col, "Basic (optional reversed card)", genes, ["RNA", "single strand", "y"], []),
-        "optional_off": _add(col, "Basic (optional reversed card)", top, ["Protein", "amino acids", ""],
+        "optional_on": add_note(col, "Basic (optional reversed card)", genes, ["RNA", "single strand", "y"], []),
+        "optional_off": add_note(col, "Basic (optional reversed card)", top, ["Protein", "amino acids", ""],
                              ["biology"]),
-        "cloze": _add(col, "Cloze", cells, ["{{c1::Mitochondria}} make {{c2::ATP}}",
+        "cloze": add_note(col, "Cloze", cells, ["{{c1::Mitochondria}} make {{c2::ATP}}",
                                             "<img src='a &amp; b.png'>"], ["biology::cells"]),
     }
     return guids, {"Biology": top, "Biology::Cells": cells, "Biology::Genes": genes}
@@ -231,7 +220,7 @@ def test_a_collection_anki_holds_open_is_read_with_its_latest_notes(tmp_path: Pa
     path = tmp_path / "open.anki2"
     col = Collection(str(path))
     try:
-        guid = _add(col, "Basic", 1, ["written while open", "b"], [])
+        guid = add_note(col, "Basic", 1, ["written while open", "b"], [])
         with pytest.raises(DBError, match="Anki already open"):
             Collection(str(path))  # what opening it directly would do
         data = ankiread.read(path)
@@ -247,7 +236,7 @@ def test_a_card_in_a_filtered_deck_is_read_in_its_home_deck(tmp_path: Path) -> N
     try:
         home = col.decks.id("Home")
         assert home is not None
-        guid = _add(col, "Basic", home, ["q", "a"], [])
+        guid = add_note(col, "Basic", home, ["q", "a"], [])
         filtered = col.sched.get_or_create_filtered_deck(DeckId(0))
         filtered.name = "Filtered"
         filtered.config.search_terms[0].search = "deck:Home"

@@ -12,7 +12,7 @@ import pytest
 from anki.collection import Collection, DeckIdLimit, ExportAnkiPackageOptions
 from anki.decks import DeckId
 
-from conftest import NO_COVERAGE, import_apkg, run, write_deck
+from conftest import NO_COVERAGE, add_note, import_apkg, run, write_deck
 from rcc_cards import adopt, cloze, htmltext, loader
 from rcc_cards.ankiread import AnkiCard, AnkiDeckData, AnkiField, AnkiNote, AnkiNoteType, AnkiTemplate
 
@@ -205,17 +205,6 @@ class Files:
     guids: dict[str, str]
 
 
-def _add(col: Collection, kind: str, deck: int, fields: list[str], tags: list[str]) -> str:
-    notetype = col.models.by_name(kind)
-    assert notetype is not None
-    note = col.new_note(notetype)
-    for index, value in enumerate(fields):
-        note.fields[index] = value
-    note.tags = tags
-    col.add_note(note, DeckId(deck))
-    return note.guid
-
-
 def _export(col: Collection, deck: int, path: Path, legacy: bool) -> None:
     col.export_anki_package(out_path=str(path), limit=DeckIdLimit(DeckId(deck)),
                             options=ExportAnkiPackageOptions(with_scheduling=True, with_deck_configs=False,
@@ -232,15 +221,15 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> Files:
     col.media.write_data("cell.png", PNG)
     col.media.write_data("dna.mp3", MP3)
     guids = {}
-    guids["cell"] = _add(col, "Basic", cells, ["<b>Cell</b> membrane<br>keeps&nbsp;ions in &amp; out",
+    guids["cell"] = add_note(col, "Basic", cells, ["<b>Cell</b> membrane<br>keeps&nbsp;ions in &amp; out",
                                                '<img src="cell.png">'], ["biology::cells::membrane", "exam"])
-    guids["dna"] = _add(col, "Basic (and reversed card)", genes, ["DNA", "a helix [sound:dna.mp3]"],
+    guids["dna"] = add_note(col, "Basic (and reversed card)", genes, ["DNA", "a helix [sound:dna.mp3]"],
                         ["biology::genes"])
-    guids["rna"] = _add(col, "Basic (optional reversed card)", genes, ["RNA", "single strand", "y"], [])
-    guids["protein"] = _add(col, "Basic (optional reversed card)", top, ["Protein", "amino acids", ""], ["bad:tag"])
-    guids["cloze"] = _add(col, "Cloze", cells, ["{{c1::Mitochondria}} make {{c2::ATP}}", "in cells"],
+    guids["rna"] = add_note(col, "Basic (optional reversed card)", genes, ["RNA", "single strand", "y"], [])
+    guids["protein"] = add_note(col, "Basic (optional reversed card)", top, ["Protein", "amino acids", ""], ["bad:tag"])
+    guids["cloze"] = add_note(col, "Cloze", cells, ["{{c1::Mitochondria}} make {{c2::ATP}}", "in cells"],
                           ["biology::cells"])
-    _add(col, "Basic", other, ["Water", "H<sub>2</sub>O"], [])
+    add_note(col, "Basic", other, ["Water", "H<sub>2</sub>O"], [])
     _export(col, top, folder / "biology.apkg", legacy=False)
     _export(col, top, folder / "biology-legacy.apkg", legacy=True)
     col.export_collection_package(str(folder / "whole.colpkg"), include_media=True, legacy=False)

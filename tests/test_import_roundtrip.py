@@ -20,20 +20,10 @@ import pytest
 from anki.collection import Collection, DeckIdLimit, ExportAnkiPackageOptions
 from anki.decks import DeckId
 
-from conftest import import_apkg, run
+from conftest import add_note, import_apkg, run
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256))
 Scheduling = list[Any]
-
-
-def _add(col: Collection, kind: str, deck: int, fields: list[str], tags: list[str]) -> None:
-    notetype = col.models.by_name(kind)
-    assert notetype is not None
-    note = col.new_note(notetype)
-    for index, value in enumerate(fields):
-        note.fields[index] = value
-    note.tags = tags
-    col.add_note(note, DeckId(deck))
 
 
 def _review_and_suspend(col: Collection, deck: int) -> None:
@@ -55,12 +45,12 @@ def _stock(folder: Path) -> Path:
     top, cells, genes = col.decks.id("Biology"), col.decks.id("Biology::Cells"), col.decks.id("Biology::Genes")
     assert top and cells and genes
     col.media.write_data("cell.png", PNG)
-    _add(col, "Basic", cells, ["What surrounds a <b>cell</b>?", 'the membrane <img src="cell.png">'],
+    add_note(col, "Basic", cells, ["What surrounds a <b>cell</b>?", 'the membrane <img src="cell.png">'],
          ["biology::cells", "exam"])
-    _add(col, "Basic", cells, ["What makes proteins?", "ribosomes"], ["biology::cells"])
-    _add(col, "Basic (and reversed card)", genes, ["DNA", "deoxyribonucleic acid"], ["biology::genes"])
-    _add(col, "Basic (optional reversed card)", genes, ["RNA", "ribonucleic acid", "y"], [])
-    _add(col, "Cloze", cells, ["{{c1::Mitochondria}} make {{c2::ATP}}", "the cell's power"], ["biology::cells"])
+    add_note(col, "Basic", cells, ["What makes proteins?", "ribosomes"], ["biology::cells"])
+    add_note(col, "Basic (and reversed card)", genes, ["DNA", "deoxyribonucleic acid"], ["biology::genes"])
+    add_note(col, "Basic (optional reversed card)", genes, ["RNA", "ribonucleic acid", "y"], [])
+    add_note(col, "Cloze", cells, ["{{c1::Mitochondria}} make {{c2::ATP}}", "the cell's power"], ["biology::cells"])
     _review_and_suspend(col, top)
     col.close()
     return path

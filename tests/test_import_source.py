@@ -14,7 +14,7 @@ import pytest
 from anki.collection import Collection, DeckIdLimit, ExportAnkiPackageOptions
 from anki.decks import DeckId
 
-from conftest import REPO, run
+from conftest import REPO, add_note, run
 from rcc_cards import adopt, grounding, importquotes, loader
 from rcc_cards.model import Card
 
@@ -35,26 +35,17 @@ Proteins are stored in vacuoles in some plant cells.
 GROUNDING_RULES = ("quote-stale", "number-not-in-quote", "hedge-dropped")
 
 
-def _add(col: Collection, kind: str, deck: int, fields: list[str]) -> None:
-    notetype = col.models.by_name(kind)
-    assert notetype is not None
-    note = col.new_note(notetype)
-    for index, value in enumerate(fields):
-        note.fields[index] = value
-    col.add_note(note, DeckId(deck))
-
-
 @pytest.fixture(scope="module")
 def apkg(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("anki-import-source")
     col = Collection(str(folder / "collection.anki2"))
     top = col.decks.id("Cells")
     assert top
-    _add(col, "Basic", top, ["How long does a human red blood cell live?", "approximately 120 days"])
-    _add(col, "Basic", top, ["What do mitochondria make most of?", "the cell's <b>ATP</b>"])
-    _add(col, "Cloze", top, ["A human cell's nucleus holds {{c1::46}} chromosomes", ""])
-    _add(col, "Basic", top, ["Where are proteins stored in a cell?", "in vacuoles"])  # not in SOURCE
-    _add(col, "Basic", top, ["How many chromosomes does the nucleus of a human cell hold?", "48"])  # wrong number
+    add_note(col, "Basic", top, ["How long does a human red blood cell live?", "approximately 120 days"])
+    add_note(col, "Basic", top, ["What do mitochondria make most of?", "the cell's <b>ATP</b>"])
+    add_note(col, "Cloze", top, ["A human cell's nucleus holds {{c1::46}} chromosomes", ""])
+    add_note(col, "Basic", top, ["Where are proteins stored in a cell?", "in vacuoles"])  # not in SOURCE
+    add_note(col, "Basic", top, ["How many chromosomes does the nucleus of a human cell hold?", "48"])  # wrong number
     path = folder / "cells.apkg"
     col.export_anki_package(out_path=str(path), limit=DeckIdLimit(DeckId(top)),
                             options=ExportAnkiPackageOptions(with_scheduling=False, with_deck_configs=False,
