@@ -9,15 +9,15 @@ it), ``--repeat`` times; then times ``rcc-cards check`` of the result once.
 from __future__ import annotations
 
 import argparse
-import resource
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import genanki
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import run  # noqa: E402  (run.measure: wall time and the child's own peak RSS, from wait4)
 
 
 def build(path: Path, notes: int) -> None:
@@ -39,16 +39,6 @@ def build(path: Path, notes: int) -> None:
     package.write_to_file(str(path))
 
 
-def timed(args: list[str], cwd: Path) -> tuple[float, float]:
-    """Wall seconds and the peak RSS (MiB) of one run of the command in a fresh process."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    start = time.perf_counter()
-    subprocess.run(args, cwd=cwd, check=True, capture_output=True)
-    seconds = time.perf_counter() - start
-    # ru_maxrss of the children is the largest of them all: each run here is the largest so far or equal
-    return seconds, max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--notes", type=int, default=10_000)
@@ -62,8 +52,8 @@ def main() -> None:
         for number in range(args.repeat):
             project = Path(tmp) / f"project{number}"
             project.mkdir()
-            runs.append(timed([*command, "import", str(package)], project))
-        check = timed([*command, "check", "decks"], Path(tmp) / "project0")
+            runs.append(run.measure([*command, "import", str(package)], project))
+        check = run.measure([*command, "check", "decks"], Path(tmp) / "project0")
         size = package.stat().st_size
     print(f"{args.notes} notes, package {size / 1e6:.1f} MB")
     print("import: median {:.2f} s (runs: {}); peak RSS {:.0f} MiB".format(
