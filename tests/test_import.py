@@ -253,7 +253,8 @@ EXPECTED_OUTPUT = [
     "place; its field 'Back' shows rcc-cards' back matter after the answer (extra, context, source, card id)",
     *(f"  note type '{name}' is kept (same id, fields, card types and styling), so a build updates its notes in "
       "place; its field 'Back' shows rcc-cards' back matter after the answer (extra, context, source, card id) "
-      "(its reverse card shows 'Back', back matter too, as its question)"
+      "(a reverse card asks with 'Back': there the back matter is folded, closed, under 'Source and notes "
+      "(rcc-cards)')"
       for name in ("Basic (and reversed card)", "Basic (optional reversed card)")),
     "  note type 'Cloze' is kept (same id, fields, card types and styling), so a build updates its notes in place; "
     "its field 'Back Extra' shows rcc-cards' back matter (extra, context, source, card id)",

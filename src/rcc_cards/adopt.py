@@ -17,7 +17,7 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
-from rcc_cards import cloze, htmltext, tags
+from rcc_cards import cloze, htmltext, render, tags
 from rcc_cards.ankiread import AnkiDeckData, AnkiNote, AnkiNoteType, media_references
 from rcc_cards.loader import spec
 from rcc_cards.media import AUDIO_SUFFIXES, IMAGE_SUFFIXES, MAX_MEDIA_BYTES
@@ -199,7 +199,8 @@ def _notice(note_type: NoteType) -> str:
             f"its notes in place; its field '{names[1]}' shows rcc-cards' back matter {second} (extra, context, "
             "source, card id)").replace("  ", " ")
     if not note_type.is_cloze and len(note_type.templates) > 1:
-        line += f" (its reverse card shows '{names[1]}', back matter too, as its question)"
+        line += (f" (a reverse card asks with '{names[1]}': there the back matter is folded, closed, under "
+                 f"'{render.REVERSE_SUMMARY}')")
     emptied = [name for name in names[2:] if name.casefold() != "add reverse"]
     if emptied:
         line += (f"; WARNING: its field{'s' if len(emptied) > 1 else ''} {', '.join(map(repr, emptied))} "
@@ -250,6 +251,11 @@ def _card(note: AnkiNote, note_type: AnkiNoteType, used_ids: set[str], media_siz
     if not guid:
         messages.append("its GUID is not kept (not an Anki GUID rcc-cards can write): Anki will see a new note, "
                         "without this note's reviews")
+    elif len(note_type.fields) < 2:  # no field for the back matter: the note type cannot be kept, nor the note
+        guid = ""
+        messages.append(f"its note type '{note_type.name}' has one field, and rcc-cards needs a second for the "
+                        "back (source, card id), so neither the note type nor the note is kept: learners get this "
+                        "card as a new note, and their old note keeps its reviews (suspend or delete it in Anki)")
     dropped.extend(Dropped(note.guid, card_name, message) for message in messages)
     kept = note_type.name if guid and len(note_type.fields) >= 2 else ""
     return Card(card_name, guid, mapped.kind, mapped.front, mapped.back, kept_tags, image, audio, kept)
@@ -321,9 +327,11 @@ def _refusal(mapped: _Note, note_type: AnkiNoteType) -> str:
             return f"its cloze text is not valid in rcc-cards: {errors[0].message}"
         if not deletions:
             return "its cloze text has no {{c1::…}} deletion"
+    elif len(note_type.fields) < 2:
+        return (f"its note type '{note_type.name}' has only the field '{first}', and a question-and-answer card "
+                "needs a second field for its answer")
     elif not mapped.back:
-        second = note_type.field_names[1] if len(note_type.fields) > 1 else "second"
-        return f"its field '{second}' has no text (an rcc-cards card needs an answer)"
+        return f"its field '{note_type.field_names[1]}' has no text (an rcc-cards card needs an answer)"
     return ""
 
 

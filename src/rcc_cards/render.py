@@ -109,17 +109,27 @@ def description_html(deck: Deck) -> str:
     return "<br><br>".join(parts)
 
 
+REVERSE_SUMMARY = "Source and notes (rcc-cards)"
+
+
 def adopted_fields(note_type: NoteType, card: Card, fields: list[str]) -> list[str]:
     """``fields`` (rcc-cards' own, :func:`note_fields`) in the fields of a note type kept from Anki
     (``rcc-cards import``): the first holds the front (and the card's media), the second the answer (for a
     cloze, nothing) followed by the back matter in the markup of rcc-cards' own templates (extra, context,
     the source block, the card id), so the learner sees it; every further field is empty, except an
-    "Add Reverse" field, which is "y" for a card with a reverse."""
+    "Add Reverse" field, which is "y" for a card with a reverse.
+
+    A card with a reverse is asked with the second field too, and its quote and extra would tell the answer:
+    there the back matter is folded in a closed ``<details>`` under :data:`REVERSE_SUMMARY`, one click away
+    on either side (the kept note type's templates are the learner's and are not changed)."""
     count = len(kinds.of(card.kind).content(card))
     content, (media, extra, context, source, card_id) = fields[:count], fields[count:]
     front = content[0] + (f'<div class="rcc-media">{media}</div>' if media else "")
-    back = (content[1] if count > 1 else "") + (f'<div class="rcc-extra">{extra}</div>' if extra else "") + \
-        context + f'<div class="rcc-source">{source}</div><div class="rcc-id">{card_id}</div>'
+    matter = (f'<div class="rcc-extra">{extra}</div>' if extra else "") + context + \
+        f'<div class="rcc-source">{source}</div><div class="rcc-id">{card_id}</div>'
+    if card.kind is Kind.REVERSE:  # the reverse card asks with this field: its quote would give the answer away
+        matter = f'<details class="rcc-more"><summary>{REVERSE_SUMMARY}</summary>{matter}</details>'
+    back = (content[1] if count > 1 else "") + matter
     reverse = "y" if card.kind is Kind.REVERSE else ""
     rest = [reverse if f.name.casefold() == "add reverse" else "" for f in note_type.fields[2:]]
     return [front, back, *rest]
