@@ -529,3 +529,46 @@ def test_a_bad_note_types_file_or_note_type_is_an_error(tmp_path: Path, types_te
     text = types_text if types_text is not None else notetypes.text(both)
     _, problems = loader.load_file(_typed_deck(tmp_path, text, note_type))
     assert [p.message for p in problems if p.is_error] == [message]
+
+
+def test_a_note_type_with_one_field_is_named_and_nothing_is_written_when_no_note_can_be_carried(
+        tmp_path: Path) -> None:
+    """Real collection, custom one-field note types: a question without an answer field is not carried,
+    and a file holding only such notes is one error, exit 1, nothing written; a one-field cloze is carried
+    under rcc-cards' own note type, without its GUID (the report says learners get a new note)."""
+    path = tmp_path / "collection.anki2"
+    col = Collection(str(path))
+    models = col.models
+    for name, cloze in (("Prompt only", False), ("Cloze only", True)):
+        notetype = models.new(name)
+        if cloze:
+            notetype["type"] = 1
+        models.add_field(notetype, models.new_field("Text"))
+        template = models.new_template("Card 1")
+        template["qfmt"], template["afmt"] = ("{{cloze:Text}}", "{{cloze:Text}}") if cloze else ("{{Text}}",
+                                                                                                 "{{Text}}")
+        models.add_template(notetype, template)
+        models.add(notetype)
+    deck = col.decks.id("Words")
+    assert deck
+    prompt = add_note(col, "Prompt only", deck, ["Lonely prompt"])
+    col.close()
+    project = tmp_path / "project"
+    project.mkdir()
+    refused = run(["import", str(path)], cwd=project)
+    assert refused.exit_code == 1 and not (project / "decks").exists()
+    assert refused.stderr.splitlines() == [
+        f"rcc-cards: error: {path}: no note of deck 'Words' can be carried:",
+        f"  note {prompt}: not carried: its note type 'Prompt only' has only the field 'Text', and a "
+        "question-and-answer card needs a second field for its answer"]
+    col = Collection(str(path))
+    cloze = add_note(col, "Cloze only", deck, ["{{c1::Ribosomes}} make proteins"])
+    col.close()
+    done = run(["import", str(path)], cwd=project)
+    assert done.exit_code == 0, done.output
+    assert (f"  note {cloze} (card 'ribosomes-make-proteins'): its note type 'Cloze only' has one field, and "
+            "rcc-cards needs a second for the back (source, card id), so neither the note type nor the note is "
+            "kept: learners get this card as a new note, and their old note keeps its reviews (suspend or "
+            "delete it in Anki)") in done.stdout.splitlines()
+    text = (project / "decks" / "words.yaml").read_text(encoding="utf-8")
+    assert "guid:" not in text and "note_type:" not in text and "ribosomes-make-proteins" in text
