@@ -539,13 +539,13 @@ def test_a_note_type_with_one_field_is_named_and_nothing_is_written_when_no_note
     path = tmp_path / "collection.anki2"
     col = Collection(str(path))
     models = col.models
-    for name, cloze in (("Prompt only", False), ("Cloze only", True)):
+    for name, is_cloze in (("Prompt only", False), ("Cloze only", True)):
         notetype = models.new(name)
-        if cloze:
+        if is_cloze:
             notetype["type"] = 1
         models.add_field(notetype, models.new_field("Text"))
         template = models.new_template("Card 1")
-        template["qfmt"], template["afmt"] = ("{{cloze:Text}}", "{{cloze:Text}}") if cloze else ("{{Text}}",
+        template["qfmt"], template["afmt"] = ("{{cloze:Text}}", "{{cloze:Text}}") if is_cloze else ("{{Text}}",
                                                                                                  "{{Text}}")
         models.add_template(notetype, template)
         models.add(notetype)
