@@ -157,6 +157,20 @@ def test_card_ids_are_readable_and_unique_in_the_project() -> None:
     assert "card" in used
 
 
+def test_a_label_most_fronts_share_is_left_out_of_the_ids() -> None:
+    """A deck whose fronts mostly start with its subject (``Stage IV RCC: …``, ``Stage IV RCC, IL-2: …``)
+    gets ids from what follows; a label only some fronts share, or a front with no label, keeps its words."""
+    fronts = ["Stage IV RCC: what is the response rate?", "Stage IV RCC, interferon-alpha: in general, which "
+              "patients?", "stage IV  RCC: what dose?", "Interferon-alpha: which trials?", "IL-2 (a cytokine)"]
+    assert adopt.shared_label(fronts) == "stage iv rcc"
+    data = _data(*(_note(f"g{i}", BASIC, (front, "x")) for i, front in enumerate(fronts)))
+    assert [c.id for c in adopt.adopt(data, "Top", set(), {}).cards()] == [
+        "what-is-the-response-rate", "interferon-alpha-in-general-which-patients", "what-dose",
+        "interferon-alpha-which-trials", "il-2-a-cytokine"]
+    assert adopt.shared_label(fronts[:2] + ["Other: x?", "Other: y?", "Third: z?"]) == ""  # 2 of 5
+    assert adopt.shared_label(["A: b?", "A: c?"]) == ""  # fewer than three
+
+
 def test_what_cannot_be_carried_is_reported_with_the_reason() -> None:
     data = _data(_note("g1", BASIC, ("", "answer")),
                  _note("g2", BASIC, ("front", "")),
