@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
-from rcc_cards import adopt, ankiread, grounding, importquotes, lockfile, places, project, stamps, writer
+from rcc_cards import adopt, ankicollection, grounding, importquotes, lockfile, places, project, stamps, writer
 from rcc_cards.errors import RccCardsError, shown
 from rcc_cards.loader import notetypes, spec
 
@@ -74,7 +74,7 @@ def import_file(path: Path, decks: Path, deck: str | None = None, key: str | Non
     ``sources``: the source texts to copy in as the deck's sources, whose sentences the cards quote."""
     now = stamps.build_timestamp() if now is None else now
     given = _given_sources(sources, decks, today)
-    with ankiread.opened(path) as opened:
+    with ankicollection.opened(path) as opened:
         data = opened.data
         chosen = _choose(data, deck)
         keys, ids, fronts = _used(places.top_decks_folder(decks))
@@ -193,7 +193,7 @@ def _ground(adopted: adopt.Adopted, given: Sequence[GivenSource]
     return adopt.with_cards(adopted, changed), best, partial
 
 
-def _choose(data: ankiread.AnkiDeckData, deck: str | None) -> str:
+def _choose(data: ankicollection.AnkiDeckData, deck: str | None) -> str:
     tops = adopt.top_decks(data)
     listed = [f"  {name} ({count} note{'s' if count != 1 else ''})" for name, count in tops.items()]
     if deck is not None:
@@ -230,7 +230,7 @@ def _key(key: str | None, chosen: str, keys: set[str]) -> str:
     return key
 
 
-def _sizes(opened: ankiread.OpenedDeck) -> dict[str, int]:
+def _sizes(opened: ankicollection.OpenedDeck) -> dict[str, int]:
     sizes = {}
     for name in opened.data.media_names:
         try:

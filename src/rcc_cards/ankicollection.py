@@ -1,6 +1,6 @@
 """Reading an Anki deck (``.apkg``, ``.colpkg`` or a collection file) into plain frozen values, for
 ``rcc-cards import`` (issue 21). The only module that imports ``anki``, and only inside functions:
-``import rcc_cards.ankiread`` stays cheap, and without the optional extra :class:`AnkiMissing` says what to
+``import rcc_cards.ankicollection`` stays cheap, and without the optional extra :class:`AnkiMissing` says what to
 install.
 
 The file read is never modified. A package is imported with Anki's own importer into a fresh collection in
@@ -194,7 +194,7 @@ def read(path: Path) -> AnkiDeckData:
 def opened(path: Path) -> Iterator[OpenedDeck]:
     """Read ``path`` as :func:`read` does and keep its media reachable inside the ``with`` block::
 
-        with ankiread.opened(Path("biology.apkg")) as deck:
+        with ankicollection.opened(Path("biology.apkg")) as deck:
             for name in deck.data.notes[0].media:
                 image = deck.media(name)
     """
