@@ -14,7 +14,7 @@ from anki.decks import DeckId
 
 from conftest import NO_COVERAGE, add_note, import_apkg, run, write_deck
 from rcc_cards import adopt, cloze, htmltext, loader
-from rcc_cards.ankiread import AnkiCard, AnkiDeckData, AnkiField, AnkiNote, AnkiNoteType, AnkiTemplate
+from rcc_cards.ankicollection import AnkiCard, AnkiDeckData, AnkiField, AnkiNote, AnkiNoteType, AnkiTemplate
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256))
 MP3 = b"ID3\x03\x00" + b"\xff\xfb" * 100
@@ -99,7 +99,7 @@ WIDE = AnkiNoteType(5, "Vocabulary", "basic", (*BASIC.fields, AnkiField("Example
 
 def _note(guid: str, note_type: AnkiNoteType, fields: tuple[str, ...], deck: str = "Top",
           tags: tuple[str, ...] = (), cards: int = 1) -> AnkiNote:
-    from rcc_cards.ankiread import media_references
+    from rcc_cards.ankicollection import media_references
 
     return AnkiNote(guid, note_type.id, fields, tags,
                     tuple(AnkiCard(i, "Card", deck, False) for i in range(cards)),

@@ -1,4 +1,4 @@
-"""An Anki deck read by :mod:`rcc_cards.ankiread` as an rcc-cards deck (``rcc-cards import``, issue 21): pure
+"""An Anki deck read by :mod:`rcc_cards.ankicollection` as an rcc-cards deck (``rcc-cards import``, issue 21): pure
 values in, the deck file's text, the media files to copy and what could not be carried out. No I/O.
 
 Subdecks become sections (titles kept, keys derived and unique among their siblings); Anki tags that are
@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
 from rcc_cards import cloze, htmltext, render, tags
-from rcc_cards.ankiread import AnkiDeckData, AnkiNote, AnkiNoteType, media_references
+from rcc_cards.ankicollection import AnkiDeckData, AnkiNote, AnkiNoteType, media_references
 from rcc_cards.loader import spec
 from rcc_cards.media import AUDIO_SUFFIXES, IMAGE_SUFFIXES, MAX_MEDIA_BYTES
 from rcc_cards.templates import Field as TypeField

@@ -481,6 +481,115 @@ def _tell_grounded(report: importdeck.ImportReport) -> None:
         click.echo(f"next: set each source's as_of, then: rcc-cards check {shown(report.deck_file)}")
 
 
+def _server_options(command: Callable[..., None]) -> Callable[..., None]:
+    """--server, --user, --password-env and --timeout: a sync server and an account on it."""
+    for option in reversed([
+        click.option("--server", "server_url", metavar="URL",
+                     help="A sync server (Anki's own 'python -m anki.syncserver', or AnkiWeb's protocol)."),
+        click.option("--user", metavar="NAME", help="The account on the sync server."),
+        click.option("--password-env", default=PASSWORD_ENV, show_default=True, metavar="VAR",
+                     help="The environment variable holding the password (asked for when it is not set; "
+                          "never given on the command line)."),
+        click.option("--timeout", default=30, show_default=True, type=click.IntRange(1, 3600),
+                     help="Seconds to wait for the server to answer."),
+    ]):
+        command = option(command)
+    return command
+
+
+PASSWORD_ENV = "RCC_CARDS_SYNC_PASSWORD"
+
+
+def _server(server_url: str | None, user: str | None, password_env: str, timeout: int) -> object:
+    """The sync server the options name (an ``ankicollection.Server``), or None without --server."""
+    from rcc_cards import ankicollection
+
+    if server_url is None:
+        if user is not None:
+            raise click.UsageError("--user needs --server")
+        return None
+    if not server_url.startswith(("http://", "https://")):
+        raise click.BadParameter(f"expected a URL such as http://127.0.0.1:8080/; found {server_url!r}",
+                                 param_hint="--server")
+    if not user:
+        raise click.UsageError("--server needs --user NAME (the account on the sync server)")
+    password = os.environ.get(password_env)
+    if password is None:
+        password = click.prompt(f"password of {user} on {server_url}", hide_input=True, err=True)
+    return ankicollection.Server(server_url, user, password, timeout)
+
+
+@cli.command(name="pull")
+@click.argument("source", required=False, type=click.Path(path_type=Path))
+@_server_options
+@click.option("--decks", "decks", type=click.Path(path_type=Path), default=project.DEFAULT_DECKS,
+              show_default=True, help="The deck files or folder to compare.")
+def pull_command(source: Path | None, server_url: str | None, user: str | None, password_env: str,
+                 timeout: int, decks: Path) -> None:
+    """Find the fixes learners made in Anki to the project's notes, and write them as proposals beside
+    each deck (decks/KEY.proposals.json: never built, listed by check, each checked by the deck's
+    rules). SOURCE is an exported .apkg or .colpkg, or a collection file (only read); or read the
+    collection of a sync server with --server and --user (the password from $RCC_CARDS_SYNC_PASSWORD,
+    or asked for). Notes missing or suspended in Anki, and tags added there, are reported, not applied.
+
+    \b
+    Examples:
+      rcc-cards pull phone-export.apkg
+      rcc-cards pull --server http://127.0.0.1:8080/ --user me
+    """
+    from rcc_cards import ankicollection, proposals
+
+    server = _server(server_url, user, password_env, timeout)
+    if (source is None) == (server is None):
+        raise click.UsageError("give one SOURCE file (.apkg, .colpkg, collection) or --server URL, not both")
+    if isinstance(server, ankicollection.Server):
+        data, where = ankicollection.read_server(server), server.url
+    else:
+        assert source is not None
+        data, where = ankicollection.read(source), shown(source)
+    results = proposals.pull([decks], data, where)
+    click.echo(f"read {len(data.notes)} notes from {where}")
+    if not results:
+        click.echo(f"no note of the project's decks is in {where}")
+    for result in results:
+        pulled = result.pulled
+        if result.written is None:
+            click.echo(f"{pulled.deck.key}: {pulled.found} notes, nothing to propose")
+        else:
+            n = len(pulled.proposals)
+            click.echo(f"{pulled.deck.key}: {n} proposal{'s' * (n != 1)} written to {shown(result.written)} "
+                       f"(review, then: rcc-cards accept {shown(result.written)})")
+        for line in proposals.summary_lines(pulled, where):
+            click.echo(line)
+        for owner, problem in result.problems:
+            click.echo(f"  proposal for {owner.card} ({owner.key}) breaks a rule: {problem.message}")
+
+
+@cli.command(name="accept")
+@click.argument("proposals_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--card", "cards", multiple=True, metavar="ID", help="Accept only this card's proposals "
+              "(repeatable; default: every proposal in the file).")
+def accept_command(proposals_file: Path, cards: tuple[str, ...]) -> None:
+    """Write proposals made by 'rcc-cards pull' into their deck file, changing only those values:
+    every other byte of the file stays (comments, order, quoting, blank lines). Refused, writing
+    nothing, when the deck file changed since the pull, or a proposal breaks an error rule. Accepted
+    proposals leave the file (deleted when none remain); the next build updates those notes.
+
+    \b
+    Examples:
+      rcc-cards accept decks/rcc.proposals.json
+      rcc-cards accept decks/rcc.proposals.json --card il2-optimum-dose
+    """
+    from rcc_cards import proposals
+
+    done = proposals.accept(proposals_file, cards)
+    for proposal in done.accepted:
+        click.echo(f"accepted {proposal.card} ({proposal.key})")
+    left = f"; {done.left} left in {shown(proposals_file)}" if done.left else f"; {shown(proposals_file)} deleted"
+    click.echo(f"wrote {shown(done.deck_file)}: {len(done.accepted)} value(s) changed{left}")
+    click.echo("next: rcc-cards build (or push): the notes of those cards are updated")
+
+
 @cli.command(name="draft")
 @click.argument("deck_file", metavar="DECK", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def draft_command(deck_file: Path) -> None:
@@ -559,10 +668,13 @@ def check(paths: tuple[Path, ...], strict: bool) -> None:
       rcc-cards check
       rcc-cards check --strict decks/rcc.yaml
     """
+    from rcc_cards import proposals
+
     loaded = project.load(paths)
-    if not loaded.ok or (strict and loaded.problems):
-        raise ProblemsFound(loaded.problems)
-    _report(loaded.problems)
+    pending = [p for deck in loaded.studied for p in proposals.check_problems(deck)]
+    if not loaded.ok or (strict and (loaded.problems or pending)):
+        raise ProblemsFound(loaded.problems + pending)
+    _report(loaded.problems + pending)
     from rcc_cards import coverage
 
     studied = loaded.studied

@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
-from rcc_cards import adopt, ankiread, grounding, importquotes, lockfile, places, project, stamps, tags, writer
+from rcc_cards import adopt, ankicollection, grounding, importquotes, lockfile, places, project, stamps, tags, writer
 from rcc_cards.errors import RccCardsError, shown
 from rcc_cards.loader import notetypes, spec
 
@@ -79,7 +79,7 @@ def import_file(path: Path, decks: Path, deck: str | None = None, key: str | Non
     their cards); only new cards go into ``name``."""
     now = stamps.build_timestamp() if now is None else now
     given = _given_sources(sources, decks, today)
-    with ankiread.opened(path) as opened:
+    with ankicollection.opened(path) as opened:
         data = opened.data
         chosen = _choose(data, deck)
         deck_name = _deck_name(path, chosen, name)
@@ -199,7 +199,7 @@ def _ground(adopted: adopt.Adopted, given: Sequence[GivenSource]
     return adopt.with_cards(adopted, changed), best, partial
 
 
-def _choose(data: ankiread.AnkiDeckData, deck: str | None) -> str:
+def _choose(data: ankicollection.AnkiDeckData, deck: str | None) -> str:
     tops = adopt.top_decks(data)
     listed = [f"  {name} ({count} note{'s' if count != 1 else ''})" for name, count in tops.items()]
     if deck is not None:
@@ -248,7 +248,7 @@ def _key(key: str | None, chosen: str, keys: set[str]) -> str:
     return key
 
 
-def _sizes(opened: ankiread.OpenedDeck) -> dict[str, int]:
+def _sizes(opened: ankicollection.OpenedDeck) -> dict[str, int]:
     sizes = {}
     for name in opened.data.media_names:
         try:

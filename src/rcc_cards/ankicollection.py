@@ -1,6 +1,8 @@
-"""Reading an Anki deck (``.apkg``, ``.colpkg`` or a collection file) into plain frozen values, for
-``rcc-cards import`` (issue 21). The only module that imports ``anki``, and only inside functions:
-``import rcc_cards.ankiread`` stays cheap, and without the optional extra :class:`AnkiMissing` says what to
+"""Anki's files and sync server: reading an Anki deck (``.apkg``, ``.colpkg``, a collection file or a sync
+server's collection) into plain frozen values, for ``rcc-cards import`` (issue 21) and ``pull`` (issue 22);
+writing a built package into a collection file or a sync server's collection (``push``, issue 22); syncing a
+collection file with a sync server. The only module that imports ``anki``, and only inside functions:
+``import rcc_cards.ankicollection`` stays cheap, and without the optional extra :class:`AnkiMissing` says what to
 install.
 
 The file read is never modified. A package is imported with Anki's own importer into a fresh collection in
@@ -26,9 +28,9 @@ import zipfile
 import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from rcc_cards.errors import RccCardsError, shown
 
@@ -194,7 +196,7 @@ def read(path: Path) -> AnkiDeckData:
 def opened(path: Path) -> Iterator[OpenedDeck]:
     """Read ``path`` as :func:`read` does and keep its media reachable inside the ``with`` block::
 
-        with ankiread.opened(Path("biology.apkg")) as deck:
+        with ankicollection.opened(Path("biology.apkg")) as deck:
             for name in deck.data.notes[0].media:
                 image = deck.media(name)
     """
@@ -442,3 +444,182 @@ def media_references(field_html: str) -> tuple[str, ...]:
 
 def _unique(names: Iterator[str] | tuple[str, ...]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names))
+
+
+# --- Collections written, and sync servers (issue 22) ------------------------------------------------------
+
+
+class CollectionInUse(RccCardsError):
+    """The collection is open in Anki (or another program): nothing may write it now."""
+
+
+class SyncFailed(RccCardsError):
+    """The sync server could not be used: down, too slow, wrong password, interrupted, or a change it needs
+    the learner to settle in Anki (a full sync). Nothing was changed, locally or on the server."""
+
+
+@dataclass(frozen=True)
+class Server:
+    """A sync server (Anki's own ``python -m anki.syncserver``, or one speaking its protocol) and an account
+    on it. ``timeout``: seconds without an answer before giving up (each request, and the login)."""
+
+    url: str
+    user: str
+    password: str = field(repr=False)
+    timeout: int = 30
+
+    @property
+    def endpoint(self) -> str:
+        return self.url if self.url.endswith("/") else self.url + "/"
+
+
+_IN_USE = "Anki already open"  # the backend's DBError while another process holds the collection's lock
+
+
+def _open_writable(path: Path) -> Collection:
+    """The collection file itself, opened for writing. Refused while Anki (or any program using Anki's
+    backend) has it open: the backend opens a collection in SQLite's exclusive locking mode, so a second
+    open fails at once with ``DBError: Anki already open, or media currently syncing.``"""
+    from anki.collection import Collection
+    from anki.errors import DBError
+
+    _anki()
+    if _file_kind(path) != "collection":
+        raise NotAnAnkiFile(f"{shown(path)}: not an Anki collection; give the collection.anki2 of a profile "
+                            "(in Anki: Help > About shows the profile folder)")
+    _check_collection(path, path)
+    try:
+        return Collection(str(path))
+    except DBError as err:
+        if _IN_USE in str(err):
+            raise CollectionInUse(f"{shown(path)}: Anki has this collection open (or is syncing its media); "
+                                  "close Anki (or switch to another profile), then run the command again") from err
+        if "FileTooNew" in str(err):
+            raise TooNew(f"{shown(path)}: written by a newer Anki than this backend reads; "
+                         "upgrade anki (pip install -U anki)") from err
+        raise DamagedFile(f"{shown(path)}: Anki cannot open this collection ({err}); "
+                          "check it in Anki with Tools > Check Database") from err
+
+
+@contextmanager
+def _sync_errors(server: Server, doing: str) -> Iterator[None]:
+    """The backend's sync and network errors as :class:`SyncFailed`, each saying what to do."""
+    from anki.errors import Interrupted, NetworkError, SyncError, SyncErrorKind
+
+    where = f"sync server {server.url}"
+    try:
+        yield
+    except SyncError as err:
+        if err.kind is SyncErrorKind.AUTH:
+            raise SyncFailed(f"{where}: the user name or password was refused ({doing}); check --user and the "
+                             "password (asked for, or from the environment variable given)") from err
+        raise SyncFailed(f"{where}: {doing} failed: {err}") from err
+    except Interrupted as err:
+        raise SyncFailed(f"{where}: no answer within {server.timeout} s ({doing}); is the server overloaded? "
+                         "try again, or give a longer --timeout") from err
+    except NetworkError as err:
+        reason = str(err).splitlines()[0]
+        if "timed out" in reason:
+            raise SyncFailed(f"{where}: no answer within {server.timeout} s ({doing}); try again, or give a "
+                             "longer --timeout") from err
+        raise SyncFailed(f"{where}: cannot reach it ({doing}: {reason}); is the server running and the URL "
+                         "right?") from err
+
+
+def _login(col: Collection, server: Server) -> Any:
+    """The session key of ``server``'s account; the login is aborted after ``server.timeout`` seconds
+    (the backend's login has no timeout of its own: measured, a server that never answers holds it)."""
+    import threading
+
+    from anki.sync import SyncAuth
+
+    timer = threading.Timer(server.timeout, col.abort_sync)
+    timer.start()
+    try:
+        with _sync_errors(server, "logging in"):
+            auth = col.sync_login(server.user, server.password, server.endpoint)
+    finally:
+        timer.cancel()
+    return SyncAuth(hkey=auth.hkey, endpoint=auth.endpoint or server.endpoint, io_timeout_secs=server.timeout)
+
+
+Full = Literal["upload", "download"]
+
+
+def _sync(col: Collection, auth: Any, server: Server, full: Full | None = None) -> str:
+    """One sync of ``col`` with the server: a normal sync, or the full upload or download the server asks
+    for when one side is empty. A full sync both sides would lose by (each has changes) needs ``full``."""
+    from anki.sync import SyncOutput
+
+    with _sync_errors(server, "syncing"):
+        out = col.sync_collection(auth, sync_media=False)
+        if out.new_endpoint:
+            auth.endpoint = out.new_endpoint
+        required = out.required
+        if required in (SyncOutput.NO_CHANGES, SyncOutput.NORMAL_SYNC):
+            return "normal"
+        if required == SyncOutput.FULL_SYNC and full is None:
+            raise SyncFailed(f"sync server {server.url}: the collection there and this one both changed in a way "
+                             "only a full sync can settle (one side replaces the other); open Anki, sync, and "
+                             "choose which to keep")
+        upload = required == SyncOutput.FULL_UPLOAD or (required == SyncOutput.FULL_SYNC and full == "upload")
+        col.close_for_full_sync()
+        try:
+            col.full_upload_or_download(auth=auth, server_usn=out.server_media_usn, upload=upload)
+        finally:
+            col.reopen(after_full_sync=True)
+        return "full upload" if upload else "full download"
+
+
+def sync_file(path: Path, server: Server, full: Full | None = None) -> str:
+    """Sync the collection file ``path`` with ``server`` as Anki's Sync button does (refused while Anki has it
+    open); what was done: ``"normal"``, ``"full upload"`` or ``"full download"``."""
+    col = _open_writable(path)
+    try:
+        return _sync(col, _login(col, server), server, full)
+    finally:
+        col.close()
+
+
+def _full_download(col: Collection, auth: Any, server: Server) -> None:
+    """Replace the new, empty ``col`` by the server's collection; an empty server leaves it empty (nothing
+    is ever uploaded from here)."""
+    from anki.sync import SyncStatus
+
+    with _sync_errors(server, "downloading"):
+        out = col.sync_status(auth)  # a new collection: no changes (the server is empty too) or a full sync
+        if out.new_endpoint:
+            auth.endpoint = out.new_endpoint
+        if out.required == SyncStatus.NO_CHANGES:
+            return
+        col.close_for_full_sync()
+        try:
+            col.full_upload_or_download(auth=auth, server_usn=None, upload=False)
+        finally:
+            col.reopen(after_full_sync=True)
+
+
+@contextmanager
+def _downloaded(server: Server) -> Iterator[tuple[Collection, Any]]:
+    """A copy of the server's collection in a temporary folder (a full download), and the session key."""
+    from anki.collection import Collection
+
+    _anki()
+    with tempfile.TemporaryDirectory(prefix="rcc-cards-sync-") as tmp:
+        col = Collection(str(Path(tmp) / "collection.anki2"))
+        try:
+            auth = _login(col, server)
+            _full_download(col, auth, server)
+            yield col, auth
+        finally:
+            col.close()
+
+
+def read_server(server: Server) -> AnkiDeckData:
+    """The decks, note types and notes of the collection on ``server`` (downloaded into a temporary
+    folder; nothing on the server changes)."""
+    with _downloaded(server) as (col, _auth):
+        data = _collect(col, Path(server.url), keeps_deck_ids=True, media_dir=Path(col.media.dir()))
+    if not data.notes:
+        raise EmptyDeck(f"sync server {server.url}: the collection of '{server.user}' holds no notes")
+    return data

@@ -1,0 +1,134 @@
+"""Fixes made in Anki come back (issue 22): a real collection ("the phone") holds a built deck, reviews it,
+fixes a typo in one note and tags another ``marked``; ``rcc-cards pull`` (from an exported .apkg and from the
+collection file) proposes the fix beside the deck, ``check`` lists it, ``accept`` writes exactly that value,
+and the next build reaches the phone without undoing anything of its own."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from anki.collection import Collection, DeckIdLimit, ExportAnkiPackageOptions
+from anki.decks import DeckId
+
+from conftest import NO_COVERAGE, import_apkg, notes_by_card_id, run, write_deck
+
+CARDS = """\
+      - id: one
+        q: What does question one have?
+        a: anser one   # a typo, fixed in Anki
+        quote: Question one has answer one.
+      - id: two
+        cloze: A cloze with {{c1::two}} deletions.
+        quote: A cloze with two deletions.
+"""
+Scheduling = list[Any]
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A project whose deck was built a while ago (so a fix made in Anki now is newer than its build)."""
+    folder = tmp_path / "project"
+    write_deck(folder / "decks", CARDS, deck_lines=NO_COVERAGE)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(time.time()) - 1000))
+    built = run(["build"], cwd=folder)
+    assert built.exit_code == 0, built.output
+    return folder
+
+
+def _phone(project: Path, folder: Path, fix: str = "answer one") -> Path:
+    """A collection that imported the build, answered both cards, fixed note 'one' and marked note 'two'."""
+    path = folder / "phone.anki2"
+    col = Collection(str(path))
+    import_apkg(col, project / "build" / "t.apkg")
+    deck = col.decks.id("Test deck")
+    assert deck
+    col.decks.select(DeckId(deck))
+    for _ in range(2):
+        card = col.sched.getCard()
+        assert card is not None
+        col.sched.answerCard(card, 3)
+    notes = notes_by_card_id(col)
+    notes["one"]["Back"] = fix
+    col.update_note(notes["one"])
+    notes["two"].tags.append("marked")
+    col.update_note(notes["two"])
+    col.close()
+    return path
+
+
+def _export(collection: Path, out: Path) -> Path:
+    col = Collection(str(collection))
+    try:
+        deck = col.decks.id("Test deck")
+        assert deck
+        col.export_anki_package(out_path=str(out), limit=DeckIdLimit(DeckId(deck)),
+                                options=ExportAnkiPackageOptions(with_scheduling=True, with_deck_configs=False,
+                                                                 with_media=True, legacy=False))
+    finally:
+        col.close()
+    return out
+
+
+def _scheduling(path: Path) -> tuple[Scheduling, Scheduling]:
+    col = Collection(str(path))
+    try:
+        assert col.db is not None
+        return (col.db.all("select id, ivl, due, reps, queue from cards order by id"),
+                col.db.all("select id, cid, ease from revlog order by id"))
+    finally:
+        col.close()
+
+
+def _diff(before: str, after: str) -> list[tuple[str, str]]:
+    return [(a, b) for a, b in zip(before.splitlines(), after.splitlines(), strict=True) if a != b]
+
+
+@pytest.mark.parametrize("fmt", ["apkg", "collection"])
+def test_a_fix_made_in_anki_comes_back_and_reaches_the_phone(project: Path, tmp_path: Path, fmt: str) -> None:
+    phone = _phone(project, tmp_path)
+    source = _export(phone, tmp_path / "phone.apkg") if fmt == "apkg" else phone
+    deck_file = project / "decks" / "t.yaml"
+    before = deck_file.read_text(encoding="utf-8")
+
+    pulled = run(["pull", str(source)], cwd=project)
+    assert pulled.exit_code == 0, pulled.output
+    assert pulled.stdout.splitlines() == [
+        f"read 2 notes from {source}",
+        "t: 1 proposal written to decks/t.proposals.json (review, then: rcc-cards accept decks/t.proposals.json)",
+        '  one (a): "anser one" -> "answer one"',
+        "t: tags added in Anki on two: marked (kept by 'rcc-cards push'; a package import replaces them)",
+    ]
+    entry = json.loads((project / "decks" / "t.proposals.json").read_text(encoding="utf-8"))["proposals"][0]
+    assert {k: entry[k] for k in ("card", "key", "deck", "anki")} == {
+        "card": "one", "key": "a", "deck": "anser one", "anki": "answer one"}
+    checked = run(["check"], cwd=project)
+    assert checked.exit_code == 0, checked.output
+    assert "decks/t.proposals.json:8:1: warning: proposal from Anki for card 'one' (a): \"anser one\" -> " \
+           "\"answer one\"; 'rcc-cards accept decks/t.proposals.json' writes it into the deck, or delete its entry" \
+           in checked.stderr
+    assert run(["check", "--strict"], cwd=project).exit_code == 1
+
+    accepted = run(["accept", "decks/t.proposals.json"], cwd=project)
+    assert accepted.exit_code == 0, accepted.output
+    assert _diff(before, deck_file.read_text(encoding="utf-8")) == [
+        ("        a: anser one   # a typo, fixed in Anki", "        a: answer one   # a typo, fixed in Anki")]
+    assert not (project / "decks" / "t.proposals.json").exists()
+
+    scheduling = _scheduling(phone)
+    built = run(["build"], cwd=project)
+    assert built.exit_code == 0, built.output
+    col = Collection(str(phone))
+    try:
+        import_apkg(col, project / "build" / "t.apkg")
+        notes = notes_by_card_id(col)
+        assert notes["one"]["Back"] == "answer one"
+    finally:
+        col.close()
+    assert _scheduling(phone) == scheduling  # every review kept
+    again = run(["pull", str(phone)], cwd=project)
+    assert again.exit_code == 0, again.output
+    assert "t: 2 notes, nothing to propose" in again.stdout.splitlines()
