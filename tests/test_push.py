@@ -152,6 +152,8 @@ def test_push_into_a_collection_file_keeps_tags_and_retires_removed_cards(projec
         "  removed  one",
         "  removed cards stay in learners' collections (an import never deletes); find them in Anki with: "
         '"tag:t" ("CardId:re:(?-i)^one$")',
+        "  1 changed note: a package import replaces the tags learners added to it in Anki (marked, leech, their "
+        "own); 'rcc-cards push' keeps them",
         "wrote decks/t.lock.json",
         f"pushed build/t.apkg to {phone}: 0 new, 1 updated (1 keeping tags added in Anki), 0 unchanged, "
         "0 conflicting; 1 removed card(s) tagged rcc-cards::retired"]

@@ -26,15 +26,17 @@ import time
 import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from rcc_cards import htmltext, lockfile, project, render, rules, stamps, writer
-from rcc_cards.ankicollection import AnkiDeckData, AnkiNote
+from rcc_cards import lockfile, project, render, rules
 from rcc_cards.errors import Problem, RccCardsError, shown
 from rcc_cards.loader import decode, edit, load_text
 from rcc_cards.memo import one_run
 from rcc_cards.model import Card, Deck, Section
 from rcc_cards.tags import note_tags
+
+if TYPE_CHECKING:
+    from rcc_cards.ankicollection import AnkiDeckData, AnkiNote
 
 SUFFIX = ".proposals.json"
 FORMAT = 1
@@ -110,6 +112,8 @@ def find(deck: Deck, lock: lockfile.Lock | None, data: AnkiDeckData) -> DeckPull
 
 
 def _changed_values(card: Card, note: AnkiNote, data: AnkiDeckData) -> list[Proposal]:
+    from rcc_cards import htmltext  # html's entity tables: loaded by a pull, not by 'check'
+
     names = data.note_type(note.note_type_id).field_names
     out = []
     for name, value in zip(names, note.fields, strict=False):
@@ -249,6 +253,8 @@ def accept(path: Path, cards: Sequence[str] = (), now: int | None = None) -> Acc
     """Write the proposals of ``path`` (those of ``cards``, or all) into their deck file, changing only
     those values; refused, writing nothing, when the deck file changed since the proposals were made, a
     proposal's card or text is no longer in the deck, or a proposal breaks an error rule."""
+    from rcc_cards import writer  # the writing commands' modules: not loaded by 'check'
+
     now = int(time.time()) if now is None else now
     pending = read(path)
     chosen = [p for p in pending.proposals if not cards or p.card in cards]
@@ -285,6 +291,8 @@ def _accepted_lock(before: Deck, after: Deck, chosen: Sequence[Proposal],
                    now: int) -> tuple[lockfile.Lock | None, int]:
     """The deck's lock with the accepted cards stamped at the time of their fix (:func:`stamps.accepted_lock`),
     and how many were; None when the deck has no lock beside it to update."""
+    from rcc_cards import stamps
+
     lock, found_at, problems = lockfile.find_lock(before, {before.key})
     if lock is None or problems or found_at != lockfile.lock_path(before):
         return None, 0
@@ -365,6 +373,8 @@ class PullResult(NamedTuple):
 def pull(paths: Sequence[Path], data: AnkiDeckData, source: str) -> list[PullResult]:
     """Compare every studied deck of ``paths`` with ``data`` (read from ``source``) and write each deck's
     proposals file. Refused, writing nothing, when a deck has errors or a proposals file is still there."""
+    from rcc_cards import writer
+
     loaded = project.load(paths)
     if not loaded.ok:
         from rcc_cards.errors import ProblemsFound
