@@ -504,6 +504,9 @@ def _open_writable(path: Path) -> Collection:
                           "check it in Anki with Tools > Check Database") from err
 
 
+SENDING = "sending the changes"
+
+
 @contextmanager
 def _sync_errors(server: Server, doing: str) -> Iterator[None]:
     """The backend's sync and network errors as :class:`SyncFailed`, each saying what to do."""
@@ -522,6 +525,9 @@ def _sync_errors(server: Server, doing: str) -> Iterator[None]:
                          "try again, or give a longer --timeout") from err
     except NetworkError as err:
         reason = str(err).splitlines()[0]
+        if doing == SENDING:
+            raise SyncFailed(f"{where}: the connection was lost while {doing} ({reason}); the server keeps the "
+                             "collection it had (it applies a sync whole or not at all): push again") from err
         if "timed out" in reason:
             raise SyncFailed(f"{where}: no answer within {server.timeout} s ({doing}); try again, or give a "
                              "longer --timeout") from err
@@ -781,7 +787,7 @@ def _sync_up(col: Collection, auth: Any, server: Server) -> None:
     changed) is refused rather than overwriting what learners did."""
     from anki.sync import SyncOutput
 
-    with _sync_errors(server, "sending the changes"):
+    with _sync_errors(server, SENDING):
         out = col.sync_collection(auth, sync_media=False)
         if out.required not in (SyncOutput.NO_CHANGES, SyncOutput.NORMAL_SYNC):
             raise SyncFailed(f"sync server {server.url}: this push needs a full sync (the collection there was "
