@@ -73,6 +73,15 @@ def _export(collection: Path, out: Path) -> Path:
     return out
 
 
+def _export_collection(collection: Path, out: Path) -> Path:
+    col = Collection(str(collection))
+    try:
+        col.export_collection_package(str(out), include_media=True, legacy=False)
+    finally:
+        col.close()
+    return out
+
+
 def _scheduling(path: Path) -> tuple[Scheduling, Scheduling]:
     col = Collection(str(path))
     try:
@@ -87,12 +96,14 @@ def _diff(before: str, after: str) -> list[tuple[str, str]]:
     return [(a, b) for a, b in zip(before.splitlines(), after.splitlines(), strict=True) if a != b]
 
 
-@pytest.mark.parametrize("fmt", ["apkg", "collection"])
+@pytest.mark.parametrize("fmt", ["apkg", "colpkg", "collection"])
 def test_a_fix_made_in_anki_comes_back_and_reaches_the_phone(project: Path, tmp_path: Path, fmt: str) -> None:
     first = tmp_path / "first.apkg"
     first.write_bytes((project / "build" / "t.apkg").read_bytes())
     phone = _phone(project, tmp_path)
-    source = _export(phone, tmp_path / "phone.apkg") if fmt == "apkg" else phone
+    source = {"apkg": lambda: _export(phone, tmp_path / "phone.apkg"),
+              "colpkg": lambda: _export_collection(phone, tmp_path / "phone.colpkg"),
+              "collection": lambda: phone}[fmt]()
     deck_file = project / "decks" / "t.yaml"
     before = deck_file.read_text(encoding="utf-8")
 
@@ -196,3 +207,25 @@ def test_pull_refuses_to_replace_proposals_not_yet_reviewed(project: Path, tmp_p
     assert again.stderr == ("rcc-cards: error: decks/t.proposals.json is still there: accept its proposals "
                             "('rcc-cards accept decks/t.proposals.json') or delete it, then pull again; nothing was "
                             "written\n")
+
+
+def test_deleted_and_suspended_notes_are_reported_not_applied(project: Path, tmp_path: Path) -> None:
+    phone = tmp_path / "phone.anki2"
+    col = Collection(str(phone))
+    try:
+        import_apkg(col, project / "build" / "t.apkg")
+        notes = notes_by_card_id(col)
+        col.sched.suspend_cards(notes["one"].card_ids())
+        col.remove_notes([notes["two"].id])
+    finally:
+        col.close()
+    deck = (project / "decks" / "t.yaml").read_bytes()
+    pulled = run(["pull", str(phone)], cwd=project)
+    assert pulled.exit_code == 0, pulled.output
+    assert pulled.stdout.splitlines() == [
+        f"read 1 notes from {phone}",
+        "t: 1 notes, nothing to propose",
+        f"t: 1 note(s) not in {phone} (deleted in Anki, or not exported with it): two; nothing done",
+        "t: suspended in Anki: one; nothing done"]
+    assert (project / "decks" / "t.yaml").read_bytes() == deck
+    assert not (project / "decks" / "t.proposals.json").exists()

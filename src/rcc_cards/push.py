@@ -11,8 +11,8 @@ review kept), and besides:
 - cards removed from the deck are tagged ``rcc-cards::retired`` in the collection (their notes, reviews and
   scheduling stay; the learner finds them with ``tag:rcc-cards::retired`` and suspends, deletes or keeps
   them; the tag goes again if the card comes back);
-- note types are merged (``merge_notetypes``), so a field added to a note type updates the notes instead of
-  leaving them conflicting.
+- note types are merged (``merge_notetypes``, which a learner's *File → Import* leaves off), so a field added
+  to a note type does not leave the notes conflicting (not yet tested through a push).
 """
 
 from __future__ import annotations
