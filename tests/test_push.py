@@ -185,3 +185,18 @@ def test_push_refuses_a_collection_anki_has_open(project: Path, tmp_path: Path) 
                               "close Anki (or switch to another profile), then run the command again\n")
     assert phone.read_bytes() == before
     assert (project / "decks" / "t.lock.json").read_bytes() == lock  # nothing built either
+
+
+def test_a_push_to_an_empty_account_uploads_the_first_collection(project: Path, tmp_path: Path,
+                                                                 sync_server: SyncServer) -> None:
+    pushed = run(["push", *_server_args(sync_server)], cwd=project)
+    assert pushed.exit_code == 0, pushed.output
+    assert pushed.stdout.splitlines()[-1].startswith(f"pushed build/t.apkg to sync server {sync_server.url}: 2 new")
+    phone = tmp_path / "phone.anki2"
+    Collection(str(phone)).close()
+    assert ankicollection.sync_file(phone, sync_server.server()) == "full download"
+    col = Collection(str(phone))
+    try:
+        assert sorted(notes_by_card_id(col)) == ["one", "two"]
+    finally:
+        col.close()

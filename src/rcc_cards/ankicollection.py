@@ -590,9 +590,9 @@ def sync_file(path: Path, server: Server, full: Full | None = None) -> str:
         col.close()
 
 
-def _full_download(col: Collection, auth: Any, server: Server) -> None:
+def _full_download(col: Collection, auth: Any, server: Server) -> bool:
     """Replace the new, empty ``col`` by the server's collection; an empty server leaves it empty (nothing
-    is ever uploaded from here)."""
+    is ever uploaded from here). Whether there was a collection to download."""
     from anki.sync import SyncStatus
 
     with _sync_errors(server, "downloading"):
@@ -600,17 +600,19 @@ def _full_download(col: Collection, auth: Any, server: Server) -> None:
         if out.new_endpoint:
             auth.endpoint = out.new_endpoint
         if out.required == SyncStatus.NO_CHANGES:
-            return
+            return False
         col.close_for_full_sync()
         try:
             col.full_upload_or_download(auth=auth, server_usn=None, upload=False)
         finally:
             col.reopen(after_full_sync=True)
+        return True
 
 
 @contextmanager
-def _downloaded(server: Server) -> Iterator[tuple[Collection, Any]]:
-    """A copy of the server's collection in a temporary folder (a full download), and the session key."""
+def _downloaded(server: Server) -> Iterator[tuple[Collection, Any, bool]]:
+    """A copy of the server's collection in a temporary folder (a full download), the session key, and
+    whether the server had a collection (else the copy is a new, empty one)."""
     from anki.collection import Collection
 
     _anki()
@@ -618,8 +620,7 @@ def _downloaded(server: Server) -> Iterator[tuple[Collection, Any]]:
         col = Collection(str(Path(tmp) / "collection.anki2"))
         try:
             auth = _login(col, server)
-            _full_download(col, auth, server)
-            yield col, auth
+            yield col, auth, _full_download(col, auth, server)
         finally:
             col.close()
 
@@ -627,7 +628,7 @@ def _downloaded(server: Server) -> Iterator[tuple[Collection, Any]]:
 def read_server(server: Server) -> AnkiDeckData:
     """The decks, note types and notes of the collection on ``server`` (downloaded into a temporary
     folder; nothing on the server changes)."""
-    with _downloaded(server) as (col, _auth):
+    with _downloaded(server) as (col, _auth, _had):
         data = _collect(col, Path(server.url), keeps_deck_ids=True, media_dir=Path(col.media.dir()))
     if not data.notes:
         raise EmptyDeck(f"sync server {server.url}: the collection of '{server.user}' holds no notes")
@@ -773,22 +774,30 @@ def server_target(server: Server) -> Iterator[Target]:
     before anything is built), sent back with a normal sync when the ``with`` block ends without an error:
     the learner's devices get the changes on their next sync. A sync is the server's to apply whole: stopped
     half-way, the server keeps the collection it had (tested by killing the client mid-push)."""
-    with _downloaded(server) as (col, auth):
+    with _downloaded(server) as (col, auth, had_collection):
         target = Target(col, f"sync server {server.url}")
         yield target
         if target.results:
-            _sync_up(col, auth, server)
+            _sync_up(col, auth, server, first=not had_collection)
 
 
-def _sync_up(col: Collection, auth: Any, server: Server) -> None:
+def _sync_up(col: Collection, auth: Any, server: Server, first: bool) -> None:
     """Send the changes made to the downloaded copy with a normal sync. If the server's collection changed
     since the download, the sync merges both (Anki's rule: the newer change of each note wins). A change
     only a full sync can carry (the server's collection was replaced meanwhile, or a note type's fields
-    changed) is refused rather than overwriting what learners did."""
+    changed) is refused rather than overwriting what learners did; so is any full sync, but the first upload
+    to an account that had no collection (``first``) while it still has none."""
     from anki.sync import SyncOutput
 
     with _sync_errors(server, SENDING):
         out = col.sync_collection(auth, sync_media=False)
+        if first and out.required == SyncOutput.FULL_UPLOAD:  # the server says it is still empty
+            col.close_for_full_sync()
+            try:
+                col.full_upload_or_download(auth=auth, server_usn=out.server_media_usn, upload=True)
+            finally:
+                col.reopen(after_full_sync=True)
+            return
         if out.required not in (SyncOutput.NO_CHANGES, SyncOutput.NORMAL_SYNC):
             raise SyncFailed(f"sync server {server.url}: this push needs a full sync (the collection there was "
                              "replaced since it was read, or a note type's fields changed), which would replace "
