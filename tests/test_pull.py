@@ -229,3 +229,30 @@ def test_deleted_and_suspended_notes_are_reported_not_applied(project: Path, tmp
         "t: suspended in Anki: one; nothing done"]
     assert (project / "decks" / "t.yaml").read_bytes() == deck
     assert not (project / "decks" / "t.proposals.json").exists()
+
+
+def test_a_fix_that_drops_a_hedge_is_reported_as_such(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "hedged"
+    write_deck(folder / "decks", """\
+      - id: helps
+        q: What does the drug do?
+        a: It appears to help.
+        quote: The drug appears to help.
+""", deck_lines=NO_COVERAGE)
+    (folder / "decks" / "source.txt").write_text("# A test source.\nThe drug appears to help.\n", encoding="utf-8")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(time.time()) - 1000))
+    assert run(["build"], cwd=folder).exit_code == 0
+    phone = tmp_path / "phone.anki2"
+    col = Collection(str(phone))
+    try:
+        import_apkg(col, folder / "build" / "t.apkg")
+        note = notes_by_card_id(col)["helps"]
+        note["Back"] = "It helps."  # "appears" dropped
+        col.update_note(note)
+    finally:
+        col.close()
+    pulled = run(["pull", str(phone)], cwd=folder)
+    assert pulled.exit_code == 0, pulled.output
+    broken = [line for line in pulled.stdout.splitlines() if "breaks a rule" in line]
+    assert len(broken) == 1 and broken[0].endswith("[hedge-dropped]"), broken
+    assert "'appears'" in broken[0]

@@ -200,3 +200,24 @@ def test_a_push_to_an_empty_account_uploads_the_first_collection(project: Path, 
         assert sorted(notes_by_card_id(col)) == ["one", "two"]
     finally:
         col.close()
+
+
+def test_a_card_that_comes_back_loses_its_retired_tag(project: Path, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    phone = _phone_file(project, tmp_path)
+    deck = project / "decks" / "t.yaml"
+    text = deck.read_text(encoding="utf-8")
+    deck.write_text(text[:text.index("      - id: one")] + text[text.index("      - id: two"):], encoding="utf-8")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(time.time()) + 1))
+    assert run(["push", "--collection", str(phone)], cwd=project).exit_code == 0
+    deck.write_text(text, encoding="utf-8")  # the card is back
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(time.time()) + 2))
+    pushed = run(["push", "--collection", str(phone)], cwd=project)
+    assert pushed.exit_code == 0, pushed.output
+    assert pushed.stdout.splitlines()[-1].endswith(": 0 new, 1 updated (0 keeping tags added in Anki), 1 unchanged, "
+                                                   "0 conflicting; 0 removed card(s) tagged rcc-cards::retired")
+    col = Collection(str(phone))
+    try:
+        assert notes_by_card_id(col)["one"].tags == ["t::s"]
+    finally:
+        col.close()
