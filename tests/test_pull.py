@@ -73,6 +73,15 @@ def _export(collection: Path, out: Path) -> Path:
     return out
 
 
+def _export_collection(collection: Path, out: Path) -> Path:
+    col = Collection(str(collection))
+    try:
+        col.export_collection_package(str(out), include_media=True, legacy=False)
+    finally:
+        col.close()
+    return out
+
+
 def _scheduling(path: Path) -> tuple[Scheduling, Scheduling]:
     col = Collection(str(path))
     try:
@@ -87,10 +96,14 @@ def _diff(before: str, after: str) -> list[tuple[str, str]]:
     return [(a, b) for a, b in zip(before.splitlines(), after.splitlines(), strict=True) if a != b]
 
 
-@pytest.mark.parametrize("fmt", ["apkg", "collection"])
+@pytest.mark.parametrize("fmt", ["apkg", "colpkg", "collection"])
 def test_a_fix_made_in_anki_comes_back_and_reaches_the_phone(project: Path, tmp_path: Path, fmt: str) -> None:
+    first = tmp_path / "first.apkg"
+    first.write_bytes((project / "build" / "t.apkg").read_bytes())
     phone = _phone(project, tmp_path)
-    source = _export(phone, tmp_path / "phone.apkg") if fmt == "apkg" else phone
+    source = {"apkg": lambda: _export(phone, tmp_path / "phone.apkg"),
+              "colpkg": lambda: _export_collection(phone, tmp_path / "phone.colpkg"),
+              "collection": lambda: phone}[fmt]()
     deck_file = project / "decks" / "t.yaml"
     before = deck_file.read_text(encoding="utf-8")
 
@@ -114,6 +127,12 @@ def test_a_fix_made_in_anki_comes_back_and_reaches_the_phone(project: Path, tmp_
 
     accepted = run(["accept", "decks/t.proposals.json"], cwd=project)
     assert accepted.exit_code == 0, accepted.output
+    assert accepted.stdout.splitlines() == [
+        "accepted one (a)",
+        "wrote decks/t.yaml: 1 value(s) changed; decks/t.proposals.json deleted",
+        "wrote decks/t.lock.json: 1 card(s) stamped with the time of the fix in Anki (learners who made it keep "
+        "their note; the next build gives it to the others)",
+        "next: rcc-cards build (or push)"]
     assert _diff(before, deck_file.read_text(encoding="utf-8")) == [
         ("        a: anser one   # a typo, fixed in Anki", "        a: answer one   # a typo, fixed in Anki")]
     assert not (project / "decks" / "t.proposals.json").exists()
@@ -121,14 +140,119 @@ def test_a_fix_made_in_anki_comes_back_and_reaches_the_phone(project: Path, tmp_
     scheduling = _scheduling(phone)
     built = run(["build"], cwd=project)
     assert built.exit_code == 0, built.output
+    # accept stamped the card in the lock file (its diff is that card's entry): nothing left for the build to stamp
+    assert built.stdout.splitlines()[0] == "t: no changes since decks/t.lock.json"
+    col = Collection(str(phone))
+    try:  # the note is stamped with the time of the phone's fix: the phone's own note is left alone
+        log = import_apkg(col, project / "build" / "t.apkg")
+        assert (len(log.new), len(log.updated), len(log.duplicate)) == (0, 0, 2)
+        notes = notes_by_card_id(col)
+        assert notes["one"]["Back"] == "answer one"
+        assert "marked" in notes["two"].tags
+    finally:
+        col.close()
+    assert _scheduling(phone) == scheduling  # every review kept
+    desktop = Collection(str(tmp_path / "desktop.anki2"))
+    try:  # a learner who did not make the fix gets it
+        import_apkg(desktop, first)
+        log = import_apkg(desktop, project / "build" / "t.apkg")
+        assert (len(log.new), len(log.updated)) == (0, 1)
+        assert notes_by_card_id(desktop)["one"]["Back"] == "answer one"
+    finally:
+        desktop.close()
+    again = run(["pull", str(phone)], cwd=project)
+    assert again.exit_code == 0, again.output
+    assert "t: 2 notes, nothing to propose" in again.stdout.splitlines()
+
+
+def test_a_fix_that_breaks_grounding_is_reported_and_not_accepted(project: Path, tmp_path: Path) -> None:
+    phone = _phone(project, tmp_path, fix="answer 2")  # a number the quote does not have
+    pulled = run(["pull", str(phone)], cwd=project)
+    assert pulled.exit_code == 0, pulled.output
+    broken = [line for line in pulled.stdout.splitlines() if "breaks a rule" in line]
+    assert len(broken) == 1 and broken[0].startswith("  proposal for one (a) breaks a rule: ")
+    assert "'2'" in broken[0] and "[number-not-in-quote]" in broken[0], broken[0]
+    checked = run(["check"], cwd=project)
+    assert "decks/t.proposals.json:8:1: warning: proposal for card 'one' (a) would bring: " in checked.stderr
+    deck = (project / "decks" / "t.yaml").read_bytes()
+    refused = run(["accept", "decks/t.proposals.json"], cwd=project)
+    assert refused.exit_code == 1
+    assert refused.stderr.startswith("rcc-cards: error: decks/t.proposals.json: the proposal for card 'one' (a) "
+                                     "breaks a rule: ")
+    assert (project / "decks" / "t.yaml").read_bytes() == deck
+    assert (project / "decks" / "t.proposals.json").exists()
+
+
+def test_accept_refuses_a_deck_file_changed_since_the_pull(project: Path, tmp_path: Path) -> None:
+    phone = _phone(project, tmp_path)
+    assert run(["pull", str(phone)], cwd=project).exit_code == 0
+    deck_file = project / "decks" / "t.yaml"
+    deck_file.write_text(deck_file.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    changed = deck_file.read_bytes()
+    lock = (project / "decks" / "t.lock.json").read_bytes()
+    refused = run(["accept", "decks/t.proposals.json"], cwd=project)
+    assert refused.exit_code == 1
+    assert refused.stderr == ("rcc-cards: error: decks/t.yaml changed since 'rcc-cards pull' wrote "
+                              "decks/t.proposals.json; nothing was written. Pull again (the proposals are then made "
+                              "against the deck as it is now)\n")
+    assert deck_file.read_bytes() == changed
+    assert (project / "decks" / "t.lock.json").read_bytes() == lock
+
+
+def test_pull_refuses_to_replace_proposals_not_yet_reviewed(project: Path, tmp_path: Path) -> None:
+    phone = _phone(project, tmp_path)
+    assert run(["pull", str(phone)], cwd=project).exit_code == 0
+    again = run(["pull", str(phone)], cwd=project)
+    assert again.exit_code == 1
+    assert again.stderr == ("rcc-cards: error: decks/t.proposals.json is still there: accept its proposals "
+                            "('rcc-cards accept decks/t.proposals.json') or delete it, then pull again; nothing was "
+                            "written\n")
+
+
+def test_deleted_and_suspended_notes_are_reported_not_applied(project: Path, tmp_path: Path) -> None:
+    phone = tmp_path / "phone.anki2"
     col = Collection(str(phone))
     try:
         import_apkg(col, project / "build" / "t.apkg")
         notes = notes_by_card_id(col)
-        assert notes["one"]["Back"] == "answer one"
+        col.sched.suspend_cards(notes["one"].card_ids())
+        col.remove_notes([notes["two"].id])
     finally:
         col.close()
-    assert _scheduling(phone) == scheduling  # every review kept
-    again = run(["pull", str(phone)], cwd=project)
-    assert again.exit_code == 0, again.output
-    assert "t: 2 notes, nothing to propose" in again.stdout.splitlines()
+    deck = (project / "decks" / "t.yaml").read_bytes()
+    pulled = run(["pull", str(phone)], cwd=project)
+    assert pulled.exit_code == 0, pulled.output
+    assert pulled.stdout.splitlines() == [
+        f"read 1 notes from {phone}",
+        "t: 1 notes, nothing to propose",
+        f"t: 1 note(s) not in {phone} (deleted in Anki, or not exported with it): two; nothing done",
+        "t: suspended in Anki: one; nothing done"]
+    assert (project / "decks" / "t.yaml").read_bytes() == deck
+    assert not (project / "decks" / "t.proposals.json").exists()
+
+
+def test_a_fix_that_drops_a_hedge_is_reported_as_such(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "hedged"
+    write_deck(folder / "decks", """\
+      - id: helps
+        q: What does the drug do?
+        a: It appears to help.
+        quote: The drug appears to help.
+""", deck_lines=NO_COVERAGE)
+    (folder / "decks" / "source.txt").write_text("# A test source.\nThe drug appears to help.\n", encoding="utf-8")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(time.time()) - 1000))
+    assert run(["build"], cwd=folder).exit_code == 0
+    phone = tmp_path / "phone.anki2"
+    col = Collection(str(phone))
+    try:
+        import_apkg(col, folder / "build" / "t.apkg")
+        note = notes_by_card_id(col)["helps"]
+        note["Back"] = "It helps."  # "appears" dropped
+        col.update_note(note)
+    finally:
+        col.close()
+    pulled = run(["pull", str(phone)], cwd=folder)
+    assert pulled.exit_code == 0, pulled.output
+    broken = [line for line in pulled.stdout.splitlines() if "breaks a rule" in line]
+    assert len(broken) == 1 and broken[0].endswith("[hedge-dropped]"), broken
+    assert "'appears'" in broken[0]

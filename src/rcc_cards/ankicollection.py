@@ -344,11 +344,13 @@ def _open_collection_file(path: Path, tmp: Path) -> Collection:
 def _check_collection(path: Path, copy: Path) -> None:
     """SQLite with Anki's ``col`` table (Anki would turn any other SQLite file into an empty collection)."""
     try:
-        with sqlite3.connect(copy) as db:
+        with sqlite3.connect(f"{copy.resolve().as_uri()}?mode=ro", uri=True, timeout=0) as db:
             found = db.execute("select count(*) from sqlite_master where type='table' and name in "
                                "('col', 'notes', 'cards')").fetchone()[0]
         db.close()
     except sqlite3.DatabaseError as err:
+        if "locked" in str(err):  # another process holds it in exclusive mode: Anki's backend does
+            raise CollectionInUse(_IN_USE_MESSAGE.format(shown(path))) from err
         raise DamagedFile(f"{shown(path)}: a damaged SQLite file ({err}); "
                           "check it in Anki with Tools > Check Database") from err
     if found != 3:
@@ -474,6 +476,8 @@ class Server:
 
 
 _IN_USE = "Anki already open"  # the backend's DBError while another process holds the collection's lock
+_IN_USE_MESSAGE = ("{}: Anki has this collection open (or is syncing its media); close Anki (or switch to another "
+                   "profile), then run the command again")
 
 
 def _open_writable(path: Path) -> Collection:
@@ -492,13 +496,15 @@ def _open_writable(path: Path) -> Collection:
         return Collection(str(path))
     except DBError as err:
         if _IN_USE in str(err):
-            raise CollectionInUse(f"{shown(path)}: Anki has this collection open (or is syncing its media); "
-                                  "close Anki (or switch to another profile), then run the command again") from err
+            raise CollectionInUse(_IN_USE_MESSAGE.format(shown(path))) from err
         if "FileTooNew" in str(err):
             raise TooNew(f"{shown(path)}: written by a newer Anki than this backend reads; "
                          "upgrade anki (pip install -U anki)") from err
         raise DamagedFile(f"{shown(path)}: Anki cannot open this collection ({err}); "
                           "check it in Anki with Tools > Check Database") from err
+
+
+SENDING = "sending the changes"
 
 
 @contextmanager
@@ -519,6 +525,9 @@ def _sync_errors(server: Server, doing: str) -> Iterator[None]:
                          "try again, or give a longer --timeout") from err
     except NetworkError as err:
         reason = str(err).splitlines()[0]
+        if doing == SENDING:
+            raise SyncFailed(f"{where}: the connection was lost while {doing} ({reason}); the server keeps the "
+                             "collection it had (it applies a sync whole or not at all): push again") from err
         if "timed out" in reason:
             raise SyncFailed(f"{where}: no answer within {server.timeout} s ({doing}); try again, or give a "
                              "longer --timeout") from err
@@ -581,9 +590,9 @@ def sync_file(path: Path, server: Server, full: Full | None = None) -> str:
         col.close()
 
 
-def _full_download(col: Collection, auth: Any, server: Server) -> None:
+def _full_download(col: Collection, auth: Any, server: Server) -> bool:
     """Replace the new, empty ``col`` by the server's collection; an empty server leaves it empty (nothing
-    is ever uploaded from here)."""
+    is ever uploaded from here). Whether there was a collection to download."""
     from anki.sync import SyncStatus
 
     with _sync_errors(server, "downloading"):
@@ -591,17 +600,19 @@ def _full_download(col: Collection, auth: Any, server: Server) -> None:
         if out.new_endpoint:
             auth.endpoint = out.new_endpoint
         if out.required == SyncStatus.NO_CHANGES:
-            return
+            return False
         col.close_for_full_sync()
         try:
             col.full_upload_or_download(auth=auth, server_usn=None, upload=False)
         finally:
             col.reopen(after_full_sync=True)
+        return True
 
 
 @contextmanager
-def _downloaded(server: Server) -> Iterator[tuple[Collection, Any]]:
-    """A copy of the server's collection in a temporary folder (a full download), and the session key."""
+def _downloaded(server: Server) -> Iterator[tuple[Collection, Any, bool]]:
+    """A copy of the server's collection in a temporary folder (a full download), the session key, and
+    whether the server had a collection (else the copy is a new, empty one)."""
     from anki.collection import Collection
 
     _anki()
@@ -609,8 +620,7 @@ def _downloaded(server: Server) -> Iterator[tuple[Collection, Any]]:
         col = Collection(str(Path(tmp) / "collection.anki2"))
         try:
             auth = _login(col, server)
-            _full_download(col, auth, server)
-            yield col, auth
+            yield col, auth, _full_download(col, auth, server)
         finally:
             col.close()
 
@@ -618,8 +628,178 @@ def _downloaded(server: Server) -> Iterator[tuple[Collection, Any]]:
 def read_server(server: Server) -> AnkiDeckData:
     """The decks, note types and notes of the collection on ``server`` (downloaded into a temporary
     folder; nothing on the server changes)."""
-    with _downloaded(server) as (col, _auth):
+    with _downloaded(server) as (col, _auth, _had):
         data = _collect(col, Path(server.url), keeps_deck_ids=True, media_dir=Path(col.media.dir()))
     if not data.notes:
         raise EmptyDeck(f"sync server {server.url}: the collection of '{server.user}' holds no notes")
     return data
+
+
+# --- Pushing a build into a collection ---------------------------------------------------------------------
+
+RETIRED_TAG = "rcc-cards::retired"
+
+
+@dataclass(frozen=True)
+class Pushed:
+    """What one push did to the collection: notes added, updated (their content changed in the deck), left
+    alone (unchanged, or changed in Anki since), conflicting (a note type Anki could not merge), notes
+    tagged retired, and how many updated notes kept tags a learner had added."""
+
+    new: int
+    updated: int
+    unchanged: int
+    conflicting: int
+    retired: int
+    kept_tags: int
+
+
+@dataclass(frozen=True)
+class Owned:
+    """The tags rcc-cards gives notes (every other tag on a note is the learner's): exact tags, and tags
+    at or below a prefix (a deck's key)."""
+
+    tags: frozenset[str]
+    roots: frozenset[str]
+
+    def __contains__(self, tag: object) -> bool:
+        if not isinstance(tag, str):
+            return False
+        folded = tag.casefold()
+        return folded in self.tags or folded == RETIRED_TAG or any(
+            folded == root or folded.startswith(root + "::") for root in self.roots)
+
+
+class Target:
+    """A collection open for a push: a collection file (held open, so Anki cannot open it meanwhile), or a
+    copy of a sync server's collection, sent back when the ``with`` block ends without an error."""
+
+    def __init__(self, col: Collection, where: str) -> None:
+        self.col = col
+        self.where = where
+        self.results: list[Pushed] = []
+
+    def apply(self, package: Path, owned: Owned, retire: Sequence[str]) -> Pushed:
+        """Import ``package`` as Anki's importer does (only notes newer in the package are updated; every
+        review, flag and suspension kept; note types merged, which a learner's File > Import does not do
+        unless asked), with each updated note keeping the tags its learner added (the package is rewritten
+        with them first, so it is one transaction); then tag the notes of ``retire`` (GUIDs) retired."""
+        in_collection = self._tags()
+        with tempfile.TemporaryDirectory(prefix="rcc-cards-push-") as tmp:
+            copy, kept = _with_learners_tags(package, Path(tmp), {g: t for g, (_, t) in in_collection.items()},
+                                             owned)
+            log = self._import(copy)
+        retired = self._retire(retire)
+        updated = {note.id.nid for note in log.updated}
+        done = Pushed(len(log.new), len(log.updated), len(log.duplicate), len(log.conflicting), retired,
+                      sum(in_collection[guid][0] in updated for guid in kept))
+        self.results.append(done)
+        return done
+
+    def _tags(self) -> dict[str, tuple[int, str]]:
+        """Each note's id and tags, by GUID."""
+        assert self.col.db is not None
+        return {guid: (nid, tags) for nid, guid, tags in self.col.db.execute("select id, guid, tags from notes")}
+
+    def _import(self, package: Path) -> Any:
+        from anki.collection import ImportAnkiPackageOptions, ImportAnkiPackageRequest
+        from anki.errors import BackendError
+
+        # with_scheduling: without it Anki's importer strips the tags 'marked' and 'leech' from every note it
+        # updates, even when the package has them (measured, anki 26.9.3); existing cards' scheduling is never
+        # touched either way (an import only adds cards), and the package's new cards are new.
+        try:
+            return self.col.import_anki_package(ImportAnkiPackageRequest(
+                package_path=str(package), options=ImportAnkiPackageOptions(merge_notetypes=True,
+                                                                            with_scheduling=True))).log
+        except BackendError as err:
+            raise DamagedFile(f"{self.where}: Anki refused the package ({err}); nothing was changed") from err
+
+    def _retire(self, guids: Sequence[str]) -> int:
+        assert self.col.db is not None
+        if not guids:
+            return 0
+        wanted = set(guids)
+        nids = [nid for nid, guid, tags in self.col.db.execute("select id, guid, tags from notes")
+                if guid in wanted and RETIRED_TAG not in tags.split()]
+        if nids:
+            from anki.notes import NoteId
+
+            self.col.tags.bulk_add([NoteId(n) for n in nids], RETIRED_TAG)
+        return len(nids)
+
+
+def _with_learners_tags(package: Path, tmp: Path, in_collection: dict[str, str],
+                        owned: Owned) -> tuple[Path, list[str]]:
+    """A copy of ``package`` whose notes carry, besides their own tags, the tags the learner added to the
+    same note in the collection (tags not ``owned``); the GUIDs of the notes that got some."""
+    scratch = tmp / "collection.anki2"
+    with zipfile.ZipFile(package) as archive:
+        names = archive.namelist()
+        scratch.write_bytes(archive.read("collection.anki2"))
+        kept: list[str] = []
+        with sqlite3.connect(scratch) as db:
+            for nid, guid, tags in db.execute("select id, guid, tags from notes").fetchall():
+                ours = tags.split()
+                theirs = [t for t in in_collection.get(guid, "").split() if t not in owned and t not in ours]
+                if theirs:
+                    kept.append(guid)
+                    db.execute("update notes set tags = ? where id = ?", (" " + " ".join(ours + theirs) + " ", nid))
+        db.close()
+        out = tmp / "package.apkg"
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as copy:
+            for name in names:
+                if name == "collection.anki2":
+                    copy.write(scratch, name)
+                else:
+                    copy.writestr(name, archive.read(name))
+    return out, kept
+
+
+@contextmanager
+def collection_target(path: Path) -> Iterator[Target]:
+    """The collection file ``path``, open for a push; refused (:class:`CollectionInUse`) while Anki has it
+    open. Each import is one transaction of Anki's: a push stopped half-way leaves every note as it was, or
+    as the package has it."""
+    col = _open_writable(path)
+    try:
+        yield Target(col, shown(path))
+    finally:
+        col.close()
+
+
+@contextmanager
+def server_target(server: Server) -> Iterator[Target]:
+    """A copy of ``server``'s collection (downloaded, so a server that is down or refuses the login fails
+    before anything is built), sent back with a normal sync when the ``with`` block ends without an error:
+    the learner's devices get the changes on their next sync. A sync is the server's to apply whole: stopped
+    half-way, the server keeps the collection it had (tested by killing the client mid-push)."""
+    with _downloaded(server) as (col, auth, had_collection):
+        target = Target(col, f"sync server {server.url}")
+        yield target
+        if target.results:
+            _sync_up(col, auth, server, first=not had_collection)
+
+
+def _sync_up(col: Collection, auth: Any, server: Server, first: bool) -> None:
+    """Send the changes made to the downloaded copy with a normal sync. If the server's collection changed
+    since the download, the sync merges both (Anki's rule: the newer change of each note wins). A change
+    only a full sync can carry (the server's collection was replaced meanwhile, or a note type's fields
+    changed) is refused rather than overwriting what learners did; so is any full sync, but the first upload
+    to an account that had no collection (``first``) while it still has none."""
+    from anki.sync import SyncOutput
+
+    with _sync_errors(server, SENDING):
+        out = col.sync_collection(auth, sync_media=False)
+        if first and out.required == SyncOutput.FULL_UPLOAD:  # the server says it is still empty
+            col.close_for_full_sync()
+            try:
+                col.full_upload_or_download(auth=auth, server_usn=out.server_media_usn, upload=True)
+            finally:
+                col.reopen(after_full_sync=True)
+            return
+        if out.required not in (SyncOutput.NO_CHANGES, SyncOutput.NORMAL_SYNC):
+            raise SyncFailed(f"sync server {server.url}: this push needs a full sync (the collection there was "
+                             "replaced since it was read, or a note type's fields changed), which would replace "
+                             "the learner's collection; nothing was sent. Sync in Anki, then push again; for a "
+                             "note-type change, learners import the package instead (docs/updates.md)")

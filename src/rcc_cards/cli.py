@@ -587,7 +587,56 @@ def accept_command(proposals_file: Path, cards: tuple[str, ...]) -> None:
         click.echo(f"accepted {proposal.card} ({proposal.key})")
     left = f"; {done.left} left in {shown(proposals_file)}" if done.left else f"; {shown(proposals_file)} deleted"
     click.echo(f"wrote {shown(done.deck_file)}: {len(done.accepted)} value(s) changed{left}")
-    click.echo("next: rcc-cards build (or push): the notes of those cards are updated")
+    if done.lock_file is not None:
+        click.echo(f"wrote {shown(done.lock_file)}: {done.stamped} card(s) stamped with the time of the fix in Anki "
+                   "(learners who made it keep their note; the next build gives it to the others)")
+    click.echo("next: rcc-cards build (or push)")
+
+
+@cli.command(name="push")
+@_paths
+@click.option("--collection", type=click.Path(dir_okay=False, path_type=Path), metavar="PATH",
+              help="A collection file (collection.anki2 of an Anki profile); refused while Anki has it open.")
+@_server_options
+def push_command(paths: tuple[Path, ...], collection: Path | None, server_url: str | None, user: str | None,
+                 password_env: str, timeout: int) -> None:
+    """Build, then deliver the packages without File > Import: into a collection file (--collection;
+    refused, writing nothing, while Anki has it open), or to a sync server (--server and --user: the
+    collection there is downloaded, updated and synced back; the learner's devices get it on their next
+    sync). Only notes whose content changed are updated and every review is kept, as with a package;
+    besides, updated notes keep the tags learners added, removed cards are tagged rcc-cards::retired
+    (nothing is deleted), and note types are merged.
+
+    \b
+    Examples:
+      rcc-cards push --collection ~/.local/share/Anki2/User\\ 1/collection.anki2
+      RCC_CARDS_SYNC_PASSWORD=... rcc-cards push --server http://127.0.0.1:8080/ --user me
+    """
+    from rcc_cards import ankicollection, push
+
+    server = _server(server_url, user, password_env, timeout)
+    if (collection is None) == (server is None):
+        raise click.UsageError("give --collection PATH or --server URL (with --user), one of them")
+    if isinstance(server, ankicollection.Server):
+        opened = ankicollection.server_target(server)
+    else:
+        assert collection is not None
+        opened = ankicollection.collection_target(collection)
+    with opened as target:
+        report, done = push.push(paths, target)
+    _report(report.warnings)
+    for item in report.stamped:
+        from rcc_cards import changes
+
+        for line in changes.explain(item):
+            click.echo(line)
+    for lock in report.locks_written:
+        click.echo(f"wrote {shown(lock)}")
+    for package in done:
+        p = package.pushed
+        click.echo(f"pushed {shown(package.package)} to {target.where}: {p.new} new, {p.updated} updated "
+                   f"({p.kept_tags} keeping tags added in Anki), {p.unchanged} unchanged, {p.conflicting} "
+                   f"conflicting; {p.retired} removed card(s) tagged {ankicollection.RETIRED_TAG}")
 
 
 @cli.command(name="draft")

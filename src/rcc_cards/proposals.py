@@ -22,18 +22,21 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from rcc_cards import htmltext, lockfile, project, render, rules, writer
-from rcc_cards.ankicollection import AnkiDeckData, AnkiNote
+from rcc_cards import lockfile, project, render, rules
 from rcc_cards.errors import Problem, RccCardsError, shown
 from rcc_cards.loader import decode, edit, load_text
 from rcc_cards.memo import one_run
 from rcc_cards.model import Card, Deck, Section
 from rcc_cards.tags import note_tags
+
+if TYPE_CHECKING:
+    from rcc_cards.ankicollection import AnkiDeckData, AnkiNote
 
 SUFFIX = ".proposals.json"
 FORMAT = 1
@@ -48,6 +51,7 @@ class Proposal(NamedTuple):
     deck_text: str
     anki_text: str
     dropped: tuple[str, ...] = ()  # markup of the Anki field that plain text cannot carry (b, i, ...)
+    anki_mod: int = 0  # when the note last changed in Anki (seconds since 1970)
 
 
 class DeckPull(NamedTuple):
@@ -108,6 +112,8 @@ def find(deck: Deck, lock: lockfile.Lock | None, data: AnkiDeckData) -> DeckPull
 
 
 def _changed_values(card: Card, note: AnkiNote, data: AnkiDeckData) -> list[Proposal]:
+    from rcc_cards import htmltext  # html's entity tables: loaded by a pull, not by 'check'
+
     names = data.note_type(note.note_type_id).field_names
     out = []
     for name, value in zip(names, note.fields, strict=False):
@@ -120,7 +126,7 @@ def _changed_values(card: Card, note: AnkiNote, data: AnkiDeckData) -> list[Prop
         plain = htmltext.plain(value.replace("&#91;", "["))
         text = unicodedata.normalize("NFC", plain.text)
         if text != unicodedata.normalize("NFC", ours.strip()):
-            out.append(Proposal(card.id, key, ours, text, plain.dropped))
+            out.append(Proposal(card.id, key, ours, text, plain.dropped, note.mod))
     return out
 
 
@@ -168,7 +174,7 @@ def digest(data: bytes) -> str:
 
 def file_text(deck: Deck, deck_bytes: bytes, source: str, proposals: Sequence[Proposal]) -> str:
     """The proposals file: one proposal per entry, the deck file's digest, where they were read."""
-    entries = [{"card": p.card, "key": p.key, "deck": p.deck_text, "anki": p.anki_text,
+    entries = [{"card": p.card, "key": p.key, "deck": p.deck_text, "anki": p.anki_text, "anki_mod": p.anki_mod,
                 **({"markup_dropped": list(p.dropped)} if p.dropped else {})} for p in proposals]
     head = {"proposals_for": deck.key, "deck_file": deck.file.name, "deck_sha256": digest(deck_bytes),
             "from": source, "format": FORMAT}
@@ -189,7 +195,8 @@ def read(path: Path) -> ProposalsFile:
         value = json.loads(path.read_text(encoding="utf-8"))
         entries = value["proposals"]
         proposals = tuple(Proposal(str(e["card"]), str(e["key"]), str(e["deck"]), str(e["anki"]),
-                                   tuple(map(str, e.get("markup_dropped", ())))) for e in entries)
+                                   tuple(map(str, e.get("markup_dropped", ()))), int(e.get("anki_mod", 0)))
+                          for e in entries)
         found = ProposalsFile(path, path.parent / str(value["deck_file"]), str(value["deck_sha256"]),
                               str(value["from"]), proposals)
     except OSError as err:
@@ -238,12 +245,17 @@ class Accepted(NamedTuple):
     deck_file: Path
     accepted: tuple[Proposal, ...]
     left: int  # proposals still in the file (none: the file was deleted)
+    lock_file: Path | None  # written, with the accepted cards stamped at the time of their fix
+    stamped: int  # how many cards
 
 
-def accept(path: Path, cards: Sequence[str] = ()) -> Accepted:
+def accept(path: Path, cards: Sequence[str] = (), now: int | None = None) -> Accepted:
     """Write the proposals of ``path`` (those of ``cards``, or all) into their deck file, changing only
     those values; refused, writing nothing, when the deck file changed since the proposals were made, a
     proposal's card or text is no longer in the deck, or a proposal breaks an error rule."""
+    from rcc_cards import writer  # the writing commands' modules: not loaded by 'check'
+
+    now = int(time.time()) if now is None else now
     pending = read(path)
     chosen = [p for p in pending.proposals if not cards or p.card in cards]
     unknown = sorted(set(cards) - {p.card for p in pending.proposals})
@@ -260,15 +272,36 @@ def accept(path: Path, cards: Sequence[str] = ()) -> Accepted:
                       "written. Pull again (the proposals are then made against the deck as it is now)")
     deck = _load(deck_file, data)
     new_text = edit.edited(data.decode("utf-8"), _edits(deck, chosen, path))
-    _verify(deck, chosen, deck_file, new_text)
-    writer.write_atomic(deck_file, new_text.encode("utf-8"))
+    after = _verify(deck, chosen, deck_file, new_text)
     left = [p for p in pending.proposals if p not in chosen]
-    if left:
-        text = file_text(deck, new_text.encode("utf-8"), pending.source, left)
-        writer.write_atomic(path, text.encode("utf-8"))
-    else:
+    with writer.Staged() as staged:  # the deck, its lock and the proposals left: all of them, or none
+        staged.add(deck_file, new_text.encode("utf-8"))
+        lock, stamped = _accepted_lock(deck, after, chosen, now)
+        if lock is not None:
+            staged.add(lockfile.lock_path(deck), lockfile.dumps(lock).encode("utf-8"))
+        if left:
+            staged.add(path, file_text(deck, new_text.encode("utf-8"), pending.source, left).encode("utf-8"))
+        staged.commit()
+    if not left:
         path.unlink()
-    return Accepted(deck_file, tuple(chosen), len(left))
+    return Accepted(deck_file, tuple(chosen), len(left), lockfile.lock_path(deck) if lock else None, stamped)
+
+
+def _accepted_lock(before: Deck, after: Deck, chosen: Sequence[Proposal],
+                   now: int) -> tuple[lockfile.Lock | None, int]:
+    """The deck's lock with the accepted cards stamped at the time of their fix (:func:`stamps.accepted_lock`),
+    and how many were; None when the deck has no lock beside it to update."""
+    from rcc_cards import stamps
+
+    lock, found_at, problems = lockfile.find_lock(before, {before.key})
+    if lock is None or problems or found_at != lockfile.lock_path(before):
+        return None, 0
+    mods: dict[str, int] = {}
+    for proposal in chosen:
+        mods[proposal.card] = max(mods.get(proposal.card, 0), proposal.anki_mod)
+    new = stamps.accepted_lock(before, after, lock, mods, now)
+    stamped = sum(new.cards[card_id] != lock.cards.get(card_id) for card_id in mods)
+    return (new, stamped) if stamped else (None, 0)
 
 
 def _load(deck_file: Path, data: bytes) -> Deck:
@@ -303,7 +336,7 @@ def _edits(deck: Deck, chosen: Sequence[Proposal], path: Path) -> list[edit.Edit
     return edits
 
 
-def _verify(deck: Deck, chosen: Sequence[Proposal], deck_file: Path, new_text: str) -> None:
+def _verify(deck: Deck, chosen: Sequence[Proposal], deck_file: Path, new_text: str) -> Deck:
     """The edited text reads as exactly the deck with the proposals in place, or nothing is written."""
     expected = with_proposals(deck, chosen)
     got = _load(deck_file, new_text.encode("utf-8"))
@@ -311,6 +344,7 @@ def _verify(deck: Deck, chosen: Sequence[Proposal], deck_file: Path, new_text: s
             got._replace(sections=()) != expected._replace(sections=()):
         raise Refused(f"{shown(deck_file)}: the new values would not read back exactly (a bug in rcc-cards); "
                       "nothing was written")
+    return got
 
 
 def summary_lines(pulled: DeckPull, source: str) -> list[str]:
@@ -339,6 +373,8 @@ class PullResult(NamedTuple):
 def pull(paths: Sequence[Path], data: AnkiDeckData, source: str) -> list[PullResult]:
     """Compare every studied deck of ``paths`` with ``data`` (read from ``source``) and write each deck's
     proposals file. Refused, writing nothing, when a deck has errors or a proposals file is still there."""
+    from rcc_cards import writer
+
     loaded = project.load(paths)
     if not loaded.ok:
         from rcc_cards.errors import ProblemsFound

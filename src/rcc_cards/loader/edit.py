@@ -16,7 +16,6 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from rcc_cards.errors import RccCardsError
-from rcc_cards.loader import yamltree
 
 
 class Edit(NamedTuple):
@@ -35,6 +34,8 @@ _UNSAFE_PLAIN = re.compile(r"^[-?:,\[\]{}#&*!|>'\"%@`\s]|: |:$| #|\s$|[\n\r\t\x0
 
 def edited(text: str, edits: Sequence[Edit]) -> str:
     """``text`` with each edit's value replaced; raises :class:`NotEditable` for a place with no value."""
+    from rcc_cards.loader import yamltree  # yaml: loaded only when a deck is edited, never by 'check'
+
     spans = yamltree.scalar_spans(text)
     out = text
     for edit in sorted(edits, key=lambda e: (e.line, e.col), reverse=True):  # from the end: offsets stay valid
