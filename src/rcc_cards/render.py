@@ -74,10 +74,12 @@ CONTEXT_LABEL = "Context (not from the source):"
 
 
 def context_html(deck: Deck, card: Card) -> str:
-    """The author's context for this card and its deck, each labelled as not coming from the source."""
-    if not card.context:
+    """The author's context for this card, for each section it is in (the innermost first) and for its deck,
+    each labelled as not coming from the source."""
+    if not card.context and not card.section_context:
         return _context_html(deck.context) if deck.context else ""
-    return _context_html(card.context) + (_context_html(deck.context) if deck.context else "")
+    texts = [card.context, *reversed(card.section_context), deck.context]
+    return "".join(_context_html(text) for text in texts if text)
 
 
 def media_html(card: Card) -> str:
