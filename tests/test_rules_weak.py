@@ -216,7 +216,7 @@ def test_the_shipped_deck_states_no_dated_word_as_a_present_day_fact() -> None:
     def walk(sections: list[dict[str, object]], contexts: str) -> None:  # a section's context is on its cards
         for section in sections:
             below = f"{contexts} {section.get('context', '')}"
-            cards.extend(dict(card, context=f"{card.get('context', '')} {below}")  # type: ignore[arg-type]
+            cards.extend(dict(card, context=f"{card.get('context', '')} {below}")
                          for card in section.get("cards", []))  # type: ignore[attr-defined]
             walk(section.get("sections", []), below)  # type: ignore[arg-type]
 
