@@ -3,9 +3,12 @@ to it is a change of those cards' notes (stamped, so Anki updates them) and of n
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
-from conftest import SOURCE_TEXT
+from anki.collection import Collection
+
+from conftest import SOURCE_TEXT, import_apkg, run
 from rcc_cards import render, stamps
 from rcc_cards.loader import load_file
 
@@ -93,3 +96,49 @@ def test_a_section_context_must_be_text(tmp_path: Path) -> None:
     deck, problems = load_file(path, "t.yaml")
     assert [str(p).split(": ", 1)[0] for p in problems] == ["t.yaml:13:14"]
     assert "section 'top'" in str(problems[0]) and "context" in str(problems[0])
+
+
+# -- in a real Anki collection: the shipped deck ---------------------------------------------------------------------
+
+
+def _contexts_by_card(deck_file: Path) -> tuple[dict[str, tuple[str, ...]], list[str]]:
+    """An independent reading of a deck file (plain safe_load is fine for the shipped deck: no trap values): the
+    section contexts above each card, and every section context of the file."""
+    import yaml
+
+    data = yaml.safe_load(deck_file.read_text(encoding="utf-8"))
+    by_card: dict[str, tuple[str, ...]] = {}
+    every: list[str] = []
+
+    def walk(sections: list[dict[str, object]], above: tuple[str, ...]) -> None:
+        for section in sections:
+            text = " ".join(str(section.get("context", "")).split())
+            below = (*above, text) if text else above
+            every.extend([text] if text else [])
+            for card in section.get("cards", []):  # type: ignore[attr-defined]
+                by_card[str(card["id"])] = below
+            walk(section.get("sections", []), below)  # type: ignore[arg-type]
+
+    walk(data["sections"], ())
+    return by_card, every
+
+
+def test_in_anki_section_contexts_are_on_exactly_the_cards_below_them_and_the_origin_on_every_back(
+        tmp_path: Path, col: Collection, shipped: Path) -> None:
+    result = run(["build", str(shipped), "-o", str(tmp_path / "rcc.apkg")])
+    assert result.exit_code == 0, result.stderr
+    import_apkg(col, tmp_path / "rcc.apkg")
+    by_card, every = _contexts_by_card(shipped)
+    assert len(every) == 2 and len(set(by_card.values())) == 3  # surgery, cytokines, and the background cards
+    origin = "an older NCI PDQ summary, republished by WebMD; current version on cancer.gov"
+    backs = 0
+    for cid in col.find_cards(""):
+        card = col.get_card(cid)
+        back = " ".join(card.answer().split())
+        above = by_card[card.note()["CardId"]]
+        for text in every:
+            shown = f"{render.CONTEXT_LABEL}</span> {html.escape(text, quote=False)}</div>" in back
+            assert shown == (text in above), (card.note()["CardId"], text)
+        assert f"; {origin})" in back, card.note()["CardId"]
+        backs += 1
+    assert backs == col.card_count() == 34

@@ -69,9 +69,13 @@ _LIKENESS = frozenset({"similar", "comparable", "equivalent", "different", "same
 _LIKENESS_TAIL = re.compile(r"(?i)\b(?:to|with|from|as)\b")
 
 
+_COMPARATIVE = re.compile(r"(?i)(?<![\w'’])(?:" + "|".join(sorted(COMPARATIVES)) + r")(?![\w'’])")
+
+
 def _comparative(text: str) -> str:
-    """The first comparative word of ``text`` ("" when it has none)."""
-    return next((w for w in _WORD.findall(text.casefold()) if w in COMPARATIVES), "")
+    """The first comparative word of ``text`` ("" when it has none): one scan, no list of words."""
+    found = _COMPARATIVE.search(text)
+    return found.group().casefold() if found else ""
 
 
 def _names_comparator(front: str, word: str, after: str) -> bool:
