@@ -159,9 +159,15 @@ def test_the_rules_find_the_reviews_examples_in_the_deck_it_reviewed_and_spare_t
     assert not [(card, rule) for card, rule in reported if card in REVIEW_KEEPS and rule in NEW_RULES]
 
 
+TUNING = sorted((REPO / "tests" / "tuning_decks").glob("*.yaml"))  # written from tests/sources passages
+
+
 @pytest.mark.parametrize("deck", [*sorted((REPO / "decks").glob("*.yaml")),
-                                  REPO / "tests" / "second_deck" / "examplumab.yaml"], ids=lambda p: p.name)
-def test_the_new_rules_pass_every_shipped_deck_and_the_second_deck(tmp_path: Path, deck: Path) -> None:
+                                  REPO / "tests" / "second_deck" / "examplumab.yaml", *TUNING], ids=lambda p: p.name)
+def test_the_new_rules_pass_every_shipped_deck_the_second_deck_and_the_tuning_decks(tmp_path: Path,
+                                                                                    deck: Path) -> None:
     copy = tmp_path / "copy"
     shutil.copytree(deck.parent, copy)
     assert [found for found in _reported(copy / deck.name) if found[1] in NEW_RULES] == []
+    result = run(["check", "--strict", deck.name], cwd=copy)
+    assert result.exit_code == 0, result.stderr
