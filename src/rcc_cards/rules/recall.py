@@ -113,8 +113,8 @@ def comparator_missing(card: Card, spec: KindSpec, source: SourceText) -> Sequen
     Fails: `cloze: high-dose IL-2 is associated with {{c1::higher response rates}}`; `q: How did patients
       with brain metastases fare?` with `a: Similar results`
     Passes: `cloze: compared with lower doses, high-dose IL-2 gives {{c1::higher response rates}}`; `q: How
-      does its response rate compare with that of interferon-alpha?` with `a: Similar`; `a {{c1::similar}}
-      response rate to interferon-alpha`
+      does its response rate compare with that of interferon-alpha?` with `a: Similar`; `a {{c1::similar
+      overall response rate}} to interferon-alpha`
     """
     if not _comparative(card.back or card.text):
         return NO_HITS  # most cards: no comparative word in any answer
@@ -227,9 +227,9 @@ def negative_run(decks: Sequence[Deck], memo: Memo = NO_MEMO) -> Sequence[Hit]:
     learners pick up "the answer is no" and stop recalling. Reported where 3 of any 4 notes in a row (in
     file order, within a top-level section) are answered by a negative, at the section that holds them.
 
-    Fails: `il2-ld-not-superior` (not superior to what?), `il2-outpatient-benefit-unclear` (unclear) and
-      `combo-il2-ifn-not-better` (not better) with one positive card between them
-    Passes: a contrast or a "which regimen?" card between them, so that no 4 notes in a row hold 3 negatives
+    Fails: four notes in a row answered "not been shown to be superior to …", `Subcutaneous`, `It is unclear`
+      and `They have not been better`
+    Passes: a contrast or a "which regimen?" card among them, so that no 4 notes in a row hold 3 negatives
     """
     hits: list[Hit] = []
     for deck in decks:
