@@ -213,11 +213,16 @@ def _flat(section: Section) -> list[Card]:
     return out
 
 
-def _innermost(section: Section, cards: set[str]) -> Section:
-    """The innermost section below (or at) ``section`` that holds every card of ``cards``."""
-    for below in section.sections:
-        if cards <= {card.id for card in _flat(below)}:
-            return _innermost(below, cards)
+def _innermost(top: Section, cards: Sequence[Card]) -> Section:
+    """The innermost section below (or at) ``top`` that holds every card of ``cards``: the one their section
+    paths share (a walk down that path, not a search of the tree)."""
+    shared = list(cards[0].section_path)
+    for card in cards[1:]:
+        while shared and tuple(shared) != card.section_path[:len(shared)]:
+            shared.pop()
+    section = top
+    for key in shared[1:]:
+        section = next((s for s in section.sections if s.key == key), section)
     return section
 
 
@@ -237,7 +242,7 @@ def negative_run(decks: Sequence[Deck], memo: Memo = NO_MEMO) -> Sequence[Hit]:
             cards = _flat(top)
             for start, end in _runs(cards):
                 run = [card for card in cards[start:end + 1] if is_negative(card)]
-                section = _innermost(top, {card.id for card in run})
+                section = _innermost(top, run)
                 names = ", ".join(f"'{card.id}'" for card in run)
                 hits.append((section.loc, f"section '{section.key}': {len(run)} notes close together are answered "
                                           f"by a negative ({names}); learners pick up 'the answer is no'. Ask for "
