@@ -100,3 +100,8 @@ def test_a_learner_of_the_reviewed_deck_keeps_every_review_and_is_told_what_was_
     assert {col.get_note(n)["CardId"] for n in col.find_notes(search)} == RETIRED  # the search finds just them
     assert "in the {{c1::intermediate}} range" in notes["ifn-dose-range"]["Text"]  # kept ids show the rewrite
     assert "against their control arms" in notes["ifn-cochrane-hazard-ratio"]["Front"]
+    # the rewrite dropped il2-ld-activity's third deletion: measured, Anki keeps that card (its reviews too) and
+    # shows it empty until the learner runs Tools > Empty Cards (docs/updates.md)
+    emptied = [card for card in notes["il2-ld-activity"].cards() if card.ord == 2]
+    assert len(emptied) == 1 and "No cloze \u20683\u2069 found on card" in emptied[0].question()
+    assert "1\u2069 of \u20683\u2069 cards empty" in col.get_empty_cards().report
