@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import NO_COVERAGE, REPO, run, write_deck
+from rcc_cards import grounding, kinds
 from rcc_cards.model import Card, Kind
 from rcc_cards.rules import recall
 
@@ -97,6 +98,20 @@ def test_negative_run_fires_on_three_negatives_among_four_notes_at_their_section
     two_positives = [*NEGATIVE[:2], ("pos-2", "Which route does outpatient IL-2 use?", "Subcutaneous"), *NEGATIVE[2:]]
     code, lines = _check(tmp_path / "pass", _qa_cards(two_positives))
     assert (code, _rules(lines)) == (0, []), lines
+
+
+@pytest.mark.parametrize("answer,front,flagged", [
+    ("Similar results", "How did patients with brain metastases fare?", True),
+    ("Less than 5%", "What share of patients had durable complete remissions?", False),  # its own comparator
+    ("More toxic effects", "What did the higher dose add?", False),  # the front's own comparison frames it
+    ("Higher response rates", "High-dose IL-2 versus lower doses: what response rates?", False),
+    ("Longer survival", "What did a placebo-controlled trial show?", False),
+])
+def test_comparator_missing_looks_for_the_other_side_on_the_front_or_in_the_answer(answer: str, front: str,
+                                                                                   flagged: bool) -> None:
+    card = Card("c", Kind.BASIC, ("s",), ("S",), front=front, back=answer)
+    hits = recall.comparator_missing.check_card(card, kinds.of(Kind.BASIC), grounding.NO_SOURCE)
+    assert bool(hits) is flagged
 
 
 def test_a_cloze_note_is_negative_only_when_every_deletion_is() -> None:

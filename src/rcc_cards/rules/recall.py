@@ -96,11 +96,11 @@ def _unanswered_comparisons(card: Card) -> Iterator[tuple[str, str, str]]:
                 front = cloze.substitute(card.text, lambda n, answer, hint: " … ")  # no deletion shown
                 after = cloze.substitute(card.text[deletion.start:], lambda n, answer, hint: answer)
                 after = after[len(deletion.answer):]
-                if not _names_comparator(front, word, after):
+                if not _names_comparator(front, word, after) and not _COMPARATOR.search(deletion.answer):
                     yield "cloze", f"{{{{c{deletion.number}::{deletion.answer}}}}}", word
         return
-    word = _comparative(card.back)
-    if word and not _names_comparator(card.front, word, card.back):
+    word = _comparative(card.back)  # an answer that names its own comparator ("less than 5%") is complete
+    if word and not _names_comparator(card.front, word, card.back) and not _COMPARATOR.search(card.back):
         yield "a", repr(card.back), word
 
 
@@ -114,7 +114,7 @@ def comparator_missing(card: Card, spec: KindSpec, source: SourceText) -> Sequen
       with brain metastases fare?` with `a: Similar results`
     Passes: `cloze: compared with lower doses, high-dose IL-2 gives {{c1::higher response rates}}`; `q: How
       does its response rate compare with that of interferon-alpha?` with `a: Similar`; `a {{c1::similar
-      overall response rate}} to interferon-alpha`
+      overall response rate}} to interferon-alpha`; an answer with its own comparator, `a: Less than 5%`
     """
     if not _comparative(card.back or card.text):
         return NO_HITS  # most cards: no comparative word in any answer
