@@ -57,8 +57,9 @@ def source_html(deck: Deck, card: Card) -> str:
         source = deck.source_of(card)
         return path + quote + _cite_html(source.title, source.as_of, source.origin, card.refs)
     if card.unsourced:
-        return path + (f'<div class="rcc-background"><span class="rcc-label">{BACKGROUND_LABEL}</span> '
-                       f"{to_html(card.unsourced)}</div>")
+        background = (f'<div class="rcc-background"><span class="rcc-label">{BACKGROUND_LABEL}</span> '
+                      f"{to_html(card.unsourced)}</div>")
+        return path + background + _origin_html(deck.source.title, deck.source.as_of, deck.source.origin)
     return path + f'<div class="rcc-unquoted"><span class="rcc-label">{UNQUOTED_LABEL}</span></div>'
 
 
@@ -70,14 +71,25 @@ def _cite_html(title: str, as_of: str, origin: str, refs: tuple[str, ...]) -> st
     return f'<div class="rcc-cite">Source: {to_html(cite)}</div>'
 
 
+@functools.lru_cache(maxsize=64)
+def _origin_html(title: str, as_of: str, origin: str) -> str:
+    """On a background card, where the deck's source came from (when the deck says), so that a learner can
+    look for its current version too; "" when the deck does not know."""
+    if not origin:
+        return ""
+    return f'<div class="rcc-cite">The deck\'s source: {to_html(f"{title} ({as_of}; {origin})")}</div>'
+
+
 CONTEXT_LABEL = "Context (not from the source):"
 
 
 def context_html(deck: Deck, card: Card) -> str:
-    """The author's context for this card and its deck, each labelled as not coming from the source."""
-    if not card.context:
+    """The author's context for this card, for each section it is in (the innermost first) and for its deck,
+    each labelled as not coming from the source."""
+    if not card.context and not card.section_context:
         return _context_html(deck.context) if deck.context else ""
-    return _context_html(card.context) + (_context_html(deck.context) if deck.context else "")
+    texts = [card.context, *reversed(card.section_context), deck.context]
+    return "".join(_context_html(text) for text in texts if text)
 
 
 def media_html(card: Card) -> str:
