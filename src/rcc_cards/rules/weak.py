@@ -190,34 +190,68 @@ def _given_away(deck: Deck, by_sentence: dict[tuple[str, int], list[Card]], memo
 
 def _pairs(sides: list[_Sides], memo: Memo = NO_MEMO) -> Iterator[tuple[_Sides, _Sides]]:
     """Each pair ``(c, o)`` of two cards of ``sides`` where ``c.shows_answer_of(o)``, in the order of a loop
-    over every pair (``c``, then ``o``, in the order of ``sides``), found through an index of the answers
-    instead of comparing every pair: an answer's quantities by the smallest of them, a phrase by its first
-    two words. Each candidate the index gives is checked as :meth:`_Sides.shows_answer_of` checks, so the
-    pairs are exactly those of the pairwise loop (tests/test_rules_weak.py compares the two). A front is
-    split into words only when some answer is a phrase, and its quantities only when some answer has one."""
-    by_number: dict[str, list[tuple[int, set[str]]]] = {}
-    by_start: dict[tuple[str, str], dict[tuple[str, ...], list[int]]] = {}  # a phrase's first two words
-    for at, side in enumerate(sides):
-        for needed in side.numbers:
-            by_number.setdefault(min(needed), []).append((at, needed))
-        for phrase in side.phrases:
-            by_start.setdefault((phrase[0], phrase[1]), {}).setdefault(phrase, []).append(at)
-    if not by_number and not by_start:
+    over every pair (``c``, then ``o``, in the order of ``sides``), found through an :class:`_Index` of the
+    answers instead of comparing every pair: the pairs are exactly those of the pairwise loop
+    (tests/test_rules_weak.py compares the two)."""
+    index = _Index(sides)
+    if not index.by_number and not index.by_start:
         return
     for at, this in enumerate(sides):
         shown: set[int] = set()
         for front in this.fronts:
-            if by_number:
-                quantities = front_quantities(front, memo)
-                for number in quantities & by_number.keys():
-                    shown.update(other for other, needed in by_number[number] if needed <= quantities)
-            if by_start:
-                words = front_words(front, memo)
-                for start in by_start.keys() & zip(words, words[1:], strict=False):
-                    shown.update(other for phrase, others in by_start[start].items() if _has(words, phrase)
-                                 for other in others)
+            index.shown_by(front, memo, shown)
         shown.discard(at)
         yield from ((this, sides[other]) for other in sorted(shown))
+
+
+class _Index:
+    """The answers of a sentence's cards: those with quantities by the smallest of them, phrases by their
+    first two words, then word by word (so a front is read once from each place where a phrase could begin).
+    A front is split into words only when some answer is a phrase, and into quantities only when some answer
+    has one."""
+
+    def __init__(self, sides: list[_Sides]) -> None:
+        self.by_number: dict[str, list[tuple[int, set[str]]]] = {}
+        self.by_start: dict[tuple[str, str], _Node] = {}
+        for at, side in enumerate(sides):
+            for needed in side.numbers:
+                self.by_number.setdefault(min(needed), []).append((at, needed))
+            for phrase in side.phrases:
+                node = self.by_start.setdefault((phrase[0], phrase[1]), _Node())
+                for word in phrase[2:]:
+                    node = node.next.setdefault(word, _Node())
+                node.owners.append(at)
+
+    def shown_by(self, front: str, memo: Memo, shown: set[int]) -> None:
+        """Add to ``shown`` each card (by its place) an answer of which ``front`` shows."""
+        if self.by_number:
+            quantities = front_quantities(front, memo)
+            for number in quantities & self.by_number.keys():
+                shown.update(other for other, needed in self.by_number[number] if needed <= quantities)
+        if self.by_start:
+            words = front_words(front, memo)
+            starts = self.by_start.keys() & zip(words, words[1:], strict=False)
+            for at in range(len(words) - 1) if starts else ():
+                if (words[at], words[at + 1]) in starts:
+                    self.by_start[words[at], words[at + 1]].collect(words, at + 2, shown)
+
+
+class _Node:
+    """Phrases that go on as the words to here do: the cards whose answer ends here, and the words next."""
+
+    __slots__ = ("next", "owners")
+
+    def __init__(self) -> None:
+        self.next: dict[str, _Node] = {}
+        self.owners: list[int] = []
+
+    def collect(self, words: tuple[str, ...], at: int, found: set[int]) -> None:
+        """Add to ``found`` the owners of every phrase that ``words`` go on with from ``at``."""
+        node: _Node | None = self
+        while node is not None:
+            found.update(node.owners)
+            node = node.next.get(words[at]) if at < len(words) and node.next else None
+            at += 1
 
 
 def front_words(front: str, memo: Memo = NO_MEMO) -> tuple[str, ...]:
