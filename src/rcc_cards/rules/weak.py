@@ -204,6 +204,9 @@ def _pairs(sides: list[_Sides], memo: Memo = NO_MEMO) -> Iterator[tuple[_Sides, 
         yield from ((this, sides[other]) for other in sorted(shown))
 
 
+FEW_STARTS = 8  # phrases' first two words looked for in a front's text before it is split into words
+
+
 class _Index:
     """The answers of a sentence's cards: those with quantities by the smallest of them, phrases by their
     first two words, then word by word (so a front is read once from each place where a phrase could begin).
@@ -217,10 +220,15 @@ class _Index:
             for needed in side.numbers:
                 self.by_number.setdefault(min(needed), []).append((at, needed))
             for phrase in side.phrases:
-                node = self.by_start.setdefault((phrase[0], phrase[1]), _Node())
-                for word in phrase[2:]:
-                    node = node.next.setdefault(word, _Node())
-                node.owners.append(at)
+                self.by_start.setdefault((phrase[0], phrase[1]), _Node()).later.append((phrase, 2, at))
+
+    def _may_show_a_phrase(self, front: str) -> bool:
+        """False when no phrase can be in ``front``: with few first words to look for, a front that has
+        neither word of any phrase's first two (as text, casefolded) is not split into words."""
+        if len(self.by_start) > FEW_STARTS:
+            return True
+        folded = front.casefold()
+        return any(first in folded and second in folded for first, second in self.by_start)
 
     def shown_by(self, front: str, memo: Memo, shown: set[int]) -> None:
         """Add to ``shown`` each card (by its place) an answer of which ``front`` shows."""
@@ -228,7 +236,7 @@ class _Index:
             quantities = front_quantities(front, memo)
             for number in quantities & self.by_number.keys():
                 shown.update(other for other, needed in self.by_number[number] if needed <= quantities)
-        if self.by_start:
+        if self.by_start and self._may_show_a_phrase(front):
             words = front_words(front, memo)
             starts = self.by_start.keys() & zip(words, words[1:], strict=False)
             for at in range(len(words) - 1) if starts else ():
@@ -237,11 +245,13 @@ class _Index:
 
 
 class _Node:
-    """Phrases that go on as the words to here do: the cards whose answer ends here, and the words next."""
+    """Phrases that go on as the words to here do: the cards whose answer ends here, and the words next
+    (made from ``later``, each phrase with how many of its words lead here, when a front first gets here)."""
 
-    __slots__ = ("next", "owners")
+    __slots__ = ("later", "next", "owners")
 
     def __init__(self) -> None:
+        self.later: list[tuple[tuple[str, ...], int, int]] = []  # phrase, words matched, card
         self.next: dict[str, _Node] = {}
         self.owners: list[int] = []
 
@@ -249,9 +259,19 @@ class _Node:
         """Add to ``found`` the owners of every phrase that ``words`` go on with from ``at``."""
         node: _Node | None = self
         while node is not None:
+            if node.later:
+                node._grow()
             found.update(node.owners)
             node = node.next.get(words[at]) if at < len(words) and node.next else None
             at += 1
+
+    def _grow(self) -> None:
+        for phrase, matched, owner in self.later:
+            if matched == len(phrase):
+                self.owners.append(owner)
+            else:
+                self.next.setdefault(phrase[matched], _Node()).later.append((phrase, matched + 1, owner))
+        self.later = []
 
 
 def front_words(front: str, memo: Memo = NO_MEMO) -> tuple[str, ...]:
