@@ -142,3 +142,24 @@ def test_in_anki_section_contexts_are_on_exactly_the_cards_below_them_and_the_or
         assert f"; {origin})" in back, card.note()["CardId"]
         backs += 1
     assert backs == col.card_count() == 34
+
+
+def test_watch_mode_reads_a_card_again_with_its_sections_contexts_and_a_section_edit_in_full(tmp_path: Path) -> None:
+    from rcc_cards.loader.decode import decode
+    from rcc_cards.watch import patch
+
+    deck = _deck(tmp_path)
+    path = tmp_path / "t.yaml"
+    for new in (DECK.replace("a: answer one", "a: answer one, edited"),  # a card: read again on its own
+                DECK.replace("Inner line.", "Inner line, edited.")):  # a section's context: the file again
+        text, problems = decode("t.yaml", new.encode("utf-8"))
+        assert text is not None and not problems
+        patched = patch.reload("t.yaml", path, deck, DECK, text)
+        path.write_text(new, encoding="utf-8")
+        full, _ = load_file(path, "t.yaml")
+        path.write_text(DECK, encoding="utf-8")
+        assert patched is None or patched == full
+        if "answer one, edited" in new:
+            assert patched is not None and [c.section_context for c in patched.cards()][0] == ("Top line.",)
+        else:
+            assert patched is None
