@@ -306,6 +306,7 @@ def test_import_writes_a_deck_that_check_accepts(files: Files, tmp_path: Path, w
     assert check.exit_code == 0, check.output
     assert check.stdout == "ok: 1 deck, 5 notes, 8 cards, 5 tags; 0 of 1 sentences covered, 0 excused\n"
     assert "error" not in check.stderr
+    assert "its header still says 'TO COMPLETE' (lines 4, 5)" in check.stderr  # the placeholder: --strict fails
     assert path.read_bytes() == before  # the file read is never modified
 
 

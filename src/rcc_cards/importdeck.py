@@ -21,6 +21,7 @@ from typing import NamedTuple
 from rcc_cards import adopt, ankicollection, grounding, importquotes, lockfile, places, project, stamps, tags, writer
 from rcc_cards.errors import RccCardsError, shown
 from rcc_cards.loader import notetypes, spec
+from rcc_cards.rules import attribution
 
 MAX_CHECK_ROUNDS = 3
 
@@ -295,8 +296,10 @@ def _sourced_header(key: str, chosen: str, path: Path, today: str, given: Sequen
 def _placeholder(path: Path, chosen: str, today: str) -> str:
     return (f"# PLACEHOLDER, to replace: written by 'rcc-cards import {path.name}' on {today} for the cards of\n"
             f"# the Anki deck {chosen!r}. Replace everything below with the source text these cards come from\n"
-            "# (UTF-8, verbatim), complete this header (title, who published it and where, its date, the\n"
-            "# licence), and set the deck's source title and as_of. Lines starting with '#' are this header.\n\n"
+            "# (UTF-8, verbatim), complete this header, and set the deck's source title and as_of.\n"
+            f"# Source: {attribution.MARKER}: who published this text, and where (URL or citation)\n"
+            f"# {attribution.MARKER}: its date, and the licence or permission to copy it.\n"
+            "# Lines starting with '#' are this header.\n\n"
             "This placeholder is not a source text; replace it with the text the imported cards come from.\n")
 
 
