@@ -118,6 +118,8 @@ def test_a_cloze_note_is_negative_only_when_every_deletion_is() -> None:
     mixed = Card("c", Kind.CLOZE, (), (), text="{{c1::subcutaneous}} IL-2, with {{c2::unclear benefit}}")
     negative = Card("c", Kind.CLOZE, (), (), text="IL-2 was {{c1::never}} shown to do it; benefit {{c2::unclear}}")
     assert (recall.is_negative(mixed), recall.is_negative(negative)) == (False, True)
+    for word in ("Unproven", "Undetermined", "Uncertain"):
+        assert recall.is_negative(Card("c", Kind.BASIC, (), (), front="Its benefit?", back=word)), word
 
 
 def test_an_unfinished_source_header_fails_strict_until_completed(tmp_path: Path) -> None:
@@ -132,6 +134,10 @@ def test_an_unfinished_source_header_fails_strict_until_completed(tmp_path: Path
     assert f"source 'sources/{source.name}': its header still says 'TO COMPLETE' (lines 2, 4)" in found[0]
     source.write_text(source.read_text(encoding="utf-8").replace("TO COMPLETE", "Written for the tests"),
                       encoding="utf-8")
+    result = run(["check", "--strict", str(deck.relative_to(tmp_path))], cwd=tmp_path)
+    assert "[source-header-incomplete]" not in result.stderr
+    header = "# Its banner reads STEPS TO COMPLETE BEFORE SURGERY.\n"  # the words, not the marker
+    source.write_text(header + source.read_text(encoding="utf-8"), encoding="utf-8")
     result = run(["check", "--strict", str(deck.relative_to(tmp_path))], cwd=tmp_path)
     assert "[source-header-incomplete]" not in result.stderr
 

@@ -15,8 +15,10 @@ MARKER = "TO COMPLETE"  # what 'rcc-cards new' writes in a new source's header f
 
 
 def unfinished_lines(source: Source) -> list[int]:
-    """The 1-based lines of ``source``'s header (its leading ``#`` lines) that still hold :data:`MARKER`;
-    none when the file cannot be read (the grounding rules report that)."""
+    """The 1-based lines of ``source``'s header (its leading ``#`` lines) that still hold :data:`MARKER`
+    followed by a colon, as ``rcc-cards new`` and ``rcc-cards import`` write it (so a header quoting a
+    banner such as "STEPS TO COMPLETE BEFORE SURGERY" is not taken for one); none when the file cannot
+    be read (the grounding rules report that)."""
     reads.before_reading(source.path)
     try:
         with source.path.open(encoding="utf-8") as file:
@@ -24,7 +26,7 @@ def unfinished_lines(source: Source) -> list[int]:
             for number, line in enumerate(file, 1):
                 if not line.startswith("#") and line.strip():
                     break
-                if MARKER in line:
+                if MARKER + ":" in line:
                     found.append(number)
             return found
     except (OSError, UnicodeDecodeError):

@@ -170,8 +170,8 @@ def leading_front(card: Card, spec: KindSpec, source: SourceText) -> Sequence[Hi
 # -- negative-run ----------------------------------------------------------------------------------------------------
 NEGATIVE_RUN = 3  # this many notes answered by a negative ...
 NEGATIVE_WINDOW = 4  # ... among this many in a row (one positive answer between does not break the pattern)
-_NEGATIONS = frozenset({"no", "not", "never", "none", "nothing", "neither", "nor", "cannot", "unknown", "unclear",
-                        "uncertain", "without"})
+_NEGATIONS = frozenset({"no", "not", "never", "none", "nothing", "neither", "nor", "cannot", "without",
+                        *_UNKNOWN_WORDS})  # unknown, unclear, unproven, …
 
 
 def _negative(text: str) -> bool:
