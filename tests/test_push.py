@@ -221,3 +221,27 @@ def test_a_card_that_comes_back_loses_its_retired_tag(project: Path, tmp_path: P
         assert notes_by_card_id(col)["one"].tags == ["t::s"]
     finally:
         col.close()
+
+
+def test_a_push_to_a_server_sends_the_media_files(tmp_path: Path, sync_server: SyncServer,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "pictured"
+    write_deck(folder / "decks", CARDS.replace("        quote: Question one has answer one.\n",
+                                               "        quote: Question one has answer one.\n"
+                                               "        image: pic.png\n"), deck_lines=NO_COVERAGE)
+    png = b"\x89PNG\r\n\x1a\n" + bytes(range(256))
+    (folder / "decks" / "pic.png").write_bytes(png)
+    monkeypatch.setenv("RCC_CARDS_SYNC_PASSWORD", SYNC_PASSWORD)
+    pushed = run(["push", *_server_args(sync_server)], cwd=folder)
+    assert pushed.exit_code == 0, pushed.output
+    phone = tmp_path / "phone.anki2"
+    Collection(str(phone)).close()
+    assert ankicollection.sync_file(phone, sync_server.server()) == "full download"
+    col = Collection(str(phone))
+    try:
+        media = Path(col.media.dir())
+        names = [p.name for p in media.iterdir()]
+        assert len(names) == 1 and names[0].startswith("pic_") and (media / names[0]).read_bytes() == png
+        assert names[0] in notes_by_card_id(col)["one"]["Media"]
+    finally:
+        col.close()
