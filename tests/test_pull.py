@@ -256,3 +256,17 @@ def test_a_fix_that_drops_a_hedge_is_reported_as_such(tmp_path: Path, monkeypatc
     broken = [line for line in pulled.stdout.splitlines() if "breaks a rule" in line]
     assert len(broken) == 1 and broken[0].endswith("[hedge-dropped]"), broken
     assert "'appears'" in broken[0]
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["pull"], "give one SOURCE file (.apkg, .colpkg, collection) or --server URL, not both"),
+    (["pull", "x.apkg", "--server", "http://127.0.0.1:9/", "--user", "u"], "not both"),
+    (["pull", "--server", "http://127.0.0.1:9/"], "--server needs --user NAME"),
+    (["pull", "--server", "127.0.0.1:9", "--user", "u"], "expected a URL such as http://127.0.0.1:8080/"),
+    (["push"], "give --collection PATH or --server URL (with --user), one of them"),
+    (["push", "--user", "u"], "--user needs --server"),
+])
+def test_usage_errors_are_exit_2(project: Path, args: list[str], message: str) -> None:
+    result = run(args, cwd=project)
+    assert result.exit_code == 2
+    assert message in result.stderr

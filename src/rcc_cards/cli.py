@@ -26,7 +26,7 @@ from rcc_cards import __version__, loader, outputs, project, summary
 from rcc_cards.errors import Problem, ProblemsFound, RccCardsError, one_line, shown
 
 if TYPE_CHECKING:
-    from rcc_cards import coverage, importdeck
+    from rcc_cards import ankicollection, coverage, importdeck
     from rcc_cards.builder import BuildOptions, BuildReport
     from rcc_cards.watch import Session
 
@@ -496,8 +496,9 @@ def _server_options(command: Callable[..., None]) -> Callable[..., None]:
 PASSWORD_ENV = "RCC_CARDS_SYNC_PASSWORD"
 
 
-def _server(server_url: str | None, user: str | None, password_env: str, timeout: int) -> object:
-    """The sync server the options name (an ``ankicollection.Server``), or None without --server."""
+def _server(server_url: str | None, user: str | None, password_env: str,
+            timeout: int) -> ankicollection.Server | None:
+    """The sync server the options name, or None without --server."""
     from rcc_cards import ankicollection
 
     if server_url is None:
@@ -535,10 +536,10 @@ def pull_command(source: Path | None, server_url: str | None, user: str | None, 
     """
     from rcc_cards import ankicollection, proposals
 
-    server = _server(server_url, user, password_env, timeout)
-    if (source is None) == (server is None):
+    if (source is None) == (server_url is None):
         raise click.UsageError("give one SOURCE file (.apkg, .colpkg, collection) or --server URL, not both")
-    if isinstance(server, ankicollection.Server):
+    server = _server(server_url, user, password_env, timeout)
+    if server is not None:
         data, where = ankicollection.read_server(server), server.url
     else:
         assert source is not None
@@ -610,10 +611,12 @@ def push_command(paths: tuple[Path, ...], collection: Path | None, server_url: s
     """
     from rcc_cards import ankicollection, push
 
-    server = _server(server_url, user, password_env, timeout)
-    if (collection is None) == (server is None):
+    if user is not None and server_url is None:
+        raise click.UsageError("--user needs --server")
+    if (collection is None) == (server_url is None):
         raise click.UsageError("give --collection PATH or --server URL (with --user), one of them")
-    if isinstance(server, ankicollection.Server):
+    server = _server(server_url, user, password_env, timeout)
+    if server is not None:
         opened = ankicollection.server_target(server)
     else:
         assert collection is not None
