@@ -121,7 +121,7 @@ def _changed_values(card: Card, note: AnkiNote, data: AnkiDeckData) -> list[Prop
         if key is None:
             continue
         ours = getattr(card, ATTRIBUTE[key])
-        if value == render.to_html(ours):
+        if value == render.to_html(ours) or (key not in card.key_locs and not value.strip()):
             continue
         plain = htmltext.plain(value.replace("&#91;", "["))
         text = unicodedata.normalize("NFC", plain.text)
@@ -318,9 +318,12 @@ def _edits(deck: Deck, chosen: Sequence[Proposal], path: Path) -> list[edit.Edit
     edits = []
     for proposal in chosen:
         card = cards.get(proposal.card)
-        if card is None or proposal.key not in card.key_locs:
-            raise Refused(f"{shown(path)}: card '{proposal.card}' has no '{proposal.key}' in the deck any more; "
-                          "delete that proposal")
+        if card is None:
+            raise Refused(f"{shown(path)}: card '{proposal.card}' is no longer in the deck; delete that proposal")
+        if proposal.key not in card.key_locs:
+            raise Refused(f"{shown(path)}: card '{proposal.card}' has no '{proposal.key}' to change (text added in "
+                          f"Anki to a field the card leaves empty); add '{proposal.key}:' to the card yourself if "
+                          "you want it, and delete that proposal")
         if getattr(card, ATTRIBUTE[proposal.key]) != proposal.deck_text:
             raise Refused(f"{shown(path)}: card '{proposal.card}' ({proposal.key}) no longer reads as the "
                           "proposal says; pull again")
