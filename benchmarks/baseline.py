@@ -2,12 +2,14 @@
 genanki's ``Package.write_to_file``. No validation, no grounding, no lock file.
 
     python benchmarks/baseline.py DECK.yaml OUT.apkg
+    python benchmarks/baseline.py FOLDER OUT_FOLDER     # each *.yaml of FOLDER -> OUT_FOLDER/<its name>.apkg
 """
 
 from __future__ import annotations
 
 import argparse
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import genanki
@@ -28,7 +30,17 @@ def cards(sections: list[dict[str, Any]], path: tuple[str, ...]) -> Iterator[tup
         yield from cards(section.get("sections", []), here)
 
 
-def main(deck_file: str, out: str) -> None:
+def main(deck: str, out: str) -> None:
+    """One deck file to one package, or each deck file of a folder to a package in ``out``."""
+    if Path(deck).is_dir():
+        Path(out).mkdir(exist_ok=True)
+        for deck_file in sorted(Path(deck).glob("*.yaml")):
+            package(str(deck_file), str(Path(out) / (deck_file.stem + ".apkg")))
+    else:
+        package(deck, out)
+
+
+def package(deck_file: str, out: str) -> None:
     with open(deck_file, encoding="utf-8") as handle:
         data = yaml.safe_load(handle)
     meta = data["deck"]
@@ -45,7 +57,7 @@ def main(deck_file: str, out: str) -> None:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("deck", help="a deck file, e.g. from benchmarks/generate.py")
-    parser.add_argument("out", help="the package to write")
+    parser.add_argument("deck", help="a deck file, e.g. from benchmarks/generate.py, or a folder of them")
+    parser.add_argument("out", help="the package to write (a folder for a folder of decks)")
     args = parser.parse_args()
     main(args.deck, args.out)

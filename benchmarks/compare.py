@@ -31,7 +31,7 @@ from generate import generate  # noqa: E402
 
 
 def _size_rows(py: str, deck: Path, pristine: str, n: int) -> dict[str, float]:
-    work, lock = deck.parent, deck.with_name(deck.stem + ".lock.json")
+    work, lock = deck.parent, deck.with_name("bench.lock.json")  # named by the deck key
     lock.unlink(missing_ok=True)
     deck.write_text(pristine, encoding="utf-8")
     build = [py, "-m", "rcc_cards", "build", deck.name, "-o", "out.apkg"]

@@ -155,3 +155,62 @@ def test_an_import_built_and_edited_updates_the_original_collection(original: tu
         assert "the ribosomes" in col.db.scalar("select flds from notes where flds like '%ribosomes%'")
     finally:
         col.close()
+
+
+def test_a_reverse_card_of_a_kept_note_type_asks_without_its_back_matter(tmp_path: Path) -> None:
+    """A kept "Basic (and reversed card)" is asked with its Back field, which holds rcc-cards' back matter:
+    in the learner's collection the reverse card's question shows the answer text, and the source block and
+    card id only folded in a closed <details>."""
+    collection = _stock(tmp_path)
+    project = tmp_path / "project"
+    project.mkdir()
+    assert run(["import", str(collection), "--deck", "Biology"], cwd=project).exit_code == 0
+    deck = project / "decks" / "biology.yaml"
+    deck.write_text(deck.read_text(encoding="utf-8").replace('a: "deoxyribonucleic acid"',
+                                                              'a: "the deoxyribonucleic acid"', 1), encoding="utf-8")
+    assert run(["build"], cwd=project).exit_code == 0
+    col = Collection(str(collection))
+    try:
+        log = import_apkg(col, project / "build" / "biology.apkg")
+        assert (len(log.new), len(log.updated), len(log.conflicting)) == (0, 1, 0)
+        note = col.get_note(col.find_notes('"Front:DNA"')[0])
+        forward, reverse = sorted(note.cards(), key=lambda card: card.ord)
+        question = reverse.question()
+        assert "the deoxyribonucleic acid" in question
+        folded = question.index('<details class="rcc-more"><summary>Source and notes (rcc-cards)</summary>')
+        assert folded < question.index('class="rcc-source"') and folded < question.index('class="rcc-id"')
+        assert "<details open" not in question
+        assert "rcc-source" not in forward.question() and "rcc-source" in forward.answer()
+    finally:
+        col.close()
+
+
+def test_a_deck_imported_from_anki_default_deck_gets_its_own_name_and_leaves_cards_where_they_are(
+        tmp_path: Path) -> None:
+    """Anki's "Default" deck cannot be a deck's name (check refuses it): import says to give one with --name;
+    with it, re-importing the build updates the notes while their cards stay in Default."""
+    path = tmp_path / "collection.anki2"
+    col = Collection(str(path))
+    add_note(col, "Basic", 1, ["What makes proteins?", "ribosomes"])
+    add_note(col, "Basic", 1, ["What surrounds a cell?", "the membrane"])
+    col.close()
+    project = tmp_path / "project"
+    project.mkdir()
+    refused = run(["import", str(path)], cwd=project)
+    assert refused.exit_code == 1 and not (project / "decks").exists()
+    assert "the Anki deck 'Default' cannot be the new deck's name" in refused.output
+    assert "Give the new deck its name with --name NAME" in refused.output
+    assert run(["import", str(path), "--name", "Biology::Basics"], cwd=project).exit_code == 0
+    deck = project / "decks" / "biology_basics.yaml"
+    assert 'name: "Biology::Basics"' in deck.read_text(encoding="utf-8")
+    deck.write_text(deck.read_text(encoding="utf-8").replace('a: "ribosomes"', 'a: "the ribosomes"'),
+                    encoding="utf-8")
+    assert run(["build"], cwd=project).exit_code == 0
+    col = Collection(str(path))
+    try:
+        log = import_apkg(col, project / "build" / "biology_basics.apkg")
+        assert (len(log.new), len(log.updated), len(log.conflicting)) == (0, 1, 0)
+        assert col.db is not None
+        assert col.db.list("select distinct did from cards") == [1]  # still in Default
+    finally:
+        col.close()

@@ -73,5 +73,22 @@ def test_preview_of_a_tag_subset(tmp_path: Path) -> None:
     result = run(["preview", shipped, "--tag", "topic::dosing", "-o", str(tmp_path / "p.html")], cwd=REPO)
     assert result.exit_code == 0, result.stderr
     page = (tmp_path / "p.html").read_text(encoding="utf-8")
-    assert result.stdout == f"wrote {tmp_path / 'p.html'}: 3 notes, 6 cards, 8 tags\n"
-    assert page.count('<article class="pv-entry"') == 6
+    assert result.stdout == f"wrote {tmp_path / 'p.html'}: 2 notes, 5 cards, 8 tags\n"
+    assert page.count('<article class="pv-entry"') == 5
+
+
+def test_a_builds_counts_are_those_of_the_rows_written_and_of_the_collection(tmp_path: Path, col: Collection,
+                                                                             shipped: Path) -> None:
+    """The counts a build reports come from the rows it writes: the same as summary.counts of the decks,
+    and as what a real collection holds after the import (tags as Anki counts them, ignoring case)."""
+    tricky = write_deck(tmp_path / "tricky", TRICKY.replace("        reverse: true\n",
+                                                             "        reverse: true\n        tags: [Topic, topic]\n"))
+    loaded = project.load([tricky, shipped])
+    for deck_file, deck in zip((tricky, shipped), loaded.decks, strict=True):
+        result = run(["build", str(deck_file), "-o", str(tmp_path / "out")])
+        assert result.exit_code == 0, result.stderr
+        expected = summary.counts([(deck, deck.cards())])
+        assert f"wrote {tmp_path / 'out' / (deck.key + '.apkg')}: {expected}" in result.stdout
+        import_apkg(col, tmp_path / "out" / f"{deck.key}.apkg")
+    both = summary.counts([(d, d.cards()) for d in loaded.decks])
+    assert (col.note_count(), col.card_count()) == (both.notes, both.cards)

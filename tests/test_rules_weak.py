@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from anki.collection import Collection
 
 from conftest import NO_COVERAGE, import_apkg, notes_by_card_id, run, write_deck
 from rcc_cards import grounding, kinds, render
+from rcc_cards.memo import NO_MEMO
 from rcc_cards.model import Card, Kind
 from rcc_cards.rules import weak
 
@@ -49,7 +51,7 @@ SURVIVAL = "IL-2 has never been shown in a randomized controlled trial to result
      "q: What has IL-2 never been shown to do in a randomized controlled trial?\n"
      f"        a: Result in longer survival\n        quote: {SURVIVAL}"),
     ("reverse-on-question",
-     f"q: What has IL-2 never been shown to do?\n        a: Result in longer survival\n        reverse: true\n"
+     f"q: What has IL-2 never been shown to do?\n        a: Prolong survival\n        reverse: true\n"
      f"        quote: {SURVIVAL}",
      "q: IL-2\n        a: interleukin-2\n        reverse: true\n"
      "        unsourced: standard abbreviation, not expanded in the source"),
@@ -213,12 +215,14 @@ def test_the_shipped_deck_states_no_dated_word_as_a_present_day_fact() -> None:
     data = yaml.safe_load((REPO / "decks" / "rcc.yaml").read_text(encoding="utf-8"))
     cards: list[dict[str, str]] = []
 
-    def walk(sections: list[dict[str, object]]) -> None:
+    def walk(sections: list[dict[str, object]], contexts: str) -> None:  # a section's context is on its cards
         for section in sections:
-            cards.extend(section.get("cards", []))  # type: ignore[arg-type]
-            walk(section.get("sections", []))  # type: ignore[arg-type]
+            below = f"{contexts} {section.get('context', '')}"
+            cards.extend(dict(card, context=f"{card.get('context', '')} {below}")
+                         for card in section.get("cards", []))  # type: ignore[attr-defined]
+            walk(section.get("sections", []), below)  # type: ignore[arg-type]
 
-    walk(data["sections"])
+    walk(data["sections"], str(data["deck"].get("context", "")))
     dated = [c for c in cards if re.search(r"\b(current|currently|only|now)\b",
                                            " ".join(str(c.get(k, "")) for k in ("q", "a", "cloze")), re.I)]
     assert dated, "the passage's 'current use … only systemic therapy' has a card"
@@ -235,3 +239,36 @@ def test_the_shipped_deck_states_no_dated_word_as_a_present_day_fact() -> None:
 def test_yes_no_answer_is_a_yes_or_no_not_a_noun_phrase(tmp_path: Path, answer: str, flagged: bool) -> None:
     card = Card("c", Kind.BASIC, ("s",), ("S",), front="What did it add?", back=answer)
     assert bool(weak.yes_no_answer.check_card(card, kinds.of(Kind.BASIC), grounding.NO_SOURCE)) is flagged
+
+
+def _random_card(rng: random.Random, at: int) -> Card:
+    """A card of few words and numbers, so that fronts show other cards' answers often."""
+    vocabulary = ["hr", "survival", "of", "the", "dose", "il", "2", "0.78", "12", "5-year", "rate", "high", "low"]
+
+    def text(low: int, high: int) -> str:
+        return " ".join(rng.choice(vocabulary) for _ in range(rng.randint(low, high)))
+    kind = rng.choice([Kind.BASIC, Kind.BASIC, Kind.REVERSE, Kind.CLOZE])
+    if kind is Kind.CLOZE:
+        return Card(f"c{at}", kind, ("s",), ("S",), text=f"{text(0, 6)} {{{{c1::{text(1, 3)}}}}} {text(0, 6)}"
+                                                            f"{{{{c2::{text(1, 3)}}}}}" * rng.randint(0, 1))
+    return Card(f"c{at}", kind, ("s",), ("S",), front=text(1, 12), back=text(1, 4))
+
+
+def _pairwise(sides: list[weak._Sides]) -> list[tuple[str, str]]:
+    """The definition, as the rule compared before its index: every pair, a front's words as one string."""
+    def words(text: str) -> str:
+        return " " + " ".join(weak.card_words(text)) + " "
+    return [(c.card.id, o.card.id) for c in sides for o in sides if o is not c and (
+        any(needed <= grounding.quantities(front) for front in c.fronts for needed in o.numbers)
+        or any(words(" ".join(phrase)) in words(front) for front in c.fronts for phrase in o.phrases))]
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_the_index_of_answers_finds_exactly_the_pairs_of_comparing_every_pair(seed: int) -> None:
+    rng = random.Random(seed)
+    count = rng.randint(10, weak.MAX_CARDS_PER_SENTENCE)
+    sides = [weak._Sides.of(_random_card(rng, at), NO_MEMO) for at in range(count)]
+    expected = _pairwise(sides)
+    assert [(c.card.id, o.card.id) for c, o in weak._pairs(sides)] == expected
+    assert [(c.card.id, o.card.id) for c in sides for o in sides if o is not c and c.shows_answer_of(o)] == expected
+    assert 0 < len(expected) < count * (count - 1)  # some pairs, not all: neither list is trivial

@@ -12,7 +12,7 @@ import functools
 import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple
 
 from rcc_cards import buildcache, lockfile, outputs, reads, stamps, suggest, summary, writer
 from rcc_cards.errors import Problem, ProblemsFound, sort_problems
@@ -294,6 +294,11 @@ def _remember_written(report: BuildReport, options: BuildOptions, memo: Memo) ->
                       written._replace(up_to_date=False))
 
 
+def _counting(produce: Callable[[BinaryIO, Path], summary.Counts], counted: list[summary.Counts]) -> writer.Produce:
+    """``produce``, keeping what it returns (a package's counts) in ``counted``."""
+    return lambda out, scratch: counted.append(produce(out, scratch))
+
+
 def _build(options: BuildOptions, files: DeckFiles, now: int | None, progress: Callable[[str], None] | None,
            staged: writer.Staged, reuse: Reuse) -> BuildReport:
     from rcc_cards import compiler  # see _compiler_import below
@@ -318,8 +323,10 @@ def _build(options: BuildOptions, files: DeckFiles, now: int | None, progress: C
                 reads.note(target, before[0])
                 written.append(before[2]._replace(up_to_date=True))  # the same decks, none changed: same bytes
                 continue
-            staged.add_with(target, functools.partial(compiler.write_package, builds), writer.verify_zip)
-            written.append(Written(target, summary.counts((b.deck, b.cards) for b in builds)))
+            counted: list[summary.Counts] = []  # what the package holds, counted from the rows it writes
+            staged.add_with(target, _counting(functools.partial(compiler.write_package, builds), counted),
+                            writer.verify_zip)
+            written.append(Written(target, counted[0]))
         step(BUILD_STEPS[2])
     locks = []
     for item in stamped:

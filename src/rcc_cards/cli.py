@@ -404,13 +404,17 @@ def new_command(key: str, source: Path, as_of: str, title: str, name: str, url: 
               help="The Anki deck to import, with its subdecks (default: the file's one top-level deck).")
 @click.option("--key", "key", default=None, metavar="KEY",
               help="The new deck's key (default: from the deck's name, unique among the project's decks).")
+@click.option("--name", "name", default=None, metavar="NAME",
+              help="The Anki deck the new deck's cards go into (default: the imported deck's name; needed when "
+                   "that is Anki's 'Default').")
 @click.option("--source", "sources", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
               metavar="TEXTFILE",
               help="A source text of the cards (repeatable): copied into decks/sources/ as the deck's source, "
                    "and each card that restates one of its sentences quotes it.")
 @click.option("--decks", "decks", type=click.Path(file_okay=False, path_type=Path), default=project.DEFAULT_DECKS,
               show_default=True, help="The folder of deck files.")
-def import_command(file: Path, deck: str | None, key: str | None, sources: tuple[Path, ...], decks: Path) -> None:
+def import_command(file: Path, deck: str | None, key: str | None, name: str | None, sources: tuple[Path, ...],
+                   decks: Path) -> None:
     """Make a deck of the project from an Anki file (.apkg, .colpkg or a collection; never modified):
     writes decks/KEY.yaml, a placeholder source decks/sources/KEY.txt to replace (or the --source
     files, copied), and the media under decks/media/KEY/. Never overwrites a file; writes everything
@@ -427,7 +431,7 @@ def import_command(file: Path, deck: str | None, key: str | None, sources: tuple
     from rcc_cards import importdeck
 
     report = importdeck.import_file(file, decks, deck, key, today=datetime.date.today().isoformat(),
-                                    sources=sources)
+                                    sources=sources, name=name)
     _tell_import(report)
 
 

@@ -22,6 +22,7 @@ import genanki
 
 from rcc_cards import kinds, render
 from rcc_cards.model import Card, Deck
+from rcc_cards.summary import Counts
 from rcc_cards.tags import note_tags
 from rcc_cards.templates import NoteType
 
@@ -94,14 +95,18 @@ def _genanki_deck(build: DeckBuild, models: Mapping[int, genanki.Model]) -> gena
     return out
 
 
-def _write_notes(cursor: sqlite3.Cursor, builds: Sequence[DeckBuild], ids: Iterator[int]) -> None:
+def _write_notes(cursor: sqlite3.Cursor, builds: Sequence[DeckBuild], ids: Iterator[int]) -> Counts:
     """Note and card rows in one ``executemany`` each: the rows genanki's ``Note.write_to_db`` would
-    write, with each note's own modification time, at a fraction of its per-note cost."""
+    write, with each note's own modification time, at a fraction of its per-note cost. Returns what was
+    written, counted from the rows (:func:`rcc_cards.summary.counts`, without walking the cards again)."""
     cards: list[tuple[object, ...]] = []
+    seen: set[str] = set()
+    notes_written = 0
 
     def notes() -> Iterator[tuple[object, ...]]:
         # A generator, so the large note rows never sit in memory all at once; the small card rows
         # are collected on the way, with ids from the same counter as genanki would assign them.
+        nonlocal notes_written
         for build in builds:
             did, deck, mods, rendered = deck_id(build.deck.key), build.deck, build.mods, build.fields
             for position, card in enumerate(build.cards):
@@ -110,7 +115,10 @@ def _write_notes(cursor: sqlite3.Cursor, builds: Sequence[DeckBuild], ids: Itera
                 note_type = kinds.note_type(deck, card) if card.note_type else spec.note_type
                 if note_type.adopted:
                     fields = render.adopted_fields(note_type, card, fields)
-                tags = " " + " ".join(note_tags(deck, card)) + " "
+                card_tags = note_tags(deck, card)
+                seen.update(card_tags)
+                notes_written += 1
+                tags = " " + " ".join(card_tags) + " "
                 yield (nid, card.guid or note_guid(deck.key, card.id), note_type.id, mod, -1, tags,
                        "\x1f".join(fields), fields[0], 0, 0, "")
                 cards.extend((next(ids), nid, did, ord_, mod, -1, 0, 0, position, 0, 0, 0, 0, 0, 0, 0, 0, "")
@@ -118,6 +126,7 @@ def _write_notes(cursor: sqlite3.Cursor, builds: Sequence[DeckBuild], ids: Itera
 
     cursor.executemany("INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?)", notes())
     cursor.executemany("INSERT INTO cards VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", cards)
+    return Counts(notes_written, len(cards), len({tag.casefold() for tag in seen}))  # as summary.counts
 
 
 def _timestamp(builds: Sequence[DeckBuild]) -> int:
@@ -154,11 +163,11 @@ def _disk_error(exc: sqlite3.OperationalError) -> OSError | None:
     return OSError(code, os.strerror(code) if code == errno.ENOSPC else f"{exc} (SQLite)")
 
 
-def write_collection(builds: Sequence[DeckBuild], path: Path) -> None:
-    """The package's SQLite collection, written to a new file at ``path`` in one transaction; an error of
-    the disk (full, failing) is raised as the OSError it stands for."""
+def write_collection(builds: Sequence[DeckBuild], path: Path) -> Counts:
+    """The package's SQLite collection, written to a new file at ``path`` in one transaction (returns what it
+    holds); an error of the disk (full, failing) is raised as the OSError it stands for."""
     try:
-        _write_collection(builds, path)
+        return _write_collection(builds, path)
     except sqlite3.OperationalError as exc:
         disk = _disk_error(exc)
         if disk is None:
@@ -166,7 +175,7 @@ def write_collection(builds: Sequence[DeckBuild], path: Path) -> None:
         raise disk from exc
 
 
-def _write_collection(builds: Sequence[DeckBuild], path: Path) -> None:
+def _write_collection(builds: Sequence[DeckBuild], path: Path) -> Counts:
     conn = sqlite3.connect(path)
     try:
         # A scratch file: nothing to roll back to, and no need for it to survive a power cut (the
@@ -186,11 +195,12 @@ def _write_collection(builds: Sequence[DeckBuild], path: Path) -> None:
                                  "AND tbl_name IN ('notes', 'cards') ORDER BY name").fetchall()
         for name, _ in indexes:
             cursor.execute(f'DROP INDEX "{name}"')
-        _write_notes(cursor, builds, ids)
+        counts = _write_notes(cursor, builds, ids)
         for _, sql in indexes:
             cursor.execute(sql)
         _restamp_note_types(cursor, builds)
         conn.commit()
+        return counts
     finally:
         conn.close()
 
@@ -201,10 +211,11 @@ def media_files(builds: Sequence[DeckBuild]) -> dict[str, Path]:
     return dict(sorted(found.items()))
 
 
-def write_package(builds: Sequence[DeckBuild], out: BinaryIO, scratch: Path) -> None:
+def write_package(builds: Sequence[DeckBuild], out: BinaryIO, scratch: Path) -> Counts:
     """A complete .apkg into ``out``: the collection (built in the file ``scratch``), the media map and
-    the media files, deflated, with fixed entry dates, streamed so that memory stays flat."""
-    write_collection(builds, scratch)
+    the media files, deflated, with fixed entry dates, streamed so that memory stays flat. Returns the notes,
+    cards and tags it holds."""
+    counts = write_collection(builds, scratch)
     media = media_files(builds)
     media_map = json.dumps({str(i): name for i, name in enumerate(media)}).encode()
     entries: list[tuple[str, Path | bytes]] = [("collection.anki2", scratch), ("media", media_map)]
@@ -221,3 +232,4 @@ def write_package(builds: Sequence[DeckBuild], out: BinaryIO, scratch: Path) -> 
                 else:
                     with open(source, "rb") as data:
                         shutil.copyfileobj(data, member, 1 << 20)
+    return counts

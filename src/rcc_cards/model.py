@@ -64,6 +64,7 @@ class Card(NamedTuple):
     text: str = ""
     extra: str = ""
     context: str = ""  # added by the author, not from the source; always shown labelled as such
+    section_context: tuple[str, ...] = ()  # the 'context' of each section the card is in, outermost first
     quote: str = ""
     source: str = ""  # the key of the deck source the quote is from; "" for the deck's first source
     unsourced: str = ""  # background knowledge: why the card quotes no source (shown labelled as such)
@@ -98,6 +99,7 @@ class Section(NamedTuple):
     cards: tuple[Card, ...]
     sections: tuple[Section, ...]
     loc: Loc
+    context: str = ""  # shown, labelled "not from the source", on every card below the section
 
 
 class Skip(NamedTuple):

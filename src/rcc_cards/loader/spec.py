@@ -164,6 +164,7 @@ SECTION = Map("section", "a section", (
     Field("key", Shape("name", pattern=KEY_PATTERN,
                          example="lowercase letters, digits and '_', e.g. cytokine_therapy"), required=True),
     Field("title", TEXT, required=True),
+    Field("context", TEXT, "Shown on every card below the section, labelled as not from the source."),
     Field("tags", TAGS),
     Field("cards", Shape("list", ref="card")),
     Field("sections", Shape("list", ref="section")),

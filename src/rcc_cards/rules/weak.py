@@ -42,7 +42,12 @@ _UNCOUNTED = _HEDGE_WORDS | _FUNCTION_WORDS
 
 def _words(text: str) -> str:
     """Text as its lowercased words, one space apart, with a space at each end (for whole-word search)."""
-    return " " + " ".join(_WORDS.findall(text.casefold())) + " "
+    return " " + " ".join(card_words(text)) + " "
+
+
+def card_words(text: str) -> tuple[str, ...]:
+    """A text's words, casefolded, in order: what the rules that compare words compare."""
+    return tuple(_WORDS.findall(text.casefold()))
 
 
 @card_rule("yes-no-answer", "warning", applies=lambda spec: spec.answer_key == "a")
@@ -169,12 +174,11 @@ def _given_away(deck: Deck, by_sentence: dict[tuple[str, int], list[Card]], memo
     for cards in by_sentence.values():
         if 1 < len(cards) <= MAX_CARDS_PER_SENTENCE:
             sides = [_Sides.of(card, memo) for card in cards]
-            candidates.update(((c.card.id, o.card.id), (c, o)) for c in sides for o in sides
-                              if o is not c and c.shows_answer_of(o))
+            candidates.update(((c.card.id, o.card.id), (c, o)) for c, o in _pairs(sides, memo))
     subject: frozenset[str] | None = None  # worked out for the first answer of words a front shows
     hits: list[Hit] = []
     for this, other in candidates.values():
-        for key, answer, words in this.shown_answers(other):
+        for key, answer, words in this.shown_answers(other, memo):
             if words is not None:
                 subject = _subject(deck) if subject is None else subject
                 if words <= subject:
@@ -182,6 +186,102 @@ def _given_away(deck: Deck, by_sentence: dict[tuple[str, int], list[Card]], memo
             hits.append((this.card.loc_of(key), _message(this.card, key, other.card, answer)))
             break
     return hits
+
+
+def _pairs(sides: list[_Sides], memo: Memo = NO_MEMO) -> Iterator[tuple[_Sides, _Sides]]:
+    """Each pair ``(c, o)`` of two cards of ``sides`` where ``c.shows_answer_of(o)``, in the order of a loop
+    over every pair (``c``, then ``o``, in the order of ``sides``), found through an :class:`_Index` of the
+    answers instead of comparing every pair: the pairs are exactly those of the pairwise loop
+    (tests/test_rules_weak.py compares the two)."""
+    index = _Index(sides)
+    if not index.by_number and not index.by_start:
+        return
+    for at, this in enumerate(sides):
+        shown: set[int] = set()
+        for front in this.fronts:
+            index.shown_by(front, memo, shown)
+        shown.discard(at)
+        yield from ((this, sides[other]) for other in sorted(shown))
+
+
+FEW_STARTS = 8  # phrases' first two words looked for in a front's text before it is split into words
+
+
+class _Index:
+    """The answers of a sentence's cards: those with quantities by the smallest of them, phrases by their
+    first two words, then word by word (so a front is read once from each place where a phrase could begin).
+    A front is split into words only when some answer is a phrase, and into quantities only when some answer
+    has one."""
+
+    def __init__(self, sides: list[_Sides]) -> None:
+        self.by_number: dict[str, list[tuple[int, set[str]]]] = {}
+        self.by_start: dict[tuple[str, str], _Node] = {}
+        for at, side in enumerate(sides):
+            for needed in side.numbers:
+                self.by_number.setdefault(min(needed), []).append((at, needed))
+            for phrase in side.phrases:
+                self.by_start.setdefault((phrase[0], phrase[1]), _Node()).later.append((phrase, 2, at))
+
+    def _may_show_a_phrase(self, front: str) -> bool:
+        """False when no phrase can be in ``front``: with few first words to look for, a front that has
+        neither word of any phrase's first two (as text, casefolded) is not split into words."""
+        if len(self.by_start) > FEW_STARTS:
+            return True
+        folded = front.casefold()
+        return any(first in folded and second in folded for first, second in self.by_start)
+
+    def shown_by(self, front: str, memo: Memo, shown: set[int]) -> None:
+        """Add to ``shown`` each card (by its place) an answer of which ``front`` shows."""
+        if self.by_number:
+            quantities = front_quantities(front, memo)
+            for number in quantities & self.by_number.keys():
+                shown.update(other for other, needed in self.by_number[number] if needed <= quantities)
+        if self.by_start and self._may_show_a_phrase(front):
+            words = front_words(front, memo)
+            starts = self.by_start.keys() & zip(words, words[1:], strict=False)
+            for at in range(len(words) - 1) if starts else ():
+                if (words[at], words[at + 1]) in starts:
+                    self.by_start[words[at], words[at + 1]].collect(words, at + 2, shown)
+
+
+class _Node:
+    """Phrases that go on as the words to here do: the cards whose answer ends here, and the words next
+    (made from ``later``, each phrase with how many of its words lead here, when a front first gets here)."""
+
+    __slots__ = ("later", "next", "owners")
+
+    def __init__(self) -> None:
+        self.later: list[tuple[tuple[str, ...], int, int]] = []  # phrase, words matched, card
+        self.next: dict[str, _Node] = {}
+        self.owners: list[int] = []
+
+    def collect(self, words: tuple[str, ...], at: int, found: set[int]) -> None:
+        """Add to ``found`` the owners of every phrase that ``words`` go on with from ``at``."""
+        node: _Node | None = self
+        while node is not None:
+            if node.later:
+                node._grow()
+            found.update(node.owners)
+            node = node.next.get(words[at]) if at < len(words) and node.next else None
+            at += 1
+
+    def _grow(self) -> None:
+        for phrase, matched, owner in self.later:
+            if matched == len(phrase):
+                self.owners.append(owner)
+            else:
+                self.next.setdefault(phrase[matched], _Node()).later.append((phrase, matched + 1, owner))
+        self.later = []
+
+
+def front_words(front: str, memo: Memo = NO_MEMO) -> tuple[str, ...]:
+    """A front's words (:func:`card_words`), once per run for each front text."""
+    return memo.get_or_compute("front words", front, lambda: card_words(front))
+
+
+def front_quantities(front: str, memo: Memo = NO_MEMO) -> set[str]:
+    """A front's quantities (:func:`grounding.quantities`), once per run for each front text."""
+    return memo.get_or_compute("front quantities", front, lambda: grounding.quantities(front))
 
 
 def _message(card: Card, key: str, other: Card, answer: str) -> str:
@@ -209,57 +309,62 @@ def _subject(deck: Deck) -> frozenset[str]:
 
 
 class _Sides(NamedTuple):
-    """A card's fronts and answers, prepared once for comparing with other cards."""
+    """A card's fronts and answers, prepared once for comparing with other cards: the answers split at once
+    (an index is made of them), the fronts when an answer on their sentence needs it (:func:`_pairs`)."""
 
     card: Card
-    fronts: list[tuple[str, set[str]]]  # each front's words (see _words) and quantities
+    fronts: list[str]  # the text of each front
     numbers: list[set[str]]  # each answer's quantities (answers that have some)
-    phrases: list[str]  # each answer without quantities, of two words or more, as words
-    details: _Details  # what a warning says, for the few cards that give another away
+    phrases: list[tuple[str, ...]]  # each answer without quantities, of two words or more, as words
 
     @classmethod
     def of(cls, card: Card, memo: Memo) -> _Sides:
         key = (card.kind, card.front, card.back, card.text)  # all that decides them
         return cls(card, *memo.get_or_compute("sides", key, lambda: _prepare(card)))
 
-    def shows_answer_of(self, other: _Sides) -> bool:
+    def shows_answer_of(self, other: _Sides, memo: Memo = NO_MEMO) -> bool:
         """Does a front of this card show an answer of ``other``: all of its quantities, or (an answer
         without any, of two words or more) all of its words in order?"""
-        return any(needed <= quantities for _, quantities in self.fronts for needed in other.numbers) or \
-            any(phrase in words for words, _ in self.fronts for phrase in other.phrases)
+        return any(needed <= front_quantities(front, memo) for front in self.fronts for needed in other.numbers) \
+            or any(_has(front_words(front, memo), phrase) for front in self.fronts for phrase in other.phrases)
 
-    def shown_answers(self, other: _Sides) -> Iterator[tuple[str, str, frozenset[str] | None]]:
+    def shown_answers(self, other: _Sides, memo: Memo) -> Iterator[tuple[str, str, frozenset[str] | None]]:
         """Each answer of ``other`` a front of this card shows, as written, with that front's key, and, for an
         answer shown by its words, those of them that count (not hedges or function words)."""
-        for (words, quantities), key in zip(self.fronts, self.details.front_keys, strict=True):
-            yield from ((key, answer, None) for needed, answer in zip(other.numbers, other.details.number_answers,
-                                                                      strict=True) if needed <= quantities)
-            yield from ((key, answer, counted) for phrase, (answer, counted)
-                        in zip(other.phrases, other.details.phrase_answers, strict=True) if phrase in words)
+        spec = of(self.card.kind)
+        with_numbers, as_phrases = _split_answers(other.card)
+        for at, front in enumerate(self.fronts):
+            key = _front_key(spec, at)
+            quantities = front_quantities(front, memo) if other.numbers else set()
+            yield from ((key, answer, None) for answer, needed in with_numbers if needed <= quantities)
+            words = front_words(front, memo) if other.phrases else ()
+            yield from ((key, answer, frozenset(phrase) - _UNCOUNTED) for answer, phrase in as_phrases
+                        if _has(words, phrase))
 
 
-class _Details(NamedTuple):
-    front_keys: list[str]  # the deck key of each front
-    number_answers: list[str]  # the answers of ``numbers``, as written
-    phrase_answers: list[tuple[str, frozenset[str]]]  # the answers of ``phrases``, as written, and their words
-    # that count
+def _has(words: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
+    """Are ``phrase``'s words in ``words``, in order and next to each other?"""
+    size = len(phrase)
+    return any(words[at:at + size] == phrase for at in range(len(words) - size + 1) if words[at] == phrase[0])
 
 
-def _prepare(card: Card) -> tuple[list[tuple[str, set[str]]], list[set[str]], list[str], _Details]:
-    spec = of(card.kind)
-    fronts = spec.fronts(card)
-    numbers: list[set[str]] = []
-    phrases: list[str] = []
-    details = _Details([_front_key(spec, at) for at in range(len(fronts))], [], [])
-    for answer in spec.answers(card):
+def _prepare(card: Card) -> tuple[list[str], list[set[str]], list[tuple[str, ...]]]:
+    with_numbers, as_phrases = _split_answers(card)
+    return of(card.kind).fronts(card), [needed for _, needed in with_numbers], [words for _, words in as_phrases]
+
+
+def _split_answers(card: Card) -> tuple[list[tuple[str, set[str]]], list[tuple[str, tuple[str, ...]]]]:
+    """The card's answers that have quantities, with them, and those without any, of two words or more, with
+    their words (the others cannot be shown)."""
+    with_numbers: list[tuple[str, set[str]]] = []
+    as_phrases: list[tuple[str, tuple[str, ...]]] = []
+    for answer in of(card.kind).answers(card):
         quantities = grounding.quantities(answer)
         if quantities:
-            numbers.append(quantities)
-            details.number_answers.append(answer)
-        elif len(split := (words := _words(answer)).split()) >= 2:
-            phrases.append(words)
-            details.phrase_answers.append((answer, frozenset(split) - _UNCOUNTED))
-    return [(_words(front), grounding.quantities(front)) for front in fronts], numbers, phrases, details
+            with_numbers.append((answer, quantities))
+        elif len(words := card_words(answer)) >= 2:
+            as_phrases.append((answer, words))
+    return with_numbers, as_phrases
 
 
 def _front_key(spec: KindSpec, at: int) -> str:
