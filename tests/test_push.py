@@ -91,8 +91,8 @@ def test_the_whole_loop_through_the_sync_server(project: Path, tmp_path: Path, s
     pushed = run(["push", *_server_args(sync_server)], cwd=project)
     assert pushed.exit_code == 0, pushed.output
     assert pushed.stdout.splitlines()[-1] == (
-        f"pushed build/t.apkg to sync server {sync_server.url}: 0 new, 1 updated (1 keeping tags added in Anki), "
-        "1 unchanged, 0 conflicting; 0 removed card(s) tagged rcc-cards::retired")
+        f"pushed build/t.apkg to sync server {sync_server.url}: 0 new, 2 updated (1 keeping tags added in Anki), "
+        "0 unchanged, 0 conflicting; 0 removed card(s) tagged rcc-cards::retired")
 
     assert ankicollection.sync_file(phone, server) == "normal"
     col = Collection(str(phone))

@@ -588,10 +588,8 @@ def accept_command(proposals_file: Path, cards: tuple[str, ...]) -> None:
         click.echo(f"accepted {proposal.card} ({proposal.key})")
     left = f"; {done.left} left in {shown(proposals_file)}" if done.left else f"; {shown(proposals_file)} deleted"
     click.echo(f"wrote {shown(done.deck_file)}: {len(done.accepted)} value(s) changed{left}")
-    if done.lock_file is not None:
-        click.echo(f"wrote {shown(done.lock_file)}: {done.stamped} card(s) stamped with the time of the fix in Anki "
-                   "(learners who made it keep their note; the next build gives it to the others)")
-    click.echo("next: rcc-cards build (or push)")
+    click.echo("next: rcc-cards build (or push): it updates those notes for every learner (those who made the "
+               "fix get the same text)")
 
 
 @cli.command(name="push")
