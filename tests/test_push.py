@@ -245,3 +245,15 @@ def test_a_push_to_a_server_sends_the_media_files(tmp_path: Path, sync_server: S
         assert names[0] in notes_by_card_id(col)["one"]["Media"]
     finally:
         col.close()
+
+
+def test_a_deck_with_errors_pushes_nothing(project: Path, tmp_path: Path) -> None:
+    phone = _phone_file(project, tmp_path)
+    before = phone.read_bytes()
+    deck = project / "decks" / "t.yaml"
+    deck.write_text(deck.read_text(encoding="utf-8").replace("a: anser one", "a: anser 7"), encoding="utf-8")
+    result = run(["push", "--collection", str(phone)], cwd=project)
+    assert result.exit_code == 1
+    assert "[number-not-in-quote]" in result.stderr
+    assert result.stderr.splitlines()[-1].endswith("; nothing was written")
+    assert phone.read_bytes() == before

@@ -113,7 +113,7 @@ class _Group(click.Group):
         except project.NothingSelected as exc:
             raise click.BadParameter(str(exc), param_hint="--tag/--exclude-tag") from exc
         except ProblemsFound as exc:
-            _show_problems(exc.problems, wrote_nothing=ctx.invoked_subcommand == "build")
+            _show_problems(exc.problems, wrote_nothing=ctx.invoked_subcommand in ("build", "push"))
         except RccCardsError as exc:
             click.echo("rcc-cards: error: " + "\n".join(exc.lines()), err=True)
         except BrokenPipeError:  # the reader of our output went away (| head): nothing more to say
