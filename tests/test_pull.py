@@ -97,7 +97,8 @@ def _diff(before: str, after: str) -> list[tuple[str, str]]:
 
 
 @pytest.mark.parametrize("fmt", ["apkg", "colpkg", "collection"])
-def test_a_fix_made_in_anki_comes_back_and_reaches_the_phone(project: Path, tmp_path: Path, fmt: str) -> None:
+def test_a_fix_made_in_anki_comes_back_and_reaches_the_phone(project: Path, tmp_path: Path, fmt: str,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     first = tmp_path / "first.apkg"
     first.write_bytes((project / "build" / "t.apkg").read_bytes())
     phone = _phone(project, tmp_path)
@@ -130,31 +131,35 @@ def test_a_fix_made_in_anki_comes_back_and_reaches_the_phone(project: Path, tmp_
     assert accepted.stdout.splitlines() == [
         "accepted one (a)",
         "wrote decks/t.yaml: 1 value(s) changed; decks/t.proposals.json deleted",
-        "wrote decks/t.lock.json: 1 card(s) stamped with the time of the fix in Anki (learners who made it keep "
-        "their note; the next build gives it to the others)",
-        "next: rcc-cards build (or push)"]
+        "next: rcc-cards build (or push): it updates those notes for every learner (those who made the fix get the "
+        "same text)"]
     assert _diff(before, deck_file.read_text(encoding="utf-8")) == [
         ("        a: anser one   # a typo, fixed in Anki", "        a: answer one   # a typo, fixed in Anki")]
     assert not (project / "decks" / "t.proposals.json").exists()
 
+    desktop = Collection(str(tmp_path / "desktop.anki2"))
+    try:  # a learner who did not make the fix, and marked that note after the phone fixed it
+        import_apkg(desktop, first)
+        note = notes_by_card_id(desktop)["one"]
+        note.tags.append("marked")
+        desktop.update_note(note)
+    finally:
+        desktop.close()
     scheduling = _scheduling(phone)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(time.time()) + 1))  # the author's build, after all that
     built = run(["build"], cwd=project)
     assert built.exit_code == 0, built.output
-    # accept stamped the card in the lock file (its diff is that card's entry): nothing left for the build to stamp
-    assert built.stdout.splitlines()[0] == "t: no changes since decks/t.lock.json"
+    assert "  changed  one" in built.stdout.splitlines()
     col = Collection(str(phone))
-    try:  # the note is stamped with the time of the phone's fix: the phone's own note is left alone
+    try:  # the phone that made the fix gets the same text back: nothing to see, every review kept
         log = import_apkg(col, project / "build" / "t.apkg")
-        assert (len(log.new), len(log.updated), len(log.duplicate)) == (0, 0, 2)
-        notes = notes_by_card_id(col)
-        assert notes["one"]["Back"] == "answer one"
-        assert "marked" in notes["two"].tags
+        assert (len(log.new), len(log.updated), len(log.conflicting)) == (0, 1, 0)
+        assert notes_by_card_id(col)["one"]["Back"] == "answer one"
     finally:
         col.close()
-    assert _scheduling(phone) == scheduling  # every review kept
+    assert _scheduling(phone) == scheduling
     desktop = Collection(str(tmp_path / "desktop.anki2"))
-    try:  # a learner who did not make the fix gets it
-        import_apkg(desktop, first)
+    try:  # the other learner gets the fix, though their note changed after it was made
         log = import_apkg(desktop, project / "build" / "t.apkg")
         assert (len(log.new), len(log.updated)) == (0, 1)
         assert notes_by_card_id(desktop)["one"]["Back"] == "answer one"
@@ -256,3 +261,17 @@ def test_a_fix_that_drops_a_hedge_is_reported_as_such(tmp_path: Path, monkeypatc
     broken = [line for line in pulled.stdout.splitlines() if "breaks a rule" in line]
     assert len(broken) == 1 and broken[0].endswith("[hedge-dropped]"), broken
     assert "'appears'" in broken[0]
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["pull"], "give one SOURCE file (.apkg, .colpkg, collection) or --server URL, not both"),
+    (["pull", "x.apkg", "--server", "http://127.0.0.1:9/", "--user", "u"], "not both"),
+    (["pull", "--server", "http://127.0.0.1:9/"], "--server needs --user NAME"),
+    (["pull", "--server", "127.0.0.1:9", "--user", "u"], "expected a URL such as http://127.0.0.1:8080/"),
+    (["push"], "give --collection PATH or --server URL (with --user), one of them"),
+    (["push", "--user", "u"], "--user needs --server"),
+])
+def test_usage_errors_are_exit_2(project: Path, args: list[str], message: str) -> None:
+    result = run(args, cwd=project)
+    assert result.exit_code == 2
+    assert message in result.stderr

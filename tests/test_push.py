@@ -91,8 +91,8 @@ def test_the_whole_loop_through_the_sync_server(project: Path, tmp_path: Path, s
     pushed = run(["push", *_server_args(sync_server)], cwd=project)
     assert pushed.exit_code == 0, pushed.output
     assert pushed.stdout.splitlines()[-1] == (
-        f"pushed build/t.apkg to sync server {sync_server.url}: 0 new, 1 updated (1 keeping tags added in Anki), "
-        "1 unchanged, 0 conflicting; 0 removed card(s) tagged rcc-cards::retired")
+        f"pushed build/t.apkg to sync server {sync_server.url}: 0 new, 2 updated (1 keeping tags added in Anki), "
+        "0 unchanged, 0 conflicting; 0 removed card(s) tagged rcc-cards::retired")
 
     assert ankicollection.sync_file(phone, server) == "normal"
     col = Collection(str(phone))
@@ -221,3 +221,39 @@ def test_a_card_that_comes_back_loses_its_retired_tag(project: Path, tmp_path: P
         assert notes_by_card_id(col)["one"].tags == ["t::s"]
     finally:
         col.close()
+
+
+def test_a_push_to_a_server_sends_the_media_files(tmp_path: Path, sync_server: SyncServer,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "pictured"
+    write_deck(folder / "decks", CARDS.replace("        quote: Question one has answer one.\n",
+                                               "        quote: Question one has answer one.\n"
+                                               "        image: pic.png\n"), deck_lines=NO_COVERAGE)
+    png = b"\x89PNG\r\n\x1a\n" + bytes(range(256))
+    (folder / "decks" / "pic.png").write_bytes(png)
+    monkeypatch.setenv("RCC_CARDS_SYNC_PASSWORD", SYNC_PASSWORD)
+    pushed = run(["push", *_server_args(sync_server)], cwd=folder)
+    assert pushed.exit_code == 0, pushed.output
+    phone = tmp_path / "phone.anki2"
+    Collection(str(phone)).close()
+    assert ankicollection.sync_file(phone, sync_server.server()) == "full download"
+    col = Collection(str(phone))
+    try:
+        media = Path(col.media.dir())
+        names = [p.name for p in media.iterdir()]
+        assert len(names) == 1 and names[0].startswith("pic_") and (media / names[0]).read_bytes() == png
+        assert names[0] in notes_by_card_id(col)["one"]["Media"]
+    finally:
+        col.close()
+
+
+def test_a_deck_with_errors_pushes_nothing(project: Path, tmp_path: Path) -> None:
+    phone = _phone_file(project, tmp_path)
+    before = phone.read_bytes()
+    deck = project / "decks" / "t.yaml"
+    deck.write_text(deck.read_text(encoding="utf-8").replace("a: anser one", "a: anser 7"), encoding="utf-8")
+    result = run(["push", "--collection", str(phone)], cwd=project)
+    assert result.exit_code == 1
+    assert "[number-not-in-quote]" in result.stderr
+    assert result.stderr.splitlines()[-1].endswith("; nothing was written")
+    assert phone.read_bytes() == before

@@ -5,8 +5,12 @@ clear message and exit 1, and nothing is lost: not the project's files, not the 
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -262,3 +266,23 @@ def test_pull_from_a_server_that_never_answers_times_out(project: Path) -> None:
     assert result.exit_code == 1
     assert "no answer within 2 s (logging in)" in result.stderr
     assert not (project / "decks" / "t.proposals.json").exists()
+
+
+def test_a_push_whose_process_is_killed_half_way_leaves_the_server_as_it_was(
+        project: Path, shared: Path, sync_server: SyncServer, proxies: list[Proxy]) -> None:
+    """SIGKILL of the pushing process itself (a closed laptop, a killed job) in the middle of its sync."""
+    _edit_two(project)
+    before = _server_texts(sync_server)
+    started: list[subprocess.Popen[bytes]] = []
+    proxy = Proxy(sync_server.port, "/sync/applyChunk", lambda: os.kill(started[0].pid, signal.SIGKILL))
+    proxies.append(proxy)
+    env = {**os.environ, "SOURCE_DATE_EPOCH": str(int(time.time()) + 1)}
+    started.append(subprocess.Popen([sys.executable, "-m", "rcc_cards", "push", "--server", proxy.url, "--user",
+                                     SYNC_USER, "--timeout", "5"], cwd=project, env=env,
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    assert started[0].wait(timeout=60) == -signal.SIGKILL
+    assert proxy.cut.is_set()
+    assert _server_texts(sync_server) == before
+    assert ankicollection.sync_file(shared, sync_server.server()) == "normal"
+    assert run(["push", *_server_args(sync_server)], cwd=project).exit_code == 0
+    assert _server_texts(sync_server)["two"][0] == EDITED_TWO[1].split("cloze: ")[1]

@@ -585,9 +585,28 @@ def sync_file(path: Path, server: Server, full: Full | None = None) -> str:
     open); what was done: ``"normal"``, ``"full upload"`` or ``"full download"``."""
     col = _open_writable(path)
     try:
-        return _sync(col, _login(col, server), server, full)
+        auth = _login(col, server)
+        done = _sync(col, auth, server, full)
+        _sync_media(col, auth, server)
+        return done
     finally:
         col.close()
+
+
+def _sync_media(col: Collection, auth: Any, server: Server) -> None:
+    """The media files both ways, as Anki does after a sync (it runs in the backend's own thread; waited for
+    here, at most ten times the timeout)."""
+    import time as clock
+
+    with _sync_errors(server, "syncing media"):
+        col.sync_media(auth)
+        deadline = clock.monotonic() + 10 * server.timeout
+        while col.media_sync_status().active:  # raises what made it fail
+            if clock.monotonic() > deadline:
+                col.abort_media_sync()
+                raise SyncFailed(f"sync server {server.url}: media files still syncing after {10 * server.timeout} "
+                                 "s; the notes are synced, the media follow with the next sync")
+            clock.sleep(0.05)
 
 
 def _full_download(col: Collection, auth: Any, server: Server) -> bool:
@@ -678,6 +697,7 @@ class Target:
         self.col = col
         self.where = where
         self.results: list[Pushed] = []
+        self.media = False  # a package brought media files
 
     def apply(self, package: Path, owned: Owned, retire: Sequence[str]) -> Pushed:
         """Import ``package`` as Anki's importer does (only notes newer in the package are updated; every
@@ -689,6 +709,8 @@ class Target:
             copy, kept = _with_learners_tags(package, Path(tmp), {g: t for g, (_, t) in in_collection.items()},
                                              owned)
             log = self._import(copy)
+        with zipfile.ZipFile(package) as archive:
+            self.media = self.media or any(name not in ("collection.anki2", "media") for name in archive.namelist())
         retired = self._retire(retire)
         updated = {note.id.nid for note in log.updated}
         done = Pushed(len(log.new), len(log.updated), len(log.duplicate), len(log.conflicting), retired,
@@ -779,6 +801,8 @@ def server_target(server: Server) -> Iterator[Target]:
         yield target
         if target.results:
             _sync_up(col, auth, server, first=not had_collection)
+        if target.media:  # the copy's media folder starts empty: this also fetches the server's media
+            _sync_media(col, auth, server)
 
 
 def _sync_up(col: Collection, auth: Any, server: Server, first: bool) -> None:

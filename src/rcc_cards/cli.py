@@ -26,7 +26,7 @@ from rcc_cards import __version__, loader, outputs, project, summary
 from rcc_cards.errors import Problem, ProblemsFound, RccCardsError, one_line, shown
 
 if TYPE_CHECKING:
-    from rcc_cards import coverage, importdeck
+    from rcc_cards import ankicollection, coverage, importdeck
     from rcc_cards.builder import BuildOptions, BuildReport
     from rcc_cards.watch import Session
 
@@ -113,7 +113,7 @@ class _Group(click.Group):
         except project.NothingSelected as exc:
             raise click.BadParameter(str(exc), param_hint="--tag/--exclude-tag") from exc
         except ProblemsFound as exc:
-            _show_problems(exc.problems, wrote_nothing=ctx.invoked_subcommand == "build")
+            _show_problems(exc.problems, wrote_nothing=ctx.invoked_subcommand in ("build", "push"))
         except RccCardsError as exc:
             click.echo("rcc-cards: error: " + "\n".join(exc.lines()), err=True)
         except BrokenPipeError:  # the reader of our output went away (| head): nothing more to say
@@ -500,8 +500,9 @@ def _server_options(command: Callable[..., None]) -> Callable[..., None]:
 PASSWORD_ENV = "RCC_CARDS_SYNC_PASSWORD"
 
 
-def _server(server_url: str | None, user: str | None, password_env: str, timeout: int) -> object:
-    """The sync server the options name (an ``ankicollection.Server``), or None without --server."""
+def _server(server_url: str | None, user: str | None, password_env: str,
+            timeout: int) -> ankicollection.Server | None:
+    """The sync server the options name, or None without --server."""
     from rcc_cards import ankicollection
 
     if server_url is None:
@@ -539,10 +540,10 @@ def pull_command(source: Path | None, server_url: str | None, user: str | None, 
     """
     from rcc_cards import ankicollection, proposals
 
-    server = _server(server_url, user, password_env, timeout)
-    if (source is None) == (server is None):
+    if (source is None) == (server_url is None):
         raise click.UsageError("give one SOURCE file (.apkg, .colpkg, collection) or --server URL, not both")
-    if isinstance(server, ankicollection.Server):
+    server = _server(server_url, user, password_env, timeout)
+    if server is not None:
         data, where = ankicollection.read_server(server), server.url
     else:
         assert source is not None
@@ -587,10 +588,8 @@ def accept_command(proposals_file: Path, cards: tuple[str, ...]) -> None:
         click.echo(f"accepted {proposal.card} ({proposal.key})")
     left = f"; {done.left} left in {shown(proposals_file)}" if done.left else f"; {shown(proposals_file)} deleted"
     click.echo(f"wrote {shown(done.deck_file)}: {len(done.accepted)} value(s) changed{left}")
-    if done.lock_file is not None:
-        click.echo(f"wrote {shown(done.lock_file)}: {done.stamped} card(s) stamped with the time of the fix in Anki "
-                   "(learners who made it keep their note; the next build gives it to the others)")
-    click.echo("next: rcc-cards build (or push)")
+    click.echo("next: rcc-cards build (or push): it updates those notes for every learner (those who made the "
+               "fix get the same text)")
 
 
 @cli.command(name="push")
@@ -614,10 +613,12 @@ def push_command(paths: tuple[Path, ...], collection: Path | None, server_url: s
     """
     from rcc_cards import ankicollection, push
 
-    server = _server(server_url, user, password_env, timeout)
-    if (collection is None) == (server is None):
+    if user is not None and server_url is None:
+        raise click.UsageError("--user needs --server")
+    if (collection is None) == (server_url is None):
         raise click.UsageError("give --collection PATH or --server URL (with --user), one of them")
-    if isinstance(server, ankicollection.Server):
+    server = _server(server_url, user, password_env, timeout)
+    if server is not None:
         opened = ankicollection.server_target(server)
     else:
         assert collection is not None

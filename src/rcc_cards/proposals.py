@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import time
 import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
@@ -121,7 +120,7 @@ def _changed_values(card: Card, note: AnkiNote, data: AnkiDeckData) -> list[Prop
         if key is None:
             continue
         ours = getattr(card, ATTRIBUTE[key])
-        if value == render.to_html(ours):
+        if value == render.to_html(ours) or (key not in card.key_locs and not value.strip()):
             continue
         plain = htmltext.plain(value.replace("&#91;", "["))
         text = unicodedata.normalize("NFC", plain.text)
@@ -245,17 +244,14 @@ class Accepted(NamedTuple):
     deck_file: Path
     accepted: tuple[Proposal, ...]
     left: int  # proposals still in the file (none: the file was deleted)
-    lock_file: Path | None  # written, with the accepted cards stamped at the time of their fix
-    stamped: int  # how many cards
 
 
-def accept(path: Path, cards: Sequence[str] = (), now: int | None = None) -> Accepted:
+def accept(path: Path, cards: Sequence[str] = ()) -> Accepted:
     """Write the proposals of ``path`` (those of ``cards``, or all) into their deck file, changing only
     those values; refused, writing nothing, when the deck file changed since the proposals were made, a
     proposal's card or text is no longer in the deck, or a proposal breaks an error rule."""
     from rcc_cards import writer  # the writing commands' modules: not loaded by 'check'
 
-    now = int(time.time()) if now is None else now
     pending = read(path)
     chosen = [p for p in pending.proposals if not cards or p.card in cards]
     unknown = sorted(set(cards) - {p.card for p in pending.proposals})
@@ -272,36 +268,16 @@ def accept(path: Path, cards: Sequence[str] = (), now: int | None = None) -> Acc
                       "written. Pull again (the proposals are then made against the deck as it is now)")
     deck = _load(deck_file, data)
     new_text = edit.edited(data.decode("utf-8"), _edits(deck, chosen, path))
-    after = _verify(deck, chosen, deck_file, new_text)
+    _verify(deck, chosen, deck_file, new_text)
     left = [p for p in pending.proposals if p not in chosen]
-    with writer.Staged() as staged:  # the deck, its lock and the proposals left: all of them, or none
+    with writer.Staged() as staged:  # the deck and the proposals left: both, or neither
         staged.add(deck_file, new_text.encode("utf-8"))
-        lock, stamped = _accepted_lock(deck, after, chosen, now)
-        if lock is not None:
-            staged.add(lockfile.lock_path(deck), lockfile.dumps(lock).encode("utf-8"))
         if left:
             staged.add(path, file_text(deck, new_text.encode("utf-8"), pending.source, left).encode("utf-8"))
         staged.commit()
     if not left:
         path.unlink()
-    return Accepted(deck_file, tuple(chosen), len(left), lockfile.lock_path(deck) if lock else None, stamped)
-
-
-def _accepted_lock(before: Deck, after: Deck, chosen: Sequence[Proposal],
-                   now: int) -> tuple[lockfile.Lock | None, int]:
-    """The deck's lock with the accepted cards stamped at the time of their fix (:func:`stamps.accepted_lock`),
-    and how many were; None when the deck has no lock beside it to update."""
-    from rcc_cards import stamps
-
-    lock, found_at, problems = lockfile.find_lock(before, {before.key})
-    if lock is None or problems or found_at != lockfile.lock_path(before):
-        return None, 0
-    mods: dict[str, int] = {}
-    for proposal in chosen:
-        mods[proposal.card] = max(mods.get(proposal.card, 0), proposal.anki_mod)
-    new = stamps.accepted_lock(before, after, lock, mods, now)
-    stamped = sum(new.cards[card_id] != lock.cards.get(card_id) for card_id in mods)
-    return (new, stamped) if stamped else (None, 0)
+    return Accepted(deck_file, tuple(chosen), len(left))
 
 
 def _load(deck_file: Path, data: bytes) -> Deck:
@@ -318,9 +294,12 @@ def _edits(deck: Deck, chosen: Sequence[Proposal], path: Path) -> list[edit.Edit
     edits = []
     for proposal in chosen:
         card = cards.get(proposal.card)
-        if card is None or proposal.key not in card.key_locs:
-            raise Refused(f"{shown(path)}: card '{proposal.card}' has no '{proposal.key}' in the deck any more; "
-                          "delete that proposal")
+        if card is None:
+            raise Refused(f"{shown(path)}: card '{proposal.card}' is no longer in the deck; delete that proposal")
+        if proposal.key not in card.key_locs:
+            raise Refused(f"{shown(path)}: card '{proposal.card}' has no '{proposal.key}' to change (text added in "
+                          f"Anki to a field the card leaves empty); add '{proposal.key}:' to the card yourself if "
+                          "you want it, and delete that proposal")
         if getattr(card, ATTRIBUTE[proposal.key]) != proposal.deck_text:
             raise Refused(f"{shown(path)}: card '{proposal.card}' ({proposal.key}) no longer reads as the "
                           "proposal says; pull again")
@@ -336,7 +315,7 @@ def _edits(deck: Deck, chosen: Sequence[Proposal], path: Path) -> list[edit.Edit
     return edits
 
 
-def _verify(deck: Deck, chosen: Sequence[Proposal], deck_file: Path, new_text: str) -> Deck:
+def _verify(deck: Deck, chosen: Sequence[Proposal], deck_file: Path, new_text: str) -> None:
     """The edited text reads as exactly the deck with the proposals in place, or nothing is written."""
     expected = with_proposals(deck, chosen)
     got = _load(deck_file, new_text.encode("utf-8"))
@@ -344,7 +323,6 @@ def _verify(deck: Deck, chosen: Sequence[Proposal], deck_file: Path, new_text: s
             got._replace(sections=()) != expected._replace(sections=()):
         raise Refused(f"{shown(deck_file)}: the new values would not read back exactly (a bug in rcc-cards); "
                       "nothing was written")
-    return got
 
 
 def summary_lines(pulled: DeckPull, source: str) -> list[str]:

@@ -268,23 +268,6 @@ def adopted_lock_text(deck: Deck, mods: Mapping[str, int], now: int) -> str:
     return dumps(item.lock)
 
 
-def accepted_lock(before: Deck, after: Deck, lock: Lock, mods: Mapping[str, int], now: int) -> Lock:
-    """The lock after ``rcc-cards accept`` wrote values fixed in Anki into the deck (``before`` -> ``after``):
-    each such card (``mods``: card id -> when its note changed in Anki) stamped with the time of that fix, so
-    a build gives learners who made it a note no newer than theirs (Anki leaves it, and all they added, alone)
-    and everyone else the fix. A card that also has changes not yet built keeps the usual stamping (the build
-    time), so nobody misses those; so does every other card."""
-    was = stamp(before, lock, now)
-    became = stamp(after, lock, now)
-    out = Lock(lock.deck, dict(lock.cards), dict(lock.note_types), lock.name, dict(lock.removed))
-    for card_id, mod in mods.items():
-        old = lock.cards.get(card_id)
-        if old is None or was.lock.cards[card_id] != old:
-            continue  # changed since its build too: the build stamps it as usual
-        out.cards[card_id] = became.lock.cards[card_id]._replace(changed=max(min(mod, now), old.changed + 1))
-    return out
-
-
 def new_text(item: Stamped) -> str | None:
     """The deck's lock file text after this build, or None when the file already says exactly that."""
     text = dumps(item.lock)
