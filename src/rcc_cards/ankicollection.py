@@ -19,6 +19,7 @@ names, fields, templates and CSS, deck names, card ordinals and suspension. A pa
 from __future__ import annotations
 
 import html
+import json
 import re
 import shutil
 import sqlite3
@@ -699,15 +700,17 @@ class Target:
         self.results: list[Pushed] = []
         self.media = False  # a package brought media files
 
-    def apply(self, package: Path, owned: Owned, retire: Sequence[str]) -> Pushed:
+    def apply(self, package: Path, owned: Owned, retire: Sequence[str], personal: frozenset[str] = frozenset()
+              ) -> Pushed:
         """Import ``package`` as Anki's importer does (only notes newer in the package are updated; every
         review, flag and suspension kept; note types merged, which a learner's File > Import does not do
-        unless asked), with each updated note keeping the tags its learner added (the package is rewritten
-        with them first, so it is one transaction); then tag the notes of ``retire`` (GUIDs) retired."""
+        unless asked), with each updated note keeping the tags its learner added and what they wrote in a
+        field named in ``personal`` (a deck's ``personal_field``; the package is rewritten with them first,
+        so it is one transaction); then tag the notes of ``retire`` (GUIDs) retired."""
         in_collection = self._tags()
         with tempfile.TemporaryDirectory(prefix="rcc-cards-push-") as tmp:
             copy, kept = _with_learners_tags(package, Path(tmp), {g: t for g, (_, t) in in_collection.items()},
-                                             owned)
+                                             owned, self._personal_values(personal))
             log = self._import(copy)
         with zipfile.ZipFile(package) as archive:
             self.media = self.media or any(name not in ("collection.anki2", "media") for name in archive.namelist())
@@ -717,6 +720,23 @@ class Target:
                       sum(in_collection[guid][0] in updated for guid in kept))
         self.results.append(done)
         return done
+
+    def _personal_values(self, names: frozenset[str]) -> dict[tuple[str, str], str]:
+        """What the learner wrote in each field named in ``names``: (GUID, field name) -> its text, for the
+        notes whose note type has such a field and where it is not empty."""
+        if not names:
+            return {}
+        assert self.col.db is not None
+        fields_of: dict[int, list[str]] = {}
+        out: dict[tuple[str, str], str] = {}
+        for mid, guid, flds in self.col.db.execute("select mid, guid, flds from notes"):
+            if mid not in fields_of:
+                notetype = self.col.models.get(mid)
+                fields_of[mid] = [f["name"] for f in notetype["flds"]] if notetype else []
+            for name, value in zip(fields_of[mid], flds.split("\x1f"), strict=False):
+                if name in names and value:
+                    out[(guid, name)] = value
+        return out
 
     def _tags(self) -> dict[str, tuple[int, str]]:
         """Each note's id and tags, by GUID."""
@@ -751,22 +771,32 @@ class Target:
         return len(nids)
 
 
-def _with_learners_tags(package: Path, tmp: Path, in_collection: dict[str, str],
-                        owned: Owned) -> tuple[Path, list[str]]:
+def _with_learners_tags(package: Path, tmp: Path, in_collection: dict[str, str], owned: Owned,
+                        personal: dict[tuple[str, str], str] | None = None) -> tuple[Path, list[str]]:
     """A copy of ``package`` whose notes carry, besides their own tags, the tags the learner added to the
-    same note in the collection (tags not ``owned``); the GUIDs of the notes that got some."""
+    same note in the collection (tags not ``owned``), and in each personal field the learner's text
+    (``personal``: (GUID, field name) -> text); the GUIDs of the notes that got tags."""
     scratch = tmp / "collection.anki2"
     with zipfile.ZipFile(package) as archive:
         names = archive.namelist()
         scratch.write_bytes(archive.read("collection.anki2"))
         kept: list[str] = []
         with sqlite3.connect(scratch) as db:
-            for nid, guid, tags in db.execute("select id, guid, tags from notes").fetchall():
+            fields_of = _package_fields(db) if personal else {}
+            for nid, guid, tags, mid, flds in db.execute("select id, guid, tags, mid, flds from notes").fetchall():
                 ours = tags.split()
                 theirs = [t for t in in_collection.get(guid, "").split() if t not in owned and t not in ours]
                 if theirs:
                     kept.append(guid)
                     db.execute("update notes set tags = ? where id = ?", (" " + " ".join(ours + theirs) + " ", nid))
+                if personal:
+                    values = flds.split("\x1f")
+                    mine = [(i, personal[(guid, name)]) for i, name in enumerate(fields_of.get(mid, []))
+                            if (guid, name) in personal and i < len(values)]
+                    for index, text in mine:
+                        values[index] = text
+                    if mine:
+                        db.execute("update notes set flds = ? where id = ?", ("\x1f".join(values), nid))
         db.close()
         out = tmp / "package.apkg"
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as copy:
@@ -776,6 +806,12 @@ def _with_learners_tags(package: Path, tmp: Path, in_collection: dict[str, str],
                 else:
                     copy.writestr(name, archive.read(name))
     return out, kept
+
+
+def _package_fields(db: sqlite3.Connection) -> dict[int, list[str]]:
+    """Each note type of a package's collection (its id) -> its field names, in order."""
+    (models,) = db.execute("select models from col").fetchone()
+    return {int(mid): [f["name"] for f in model["flds"]] for mid, model in json.loads(models).items()}
 
 
 @contextmanager

@@ -149,6 +149,7 @@ class Deck(NamedTuple):
     rules: tuple[RuleSetting, ...] = ()  # the deck's changes to the rules' default severities, as written
     drafts_for: str = ""  # set in a drafts file: the key of the deck its cards are proposed for; never built
     note_types: tuple[NoteType, ...] = ()  # note types made in Anki that its cards keep (``rcc-cards import``)
+    personal_field: str = ""  # a field of each note that is the learner's own (``rcc-cards push`` keeps it)
 
     @property
     def source(self) -> Source:

@@ -11,6 +11,7 @@ review kept), and besides:
 - cards removed from the deck are tagged ``rcc-cards::retired`` in the collection (their notes, reviews and
   scheduling stay; the learner finds them with ``tag:rcc-cards::retired`` and suspends, deletes or keeps
   them; the tag goes again if the card comes back);
+- what a learner wrote in the deck's ``personal_field`` stays (a package import empties it);
 - note types are merged (``merge_notetypes``, which a learner's *File → Import* leaves off), so a field added
   to a note type does not leave the notes conflicting (not yet tested through a push).
 """
@@ -53,6 +54,7 @@ def push(paths: Sequence[Path], target: Target) -> tuple[builder.BuildReport, li
     done = []
     for package, builds in report.plan.packages.items():
         retire = [guid for build in builds for guid in retired(by_deck[id(build.deck)])]
-        pushed = target.apply(package, owned(builds), retire)
+        personal = frozenset(build.deck.personal_field for build in builds if build.deck.personal_field)
+        pushed = target.apply(package, owned(builds), retire, personal)
         done.append(PackagePush(package, tuple(build.deck.key for build in builds), pushed))
     return report, done

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from rcc_cards import tags
+from rcc_cards import kinds, tags
 from rcc_cards.errors import Problem
 from rcc_cards.loader import didyoumean, notetypes, spec
 from rcc_cards.loader.cards import CardReader
@@ -87,6 +87,13 @@ class DeckReader(CardReader):
         sources = self._deck_sources(node, found, file_path)
         note_types = self._note_types(found, file_path)
         if values is None or sources is None or note_types is None or not {"key", "name"} <= set(values):
+            return None
+        personal = values.get("personal_field", "")
+        taken = {f.name.casefold(): f.name for spec_ in kinds.all_kinds() for f in spec_.note_type.fields}
+        if personal.casefold() in taken:
+            self.report(found["personal_field"][1], ctx, f"'personal_field: {personal}' is the name of a field "
+                        f"rcc-cards fills ({taken[personal.casefold()]!r}); name the learner's field otherwise, "
+                        "e.g. 'My notes'")
             return None
         return {"sources": sources, "key_loc": self.loc(found["key"][1]), "description": "", "context": "",
                 "note_types": note_types, **{spec.DECK.field(k).target: v for k, v in values.items()}}
