@@ -10,6 +10,7 @@ whose answer changed is updated, and every review, interval and suspension stays
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -214,3 +215,35 @@ def test_a_deck_imported_from_anki_default_deck_gets_its_own_name_and_leaves_car
         assert col.db.list("select distinct did from cards") == [1]  # still in Default
     finally:
         col.close()
+
+
+def test_a_fix_made_in_anki_to_an_imported_card_is_proposed_by_pull(tmp_path: Path) -> None:
+    """Cards that keep their Anki note type (rcc-cards import) are pulled too: a learner's fix of a note as it
+    came in (no back matter yet), and of one a build updated (its back matter kept after the answer), each
+    proposed as the answer alone; a note only studied proposes nothing."""
+    collection = _stock(tmp_path)
+    project = tmp_path / "project"
+    project.mkdir()
+    assert run(["import", str(collection), "--deck", "Biology"], cwd=project).exit_code == 0
+    deck = project / "decks" / "biology.yaml"
+    deck.write_text(deck.read_text(encoding="utf-8").replace('a: "deoxyribonucleic acid"',
+                                                              'a: "the deoxyribonucleic acid"', 1), encoding="utf-8")
+    assert run(["build"], cwd=project).exit_code == 0
+    col = Collection(str(collection))
+    try:
+        import_apkg(col, project / "build" / "biology.apkg")  # the DNA note now has rcc-cards' back matter
+        for front, old, new in (("DNA", "the deoxyribonucleic acid", "deoxyribonucleic acid (DNA)"),
+                                ("What makes proteins?", "ribosomes", "the ribosomes")):
+            note = col.get_note(col.find_notes(f'"Front:{front}"')[0])
+            assert note["Back"].startswith(old)
+            note["Back"] = note["Back"].replace(old, new, 1)
+            col.update_note(note)
+            assert col.db is not None
+            col.db.execute("update notes set mod = mod + 5 where id = ?", note.id)  # after the build's second
+    finally:
+        col.close()
+    pulled = run(["pull", str(collection)], cwd=project)
+    assert pulled.exit_code == 0, pulled.output
+    proposals = json.loads((project / "decks" / "biology.proposals.json").read_text(encoding="utf-8"))["proposals"]
+    assert sorted((p["key"], p["deck"], p["anki"]) for p in proposals) == [
+        ("a", "ribosomes", "the ribosomes"), ("a", "the deoxyribonucleic acid", "deoxyribonucleic acid (DNA)")]

@@ -14,6 +14,9 @@ adds a number the quote lacks is reported as such, and ``accept`` refuses it whi
 with the loader and writes it only when it is exactly the intended deck, atomically; it refuses a deck file
 that changed since the proposals were made (the file's SHA-256 is in the proposals file).
 
+Cards that keep a note type from Anki (``rcc-cards import``) are compared too: there the second field holds
+the answer and then rcc-cards' back matter, which is set aside first (:func:`_adopted_values`).
+
 Notes missing from the file read, suspended cards and tags added in Anki are reported, never applied: they
 are the learner's.
 """
@@ -27,11 +30,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from rcc_cards import lockfile, project, render, rules
+from rcc_cards import kinds, lockfile, project, render, rules
 from rcc_cards.errors import Problem, RccCardsError, shown
 from rcc_cards.loader import decode, edit, load_text
 from rcc_cards.memo import one_run
-from rcc_cards.model import Card, Deck, Section
+from rcc_cards.model import Card, Deck, Kind, Section
 from rcc_cards.tags import note_tags
 
 if TYPE_CHECKING:
@@ -105,8 +108,8 @@ def find(deck: Deck, lock: lockfile.Lock | None, data: AnkiDeckData) -> DeckPull
         added = tuple(tag for tag in note.tags if tag.casefold() not in ours)
         if added:
             tags_added.append((card.id, added))
-        if stamp is not None and note.mod > stamp.changed and not card.note_type:
-            proposals += _changed_values(card, note, data)
+        if stamp is not None and note.mod > stamp.changed:
+            proposals += _adopted_values(deck, card, note) if card.note_type else _changed_values(card, note, data)
     return DeckPull(deck, tuple(proposals), tuple(missing), tuple(suspended), tuple(tags_added), found)
 
 
@@ -125,6 +128,36 @@ def _changed_values(card: Card, note: AnkiNote, data: AnkiDeckData) -> list[Prop
         plain = htmltext.plain(value.replace("&#91;", "["))
         text = unicodedata.normalize("NFC", plain.text)
         if text != unicodedata.normalize("NFC", ours.strip()):
+            out.append(Proposal(card.id, key, ours, text, plain.dropped, note.mod))
+    return out
+
+
+def _adopted_values(deck: Deck, card: Card, note: AnkiNote) -> list[Proposal]:
+    """The changes to a card of a note type kept from Anki (``note_type:``): its first field is the
+    front (and the card's media), its second the answer followed by rcc-cards' back matter
+    (:func:`rcc_cards.render.adopted_fields`). A field as a build wrote it, or holding the back matter with
+    its text changed, proposes nothing (which part the learner meant cannot be told); one without it (the
+    learner's note as it came into the repository, never updated since) is read whole."""
+    from rcc_cards import htmltext
+
+    note_type = kinds.note_type(deck, card)
+    written = render.adopted_fields(note_type, card, render.note_fields(deck, card))
+    keys = ["cloze"] if card.kind is Kind.CLOZE else ["q", "a"]
+    out = []
+    for index, key in enumerate(keys):
+        value = note.fields[index] if index < len(note.fields) else ""
+        ours = getattr(card, ATTRIBUTE[key])
+        own = render.to_html(ours)
+        suffix = written[index][len(own):] if written[index].startswith(own) else ""
+        if value == written[index]:
+            continue
+        if suffix and value.endswith(suffix):
+            value = value[:-len(suffix)]
+        elif 'class="rcc-source"' in value or 'class="rcc-id"' in value:
+            continue
+        plain = htmltext.plain(value.replace("&#91;", "["))
+        text = unicodedata.normalize("NFC", plain.text)
+        if text and text != unicodedata.normalize("NFC", ours.strip()):
             out.append(Proposal(card.id, key, ours, text, plain.dropped, note.mod))
     return out
 
