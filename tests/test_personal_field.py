@@ -127,3 +127,38 @@ def test_adding_a_personal_field_to_a_studied_deck_is_refused(tmp_path: Path) ->
     assert result.exit_code == 1
     assert "card 'c1' was a 'rcc-cards Q/A' note and is now 'rcc-cards Q/A + My notes' under the same id" in \
         result.stderr
+
+
+def test_a_note_touched_in_anki_after_the_build_is_reported_and_updated_when_asked(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A learner who writes a personal note (or adds a tag) after a build and before it reaches them makes
+    their note newer than the package's: Anki's importer keeps it as it is. push says so, naming the card,
+    and --update-touched updates it, the personal note kept."""
+    project, collection = _studied(tmp_path, monkeypatch)
+    now = int(time.time())
+    with monkeypatch.context() as env:
+        env.setenv("SOURCE_DATE_EPOCH", str(now - 50))
+        assert run(["build"], cwd=project).exit_code == 0  # c1 changed: stamped 50 s ago
+    col = Collection(str(collection))
+    try:
+        note = notes_by_card_id(col)["c1"]
+        note["My notes"] = "written after the build"
+        col.update_note(note)
+        assert col.db is not None
+        col.db.execute("update notes set mod = ? where id = ?", now - 40, note.id)
+    finally:
+        col.close()
+    kept = run(["push", "--collection", str(collection)], cwd=project)
+    assert kept.exit_code == 0, kept.output
+    assert ("  1 note(s) differ from this build but were changed in Anki after it (a tag, a note or an edit "
+            "there), so Anki kept them as they are: c1") in kept.stdout.splitlines()
+    mine, backs, _, _ = _state(collection)
+    assert backs["c1"] == "Answer one"
+    forced = run(["push", "--collection", str(collection), "--update-touched"], cwd=project)
+    assert forced.exit_code == 0, forced.output
+    assert "  1 of the updated notes had been changed in Anki after the build (updated as asked by " \
+           "--update-touched)" in forced.stdout.splitlines()
+    mine, backs, _, _ = _state(collection)
+    assert backs["c1"] == "Answer one, revised" and mine["c1"] == "written after the build"
+    again = run(["push", "--collection", str(collection)], cwd=project)
+    assert "differ from this build" not in again.stdout

@@ -672,6 +672,8 @@ class Pushed:
     conflicting: int
     retired: int
     kept_tags: int
+    touched: tuple[str, ...] = ()  # GUIDs of notes that differ from the package, changed in Anki after it: kept
+    forced: int = 0  # such notes updated all the same (update_touched)
 
 
 @dataclass(frozen=True)
@@ -700,24 +702,31 @@ class Target:
         self.results: list[Pushed] = []
         self.media = False  # a package brought media files
 
-    def apply(self, package: Path, owned: Owned, retire: Sequence[str], personal: frozenset[str] = frozenset()
-              ) -> Pushed:
+    def apply(self, package: Path, owned: Owned, retire: Sequence[str], personal: frozenset[str] = frozenset(),
+              update_touched: bool = False) -> Pushed:
         """Import ``package`` as Anki's importer does (only notes newer in the package are updated; every
         review, flag and suspension kept; note types merged, which a learner's File > Import does not do
         unless asked), with each updated note keeping the tags its learner added and what they wrote in a
         field named in ``personal`` (a deck's ``personal_field``; the package is rewritten with them first,
-        so it is one transaction); then tag the notes of ``retire`` (GUIDs) retired."""
+        so it is one transaction); then tag the notes of ``retire`` (GUIDs) retired.
+
+        A note that differs from the package but was changed in Anki after the package's stamp for it (a tag,
+        a personal note, an edit) is one Anki's importer keeps as it is: it is reported (``touched``), and
+        with ``update_touched`` given the package's time just after the collection's, so it updates (its
+        tags and personal field kept as above; a text edit made in Anki is replaced)."""
         in_collection = self._tags()
         with tempfile.TemporaryDirectory(prefix="rcc-cards-push-") as tmp:
-            copy, kept = _with_learners_tags(package, Path(tmp), {g: t for g, (_, t) in in_collection.items()},
-                                             owned, self._personal_values(personal))
+            copy, kept, touched = _with_learners_tags(
+                package, Path(tmp), {g: t for g, (_, t) in in_collection.items()}, owned,
+                self._personal_values(personal), self._contents(), update_touched)
             log = self._import(copy)
         with zipfile.ZipFile(package) as archive:
             self.media = self.media or any(name not in ("collection.anki2", "media") for name in archive.namelist())
         retired = self._retire(retire)
         updated = {note.id.nid for note in log.updated}
         done = Pushed(len(log.new), len(log.updated), len(log.duplicate), len(log.conflicting), retired,
-                      sum(in_collection[guid][0] in updated for guid in kept))
+                      sum(in_collection[guid][0] in updated for guid in kept),
+                      () if update_touched else tuple(touched), len(touched) if update_touched else 0)
         self.results.append(done)
         return done
 
@@ -737,6 +746,11 @@ class Target:
                 if name in names and value:
                     out[(guid, name)] = value
         return out
+
+    def _contents(self) -> dict[str, tuple[int, str]]:
+        """Each note's modification time and fields, by GUID."""
+        assert self.col.db is not None
+        return {guid: (mod, flds) for guid, mod, flds in self.col.db.execute("select guid, mod, flds from notes")}
 
     def _tags(self) -> dict[str, tuple[int, str]]:
         """Each note's id and tags, by GUID."""
@@ -772,18 +786,24 @@ class Target:
 
 
 def _with_learners_tags(package: Path, tmp: Path, in_collection: dict[str, str], owned: Owned,
-                        personal: dict[tuple[str, str], str] | None = None) -> tuple[Path, list[str]]:
+                        personal: dict[tuple[str, str], str] | None = None,
+                        contents: dict[str, tuple[int, str]] | None = None,
+                        update_touched: bool = False) -> tuple[Path, list[str], list[str]]:
     """A copy of ``package`` whose notes carry, besides their own tags, the tags the learner added to the
     same note in the collection (tags not ``owned``), and in each personal field the learner's text
-    (``personal``: (GUID, field name) -> text); the GUIDs of the notes that got tags."""
+    (``personal``: (GUID, field name) -> text); the GUIDs of the notes that got tags, and of the notes
+    that differ from the collection's (``contents``: GUID -> mod, fields) but are older than it there
+    (with ``update_touched``, those get the collection's time plus one second, so they update)."""
     scratch = tmp / "collection.anki2"
     with zipfile.ZipFile(package) as archive:
         names = archive.namelist()
         scratch.write_bytes(archive.read("collection.anki2"))
         kept: list[str] = []
+        touched: list[str] = []
         with sqlite3.connect(scratch) as db:
             fields_of = _package_fields(db) if personal else {}
-            for nid, guid, tags, mid, flds in db.execute("select id, guid, tags, mid, flds from notes").fetchall():
+            for nid, guid, tags, mid, flds, mod in db.execute(
+                    "select id, guid, tags, mid, flds, mod from notes").fetchall():
                 ours = tags.split()
                 theirs = [t for t in in_collection.get(guid, "").split() if t not in owned and t not in ours]
                 if theirs:
@@ -796,7 +816,13 @@ def _with_learners_tags(package: Path, tmp: Path, in_collection: dict[str, str],
                     for index, text in mine:
                         values[index] = text
                     if mine:
-                        db.execute("update notes set flds = ? where id = ?", ("\x1f".join(values), nid))
+                        flds = "\x1f".join(values)
+                        db.execute("update notes set flds = ? where id = ?", (flds, nid))
+                theirs_now = (contents or {}).get(guid)
+                if theirs_now is not None and theirs_now[0] > mod and theirs_now[1] != flds:
+                    touched.append(guid)
+                    if update_touched:
+                        db.execute("update notes set mod = ? where id = ?", (theirs_now[0] + 1, nid))
         db.close()
         out = tmp / "package.apkg"
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as copy:
@@ -805,7 +831,7 @@ def _with_learners_tags(package: Path, tmp: Path, in_collection: dict[str, str],
                     copy.write(scratch, name)
                 else:
                     copy.writestr(name, archive.read(name))
-    return out, kept
+    return out, kept, touched
 
 
 def _package_fields(db: sqlite3.Connection) -> dict[int, list[str]]:

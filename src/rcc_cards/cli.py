@@ -596,9 +596,13 @@ def accept_command(proposals_file: Path, cards: tuple[str, ...]) -> None:
 @_paths
 @click.option("--collection", type=click.Path(dir_okay=False, path_type=Path), metavar="PATH",
               help="A collection file (collection.anki2 of an Anki profile); refused while Anki has it open.")
+@click.option("--update-touched", is_flag=True,
+              help="Also update the notes that differ from the build but were changed in Anki after it (a tag, "
+                   "a personal note, an edit), which Anki keeps as they are: their tags and personal field are "
+                   "kept, a text edit made in Anki is replaced (run 'rcc-cards pull' first).")
 @_server_options
-def push_command(paths: tuple[Path, ...], collection: Path | None, server_url: str | None, user: str | None,
-                 password_env: str, timeout: int) -> None:
+def push_command(paths: tuple[Path, ...], collection: Path | None, update_touched: bool, server_url: str | None,
+                 user: str | None, password_env: str, timeout: int) -> None:
     """Build, then deliver the packages without File > Import: into a collection file (--collection;
     refused, writing nothing, while Anki has it open), or to a sync server (--server and --user: the
     collection there is downloaded, updated and synced back; the learner's devices get it on their next
@@ -624,7 +628,7 @@ def push_command(paths: tuple[Path, ...], collection: Path | None, server_url: s
         assert collection is not None
         opened = ankicollection.collection_target(collection)
     with opened as target:
-        report, done = push.push(paths, target)
+        report, done = push.push(paths, target, update_touched)
     _report(report.warnings)
     for item in report.stamped:
         from rcc_cards import changes
@@ -638,6 +642,15 @@ def push_command(paths: tuple[Path, ...], collection: Path | None, server_url: s
         click.echo(f"pushed {shown(package.package)} to {target.where}: {p.new} new, {p.updated} updated "
                    f"({p.kept_tags} keeping tags added in Anki), {p.unchanged} unchanged, {p.conflicting} "
                    f"conflicting; {p.retired} removed card(s) tagged {ankicollection.RETIRED_TAG}")
+        if p.forced:
+            click.echo(f"  {p.forced} of the updated notes had been changed in Anki after the build (updated as "
+                       "asked by --update-touched)")
+        if package.touched:
+            n = len(package.touched)
+            click.echo(f"  {n} note(s) differ from this build but were changed in Anki after it (a tag, a note "
+                       f"or an edit there), so Anki kept them as they are: {', '.join(package.touched)}")
+            click.echo("  to update them too: rcc-cards pull (to see any edit made there), then rcc-cards push "
+                       "--update-touched (tags and personal notes are kept)")
 
 
 @cli.command(name="draft")

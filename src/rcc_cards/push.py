@@ -31,6 +31,7 @@ class PackagePush(NamedTuple):
     package: Path
     decks: tuple[str, ...]
     pushed: Pushed
+    touched: tuple[str, ...] = ()  # card ids of the notes Anki kept as they are (see Target.apply)
 
 
 def owned(builds: Sequence[compiler.DeckBuild]) -> Owned:
@@ -46,15 +47,20 @@ def retired(item: stamps.Stamped) -> list[str]:
     return sorted(compiler.note_guid(item.deck.key, card_id) for card_id in item.lock.removed)
 
 
-def push(paths: Sequence[Path], target: Target) -> tuple[builder.BuildReport, list[PackagePush]]:
+def push(paths: Sequence[Path], target: Target, update_touched: bool = False
+         ) -> tuple[builder.BuildReport, list[PackagePush]]:
     """Build every deck of ``paths`` (as ``build`` does; always compiled) and import each package into
-    ``target``."""
+    ``target``; ``update_touched``: also update the notes changed in Anki after the build that differ
+    from it (:meth:`~rcc_cards.ankicollection.Target.apply`)."""
     report = builder.build(builder.BuildOptions(tuple(paths), force=True))
     by_deck = {id(item.deck): item for item in report.stamped}
     done = []
     for package, builds in report.plan.packages.items():
         retire = [guid for build in builds for guid in retired(by_deck[id(build.deck)])]
         personal = frozenset(build.deck.personal_field for build in builds if build.deck.personal_field)
-        pushed = target.apply(package, owned(builds), retire, personal)
-        done.append(PackagePush(package, tuple(build.deck.key for build in builds), pushed))
+        pushed = target.apply(package, owned(builds), retire, personal, update_touched)
+        ids = {card.guid or compiler.note_guid(build.deck.key, card.id): card.id for build in builds
+               for card in build.cards}
+        done.append(PackagePush(package, tuple(build.deck.key for build in builds), pushed,
+                                tuple(sorted(ids.get(guid, guid) for guid in pushed.touched))))
     return report, done
