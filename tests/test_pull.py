@@ -275,3 +275,27 @@ def test_usage_errors_are_exit_2(project: Path, args: list[str], message: str) -
     result = run(args, cwd=project)
     assert result.exit_code == 2
     assert message in result.stderr
+
+
+def test_a_pull_without_the_lock_file_is_refused(project: Path, tmp_path: Path) -> None:
+    """Without its lock file a pull cannot tell which notes changed in Anki since the build: it says so
+    (exit 1) instead of reporting nothing to propose."""
+    phone = _phone(project, tmp_path)
+    (project / "decks" / "t.lock.json").unlink()
+    pulled = run(["pull", str(phone)], cwd=project)
+    assert pulled.exit_code == 1 and not (project / "decks" / "t.proposals.json").exists()
+    assert "decks/t.lock.json is missing: a pull compares the notes in Anki with the build the lock file records" \
+        in pulled.stderr
+
+
+def test_accept_given_a_file_that_is_not_a_proposals_file_says_what_to_give(project: Path) -> None:
+    deck = project / "decks" / "t.yaml"
+    before = deck.read_bytes()
+    result = run(["accept", "decks/t.yaml"], cwd=project)
+    assert result.exit_code == 1 and deck.read_bytes() == before
+    assert "decks/t.yaml: expected a proposals file, KEY.proposals.json beside a deck" in result.stderr
+    assert "delete" not in result.stderr
+    damaged = project / "decks" / "t.proposals.json"
+    damaged.write_text("{not json", encoding="utf-8")
+    result = run(["accept", "decks/t.proposals.json"], cwd=project)
+    assert result.exit_code == 1 and "(not JSON)" in result.stderr and "the deck file is not touched" in result.stderr

@@ -223,6 +223,10 @@ def line_of(text: str, card_id: str) -> int:
 def read(path: Path) -> ProposalsFile:
     """A proposals file, strictly; a damaged one is :class:`Refused` naming the fix."""
     name = shown(path)
+    if not path.name.endswith(SUFFIX):
+        raise Refused(f"{name}: expected a proposals file, KEY{SUFFIX} beside a deck (written by 'rcc-cards pull'); "
+                      f"this file's name does not end with {SUFFIX}. Give the proposals file, e.g. rcc-cards accept "
+                      f"decks/KEY{SUFFIX}")
     try:
         value = json.loads(path.read_text(encoding="utf-8"))
         entries = value["proposals"]
@@ -234,8 +238,12 @@ def read(path: Path) -> ProposalsFile:
     except OSError as err:
         raise Refused(f"{name}: cannot read it ({err.strerror or err})") from err
     except (UnicodeDecodeError, ValueError, KeyError, TypeError) as err:
-        raise Refused(f"{name}: not a proposals file as 'rcc-cards pull' writes them ({type(err).__name__}: "
-                      f"{err}); delete it and pull again") from err
+        what = "not JSON" if isinstance(err, ValueError) and not isinstance(err, UnicodeDecodeError) else \
+            "not UTF-8" if isinstance(err, UnicodeDecodeError) else f"no {err} in it" if isinstance(err, KeyError) \
+            else "a value of the wrong type in it"
+        raise Refused(f"{name}: not a proposals file as 'rcc-cards pull' writes them ({what}); if it is one that "
+                      "was edited by hand, restore it from the editor's history; otherwise delete it and pull "
+                      "again (the deck file is not touched)") from err
     bad = [p.key for p in proposals if p.key not in ATTRIBUTE]
     if bad:
         raise Refused(f"{name}: unknown key '{bad[0]}' in a proposal; allowed keys: {', '.join(ATTRIBUTE)}")
@@ -395,8 +403,16 @@ def pull(paths: Sequence[Path], data: AnkiDeckData, source: str) -> list[PullRes
     keys = {deck.key for deck in decks}
     results = []
     for deck in decks:
-        lock, _, _ = lockfile.find_lock(deck, keys)
+        lock, _, problems = lockfile.find_lock(deck, keys)
+        if problems:
+            from rcc_cards.errors import ProblemsFound
+
+            raise ProblemsFound(problems, inputs=loaded.inputs)
         pulled = find(deck, lock, data)
+        if pulled.found and lock is None:
+            raise Refused(f"{shown(lockfile.lock_path(deck))} is missing: a pull compares the notes in Anki with "
+                          "the build the lock file records (which notes changed there since). Restore it from git "
+                          "(git checkout -- <it>); nothing was written")
         if pulled.found:
             results.append(pulled)
     pending = [path_of(r.deck) for r in results if r.proposals and path_of(r.deck).exists()]
