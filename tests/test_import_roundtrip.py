@@ -247,3 +247,53 @@ def test_a_fix_made_in_anki_to_an_imported_card_is_proposed_by_pull(tmp_path: Pa
     proposals = json.loads((project / "decks" / "biology.proposals.json").read_text(encoding="utf-8"))["proposals"]
     assert sorted((p["key"], p["deck"], p["anki"]) for p in proposals) == [
         ("a", "ribosomes", "the ribosomes"), ("a", "the deoxyribonucleic acid", "deoxyribonucleic acid (DNA)")]
+
+
+def test_importing_a_collection_a_build_updated_carries_the_text_not_the_back_matter(tmp_path: Path) -> None:
+    """A collection whose kept-type notes a build updated holds rcc-cards' back matter after their answers,
+    and learners' marks: importing it again carries the answer alone, and neither 'marked' nor the back
+    matter; notes of rcc-cards' own note types are not carried (their deck is already in YAML)."""
+    collection = _stock(tmp_path)
+    first = tmp_path / "first"
+    first.mkdir()
+    assert run(["import", str(collection), "--deck", "Biology"], cwd=first).exit_code == 0
+    deck = first / "decks" / "biology.yaml"
+    deck.write_text(deck.read_text(encoding="utf-8").replace('a: "deoxyribonucleic acid"',
+                                                              'a: "the deoxyribonucleic acid"', 1), encoding="utf-8")
+    assert run(["build"], cwd=first).exit_code == 0
+    col = Collection(str(collection))
+    try:
+        import_apkg(col, first / "build" / "biology.apkg")
+        note = col.get_note(col.find_notes('"Front:DNA"')[0])
+        assert 'class="rcc-source"' in note["Back"]
+        note.tags.append("marked")
+        col.update_note(note)
+    finally:
+        col.close()
+    second = tmp_path / "second"
+    second.mkdir()
+    again = run(["import", str(collection), "--deck", "Biology"], cwd=second)
+    assert again.exit_code == 0, again.output
+    text = (second / "decks" / "biology.yaml").read_text(encoding="utf-8")
+    assert 'a: "the deoxyribonucleic acid"' in text and "rcc-source" not in text and "Source:" not in text
+    assert '"marked"' not in text
+    assert "tag 'marked' is not carried: it is a learner's mark in Anki" in again.stdout
+    assert "rcc-cards' back matter in field 'Back'" in again.stdout
+
+
+def test_notes_built_by_rcc_cards_are_not_imported(tmp_path: Path) -> None:
+    from conftest import NO_COVERAGE, write_deck
+
+    project = tmp_path / "project"
+    write_deck(project / "decks", "      - id: c1\n        q: Which question?\n        a: Answer one\n"
+                                  "        quote: Question one has answer one.\n", deck_lines=NO_COVERAGE)
+    assert run(["build"], cwd=project).exit_code == 0
+    path = tmp_path / "collection.anki2"
+    col = Collection(str(path))
+    import_apkg(col, project / "build" / "t.apkg")
+    col.close()
+    other = tmp_path / "other"
+    other.mkdir()
+    refused = run(["import", str(path)], cwd=other)
+    assert refused.exit_code == 1 and not (other / "decks").exists()
+    assert "it was built by rcc-cards (note type 'rcc-cards Q/A'): its deck is already kept in YAML" in refused.stderr

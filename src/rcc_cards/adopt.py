@@ -299,8 +299,15 @@ def front_key(front: str) -> str:
 def _fields(note: AnkiNote, note_type: AnkiNoteType) -> _Note:
     """The note's front and back texts, its kind, and what of its fields is lost."""
     names = note_type.field_names
-    texts = [htmltext.plain(value) for value in note.fields]
     messages = []
+    fields = list(note.fields)
+    for index in (0, 1):
+        cut = _BACK_MATTER.search(fields[index]) if index < len(fields) else None
+        if cut is not None:
+            fields[index] = fields[index][:cut.start()]
+            messages.append(f"rcc-cards' back matter in field '{names[index]}' (extra, context, source, card id, "
+                            "as a build writes it) is not carried: only the text before it")
+    texts = [htmltext.plain(value) for value in fields]
     for name, text in zip(names, texts, strict=False):
         if text.dropped:
             messages.append(f"markup dropped from field '{name}' ({', '.join(text.dropped)}); its text is kept")
@@ -328,6 +335,14 @@ def _fields(note: AnkiNote, note_type: AnkiNoteType) -> _Note:
     return _Note(kind, front, back, messages, media)
 
 
+_BACK_MATTER = re.compile(r'<(?:div|details) class="rcc-(?:extra|context|source|id|more)"')
+
+
+def built_by_rcc_cards(note_type: AnkiNoteType) -> bool:
+    """Is this one of rcc-cards' own note types (a note a build wrote)?"""
+    return note_type.name.startswith("rcc-cards ") and "CardId" in note_type.field_names
+
+
 def _reversed(note: AnkiNote, note_type: AnkiNoteType, used: list[int]) -> bool:
     folded = [name.casefold() for name in note_type.field_names]
     if "add reverse" in folded:
@@ -348,6 +363,9 @@ def _short(text: str) -> str:
 
 def _refusal(mapped: _Note, note_type: AnkiNoteType) -> str:
     """Why the note cannot be a card, or ""."""
+    if built_by_rcc_cards(note_type):
+        return (f"it was built by rcc-cards (note type '{note_type.name}'): its deck is already kept in YAML; to "
+                "bring back fixes made in Anki, use 'rcc-cards pull' in that deck's project")
     first = note_type.field_names[0] if note_type.fields else "first"
     if not mapped.front:
         return f"its field '{first}' has no text (an rcc-cards card needs a front)"
@@ -385,11 +403,19 @@ def _media(names: Sequence[str], sizes: Mapping[str, int], messages: list[str]) 
     return image, audio
 
 
+# Tags Anki and its add-ons set on a learner's notes, and the one 'rcc-cards push' sets: the learner's own
+# state of a note, not a topic of the deck (a deck tag goes to every learner).
+LEARNER_TAGS = frozenset({"marked", "leech", "rcc-cards::retired"})
+
+
 def _tags(anki_tags: Sequence[str], messages: list[str]) -> tuple[str, ...]:
     kept = []
     for tag in anki_tags:
         problem = tags.tag_problem(tag)
-        if problem:
+        if tag.casefold() in LEARNER_TAGS:
+            messages.append(f"tag {tag!r} is not carried: it is a learner's mark in Anki (it would go to every "
+                            "learner as a deck tag)")
+        elif problem:
             messages.append(f"tag {tag!r} is not carried: {problem}")
         else:
             kept.append(tag)
