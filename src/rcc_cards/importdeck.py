@@ -151,8 +151,8 @@ def _given_sources(paths: Sequence[Path], decks: Path, today: str) -> list[Given
         raw = data.decode("utf-8")
         title = next((line.lstrip("#").strip() for line in raw.splitlines()[:1] if line.startswith("#")), "")
         entry = adopt.SourceEntry(key, title or path.name, f"sources/{name}",
-                                  f"unknown: copied from {path.name} by 'rcc-cards import' on {today}; replace "
-                                  "with the source's date")
+                                  f"{attribution.MARKER}: the source's date (copied from {path.name} by "
+                                  f"'rcc-cards import' on {today})")
         text = importquotes.Source(key, importquotes.source_text(repr(entry.file), raw), shown(folder / name))
         given.append(GivenSource(path, folder / name, data, entry, text))
     return given
@@ -270,7 +270,7 @@ def _header(key: str, chosen: str, path: Path, today: str) -> adopt.Header:
     return adopt.Header(
         key=key, name=chosen, source_title=f"Placeholder for the source of {chosen}",
         source_file=f"sources/{key}.txt",
-        as_of=f"unknown: imported from {path.name} on {today}; replace with the source's date",
+        as_of=f"{attribution.MARKER}: the source's date (a placeholder, imported from {path.name} on {today})",
         comments=(f"Imported by 'rcc-cards import {path.name}' on {today} from the Anki deck {chosen!r}.",
                   f"The source, sources/{key}.txt, is a placeholder: replace it with the text these cards",
                   "come from, then give each card the sentence it comes from as its 'quote' (quote-missing",

@@ -35,9 +35,10 @@ def unfinished_lines(source: Source) -> list[int]:
 
 @decks_rule("source-header-incomplete", "warning", "decks", fixed=True)
 def source_header_incomplete(decks: Sequence[Deck], memo: Memo = NO_MEMO) -> Sequence[Hit]:
-    """A source's header says who published the text, where, and under what licence: `rcc-cards new`
-    writes `TO COMPLETE` where the author has yet to say it, and `check --strict` fails while one remains
-    (a deck cannot ship with its attribution unfinished).
+    """A source's header says who published the text, where, and under what licence, and the deck says its
+    title and date: `rcc-cards new` and `rcc-cards import` write `TO COMPLETE:` where the author has yet to
+    say it, and `check --strict` fails while one remains (a deck cannot ship with its attribution
+    unfinished; the date is on every card's back).
 
     Fails: `# Source: TO COMPLETE: who published this text, and where (URL or citation)` in the header of
       `sources/widget.txt`
@@ -48,6 +49,11 @@ def source_header_incomplete(decks: Sequence[Deck], memo: Memo = NO_MEMO) -> Seq
         if deck.drafts_for:
             continue  # a drafts file names its deck's sources; the deck reports them
         for source in deck.sources:
+            for key, value in (("title", source.title), ("as_of", source.as_of)):
+                if MARKER + ":" in value:
+                    hits.append((source.loc, f"source {source.file!r}: its {key} still says {MARKER!r}; write "
+                                             f"the source's {'title' if key == 'title' else 'date'} there "
+                                             "(learners read it on every card)"))
             lines = memo.get_or_compute("unfinished header", (str(source.path), reads.signature(source.path)),
                                         functools.partial(unfinished_lines, source))
             if lines:
