@@ -43,9 +43,9 @@ def test_check_strict_warns_about_each_uncovered_sentence(tmp_path: Path) -> Non
     assert result.exit_code == 1
     assert result.stderr.splitlines()[:2] == [
         "source.txt:4:1: warning: no card quotes the sentence 'And a last one.' (deck 't'); add a card that quotes "
-        "it, or excuse it under the deck's 'source: skip:' with the reason [sentence-uncovered]",
+        "it, or excuse it under the deck's 'source: skip:' (its 'sentence' and 'why') [sentence-uncovered]",
         "source.txt:4:1: warning: no card quotes the sentence 'Second paragraph, its first sentence.' (deck 't'); "
-        "add a card that quotes it, or excuse it under the deck's 'source: skip:' with the reason "
+        "add a card that quotes it, or excuse it under the deck's 'source: skip:' (its 'sentence' and 'why') "
         "[sentence-uncovered]"]
 
 

@@ -162,3 +162,20 @@ def test_a_note_touched_in_anki_after_the_build_is_reported_and_updated_when_ask
     assert backs["c1"] == "Answer one, revised" and mine["c1"] == "written after the build"
     again = run(["push", "--collection", str(collection)], cwd=project)
     assert "differ from this build" not in again.stdout
+
+
+def test_a_personal_field_on_a_deck_of_imported_cards_is_an_error(tmp_path: Path) -> None:
+    """Cards that keep an Anki note type (rcc-cards import) cannot get the field: said at the first of them."""
+    folder = tmp_path / "decks"
+    (folder).mkdir()
+    (folder / "t.notetypes.json").write_text(
+        '[{"id": 1796285955568, "name": "Basic", "kind": "basic", "fields": [{"name": "Front"}, {"name": "Back"}],'
+        ' "templates": [{"name": "Card 1", "qfmt": "{{Front}}", "afmt": "{{Back}}"}], "css": ""}]\n',
+        encoding="utf-8")
+    cards = ("      - id: c1\n        guid: \"abcdefghij\"\n        note_type: \"Basic\"\n        q: Which question?\n"
+             "        a: Answer one\n        quote: Question one has answer one.\n")
+    deck = write_deck(folder, cards, deck_lines=PERSONAL + "  note_types: t.notetypes.json\n")
+    result = run(["check", str(deck)])
+    assert result.exit_code == 1, result.output
+    assert ("card 'c1' (and 0 more) keeps an Anki note type ('note_type: Basic'), which has no field 'My notes': "
+            "the deck's 'personal_field' cannot apply to cards imported from Anki") in result.stderr

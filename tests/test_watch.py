@@ -175,6 +175,13 @@ def test_a_named_deck_file_briefly_absent_is_waited_for(tmp_path: Path) -> None:
         proc.wait()
 
 
+def _replace(path: Path, text: str) -> None:
+    """Write ``path`` whole, as an editor's save does (a rename), so a watcher never reads half of it."""
+    temporary = path.with_name(path.name + ".tmp-save")
+    temporary.write_text(text)
+    os.replace(temporary, path)
+
+
 def test_restoring_a_damaged_lock_file_rebuilds(tmp_path: Path) -> None:
     write_deck(tmp_path, CARD)
     lock = tmp_path / "t.lock.json"
@@ -182,11 +189,11 @@ def test_restoring_a_damaged_lock_file_rebuilds(tmp_path: Path) -> None:
     try:
         lines.until("watching")
         good = lock.read_text()
-        lock.write_text(good[: len(good) // 2])  # damaged: cut short
+        _replace(lock, good[: len(good) // 2])  # damaged: cut short
         damaged = lines.until("watching")
         assert "t.lock.json:" in damaged and "nothing was written" in damaged
         assert _quiet_for(lines, 0.5) == ""
-        lock.write_text(good)  # restored, as the message advises
+        _replace(lock, good)  # restored, as the message advises (whole: the watcher never sees it half-written)
         restored = lines.until("watching")
         assert "change detected; rebuilding" in restored and "built in" in restored
         assert "error" not in restored

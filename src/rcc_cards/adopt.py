@@ -186,11 +186,12 @@ class _Note(NamedTuple):
 
 
 def adopt(data: AnkiDeckData, deck: str, used_ids: set[str], media_sizes: Mapping[str, int],
-          fronts: Mapping[str, str] | None = None) -> Adopted:
+          fronts: Mapping[str, str] | None = None, guids: Mapping[str, str] | None = None) -> Adopted:
     """The notes of ``deck`` (a full deck name, and its subdecks) as rcc-cards cards in sections.
     ``used_ids``: card ids already taken (casefolded; new ones are added); ``media_sizes``: the file's media
     files by name (a name missing from it is reported as missing); ``fronts``: the project's cards by
-    :func:`front_key` (a note whose front reads like one is not carried: ``duplicate-front``)."""
+    :func:`front_key` (a note whose front reads like one is not carried: ``duplicate-front``); ``guids``: the
+    GUIDs the project's cards keep, each -> where (a note already imported is not carried again)."""
     dropped: list[Dropped] = []
     cards_by_deck: dict[str, list[Card]] = {}
     seen = dict(fronts or {})
@@ -198,6 +199,11 @@ def adopt(data: AnkiDeckData, deck: str, used_ids: set[str], media_sizes: Mappin
     label = shared_label([htmltext.plain(note.fields[0]).text for note in notes if note.fields])
     for note in notes:
         home = min((card for card in note.cards if _in(card.deck, deck)), key=lambda card: card.ord).deck
+        if guids and note.guid in guids:
+            dropped.append(Dropped(note.guid, "", f"not carried: it is already in the project, as {guids[note.guid]}"
+                                                  " (imported before); to bring back fixes made in Anki, use "
+                                                  "'rcc-cards pull'"))
+            continue
         card = _card(note, data.note_type(note.note_type_id), used_ids, media_sizes, seen, dropped, label)
         if card is not None:
             cards_by_deck.setdefault(home, []).append(card)

@@ -84,9 +84,9 @@ def import_file(path: Path, decks: Path, deck: str | None = None, key: str | Non
         data = opened.data
         chosen = _choose(data, deck)
         deck_name = _deck_name(path, chosen, name)
-        keys, ids, fronts = _used(places.top_decks_folder(decks))
+        keys, ids, fronts, guids = _used(places.top_decks_folder(decks))
         key = _key(key, deck_name, keys)
-        adopted = adopt.adopt(data, chosen, ids, _sizes(opened), fronts)
+        adopted = adopt.adopt(data, chosen, ids, _sizes(opened), fronts, guids)
         if not adopted.cards():
             raise ImportRefused(f"{shown(path)}: no note of deck '{chosen}' can be carried:",
                                 *(f"  {line}" for line in adopted.dropped))
@@ -227,14 +227,17 @@ def _deck_name(path: Path, chosen: str, name: str | None) -> str:
                         "learners' existing cards stay where they are in Anki, only new cards go into NAME")
 
 
-def _used(top: Path) -> tuple[set[str], set[str], dict[str, str]]:
-    """The deck keys and card ids (casefolded) of the project's decks, and their cards' fronts."""
+def _used(top: Path) -> tuple[set[str], set[str], dict[str, str], dict[str, str]]:
+    """The deck keys and card ids (casefolded) of the project's decks, their cards' fronts, and the GUIDs
+    their imported cards keep (each -> "card 'ID' of decks/KEY.yaml")."""
     if not top.is_dir() or not any(p.suffix in project.DECK_SUFFIXES for p in top.rglob("*")):
-        return set(), set(), {}
+        return set(), set(), {}, {}
     loaded = project.load([top]).decks
     cards = [card for deck in loaded for card in deck.cards()]
+    guids = {card.guid: f"card '{card.id}' of {shown(deck.file)}" for deck in loaded for card in deck.cards()
+             if card.guid}
     return ({deck.key.casefold() for deck in loaded}, {card.id.casefold() for card in cards},
-            {adopt.front_key(card.text or card.front): card.id for card in cards})
+            {adopt.front_key(card.text or card.front): card.id for card in cards}, guids)
 
 
 def _key(key: str | None, chosen: str, keys: set[str]) -> str:

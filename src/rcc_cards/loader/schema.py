@@ -62,9 +62,14 @@ class DeckReader(CardReader):
     def _check_note_types(self, deck: Deck) -> None:
         """Each card's ``note_type`` names one of the deck's, of its kind (a reverse card needs two templates)."""
         types = {t.name: t for t in deck.note_types}
-        for card in deck.cards():
-            if not card.note_type:
-                continue
+        kept = [card for card in deck.cards() if card.note_type]
+        if deck.personal_field and kept:
+            where = Loc(self.path, *kept[0].key_locs.get("note_type", (kept[0].loc.line, kept[0].loc.col)))
+            self.problems.append(Problem(where.path, where.line, where.col, (
+                f"card '{kept[0].id}' (and {len(kept) - 1} more) keeps an Anki note type ('note_type: "
+                f"{kept[0].note_type}'), which has no field '{deck.personal_field}': the deck's 'personal_field' "
+                "cannot apply to cards imported from Anki; remove 'personal_field' from this deck")))
+        for card in kept:
             found = types.get(card.note_type)
             where = Loc(self.path, *card.key_locs.get("note_type", (card.loc.line, card.loc.col)))
             message = ""

@@ -23,7 +23,7 @@ def sentence_uncovered(decks: Sequence[Deck], memo: Memo = NO_MEMO) -> Sequence[
             continue  # a drafts file covers only what it proposes; a deck with no cards yet is told so by 'check'
         hits += [(Loc(found.source_file, line.sentence.line, 1),
                   f"no card quotes the sentence {_short(line.sentence.text)!r} (deck '{deck.key}'); add a card "
-                  "that quotes it, or excuse it under the deck's 'source: skip:' with the reason")
+                  "that quotes it, or excuse it under the deck's 'source: skip:' (its 'sentence' and 'why')")
                  for found in coverage.of_deck(deck, memo) for line in found.lines if line.uncovered]
     return hits
 
