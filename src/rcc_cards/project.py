@@ -132,10 +132,26 @@ def load(paths: Sequence[Path], files: DeckFiles | None = None, reuse: Reuse = F
     """Every deck file ``paths`` name (or ``files``, when already found), loaded and checked; ``reuse``
     says how deck files are read and what the checks may remember (:mod:`rcc_cards.memo`)."""
     with no_cyclic_gc():
-        return _load(discover(paths) if files is None else files, reuse)
+        return check(read(discover(paths) if files is None else files, reuse))
 
 
-def _load(files: DeckFiles, reuse: Reuse) -> Loaded:
+class Read(NamedTuple):
+    """Every deck that loaded, before the rules look at it (:func:`read`; :func:`check` runs them)."""
+
+    decks: list[Deck]
+    clean: list[Deck]  # those whose files have no error
+    problems: list[Problem]  # the files' own problems
+    files: DeckFiles
+    memo: Memo
+
+    @property
+    def loaded(self) -> Loaded:
+        """What :func:`check` gives, but for the rules' problems: the inputs and decks a build would write."""
+        return Loaded(self.decks, self.problems, self.files, self.memo)
+
+
+def read(files: DeckFiles, reuse: Reuse = FRESH) -> Read:
+    """Every deck file of ``files`` read (the first half of :func:`load`): the decks, their files' problems."""
     decks: list[Deck] = []
     clean: list[Deck] = []
     problems: list[Problem] = []
@@ -150,9 +166,13 @@ def _load(files: DeckFiles, reuse: Reuse) -> Loaded:
             decks.append(deck)
             if not has_errors(file_problems):
                 clean.append(deck)
-    memo = one_run() if reuse.memo is None else reuse.memo
-    problems += rules.check_decks(decks, clean, memo)
-    return Loaded(decks, sort_problems(problems), files, memo)
+    return Read(decks, clean, problems, files, one_run() if reuse.memo is None else reuse.memo)
+
+
+def check(found: Read) -> Loaded:
+    """The decks ``found`` with every rule's problems (the second half of :func:`load`)."""
+    problems = found.problems + rules.check_decks(found.decks, found.clean, found.memo)
+    return Loaded(found.decks, sort_problems(problems), found.files, found.memo)
 
 
 def select(deck: Deck, include: Sequence[str], exclude: Sequence[str]) -> list[Card]:
