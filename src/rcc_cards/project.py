@@ -15,7 +15,7 @@ from typing import NamedTuple
 from rcc_cards import rules, tags
 from rcc_cards.errors import Problem, RccCardsError, has_errors, sort_problems
 from rcc_cards.loader import header_settings, load_file
-from rcc_cards.memo import NO_MEMO, Memo, one_run
+from rcc_cards.memo import NO_MEMO, Memo, Same, one_run
 from rcc_cards.model import Card, Deck
 
 DEFAULT_DECKS = Path("decks")
@@ -65,7 +65,7 @@ class Loaded(NamedTuple):
     def inputs(self) -> list[Path]:
         """The deck files, and the source and media files of the decks that loaded."""
         return list(dict.fromkeys([*(p for p, _ in self.files),
-                                   *(f for deck in self.decks for f in deck.referenced_files())]))
+                                   *(f for deck in self.decks for f in referenced_files(deck, self.memo))]))
 
     @property
     def ok(self) -> bool:
@@ -85,6 +85,11 @@ class Loaded(NamedTuple):
     def drafts(self) -> list[Deck]:
         """The drafts files (written by 'rcc-cards draft'): checked, never built."""
         return [deck for deck in self.decks if deck.drafts_for]
+
+
+def referenced_files(deck: Deck, memo: Memo = NO_MEMO) -> list[Path]:
+    """:meth:`Deck.referenced_files`, once per deck object in ``memo`` (a watch cycle asks of every deck)."""
+    return memo.get_or_compute("referenced files", Same(deck), deck.referenced_files)
 
 
 @contextmanager
