@@ -217,3 +217,35 @@ def test_duplicate_fronts_across_decks_are_those_of_comparing_every_card(tmp_pat
     assert set(rules.fronts.duplicate_front.check_decks(decks, one_run())) == expected
     assert set(rules.fronts.duplicate_front.check_decks(decks, NO_MEMO)) == expected
     assert expected  # the few questions make duplicates, within decks and across them
+
+
+def _duplicate_ids_pairwise(decks: list[Deck]) -> set[tuple[Loc, str]]:
+    """duplicate-card-id's definition as it was written before its per-deck index (issue 24), for decks
+    without lock files: every card against the first card with its id."""
+    first: dict[str, Card] = {}
+    hits: set[tuple[Loc, str]] = set()
+    for deck in decks:
+        for card in deck.cards():
+            other = first.setdefault(card.id, card)
+            if other is not card:
+                where = other.loc_of("id")
+                hits.add((card.loc_of("id"), f"duplicate card id '{card.id}'; first used at {where.path}:"
+                                             f"{where.line}. Card ids must be unique across all decks built "
+                                             "together: rename this one"))
+    return hits
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_duplicate_ids_across_decks_are_those_of_comparing_every_card(tmp_path: Path, seed: int) -> None:
+    rng = random.Random(seed)
+    decks = []
+    for at in range(3):
+        cards = "".join(f"      - id: c{rng.randint(0, 40)}\n        q: Question {at} {i}?\n        a: A\n"
+                        "        unsourced: test\n" for i in range(rng.randint(5, 30)))
+        deck, _ = load_file(write_deck(tmp_path / f"d{at}", cards, key=f"k{at}"))
+        assert deck is not None
+        decks.append(deck)
+    expected = _duplicate_ids_pairwise(decks)
+    assert set(rules.identity.duplicate_card_id.check_decks(decks, one_run())) == expected
+    assert set(rules.identity.duplicate_card_id.check_decks(decks, NO_MEMO)) == expected
+    assert expected
