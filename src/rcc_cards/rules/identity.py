@@ -25,8 +25,8 @@ def duplicate_card_id(decks: Sequence[Deck], memo: Memo = NO_MEMO) -> Sequence[H
     for deck in sorted(decks, key=lambda d: bool(d.drafts_for)):  # a draft is the one to rename, never a card
         firsts, later = memo.get_or_compute("deck ids", Same(deck), functools.partial(_deck_ids, deck))
         common = firsts.keys() & first.keys()
-        pairs = [(firsts[card_id], first[card_id]) for card_id in common]
-        pairs += [(card, first.get(card_id, (deck, firsts[card_id]))) for card_id, card in later]
+        pairs = [(firsts[card_id][1], first[card_id]) for card_id in common]
+        pairs += [(card, first.get(card_id, firsts[card_id])) for card_id, card in later]
         for card, (other_deck, other) in pairs:
             if studied(deck, card) and not studied(other_deck, other):
                 # the later card is the one learners already have: the earlier one is new, rename that
@@ -34,18 +34,18 @@ def duplicate_card_id(decks: Sequence[Deck], memo: Memo = NO_MEMO) -> Sequence[H
             else:
                 hits.append(_rename(card, other, studied.lock_name(other_deck) if studied(other_deck, other) else ""))
         kept = {card_id: first[card_id] for card_id in common}
-        first.update((card_id, (deck, card)) for card_id, card in firsts.items())
+        first.update(firsts)
         first.update(kept)  # an id's first card is the first of all the decks
     return hits
 
 
-def _deck_ids(deck: Deck) -> tuple[dict[str, Card], list[tuple[str, Card]]]:
-    """One deck's card ids: each one's first card, and each later card with one, in file order (so a watch
-    cycle compares the decks' ids, not every card again; problems are sorted afterwards)."""
-    firsts: dict[str, Card] = {}
+def _deck_ids(deck: Deck) -> tuple[dict[str, tuple[Deck, Card]], list[tuple[str, Card]]]:
+    """One deck's card ids: each one's first card (with the deck), and each later card with one, in file order
+    (so a watch cycle compares the decks' ids, not every card again; problems are sorted afterwards)."""
+    firsts: dict[str, tuple[Deck, Card]] = {}
     later: list[tuple[str, Card]] = []
     for card in deck.cards():
-        if firsts.setdefault(card.id, card) is not card:
+        if firsts.setdefault(card.id, (deck, card))[1] is not card:
             later.append((card.id, card))
     return firsts, later
 
