@@ -1,4 +1,4 @@
-"""How long ``ankiread.read`` takes on a large package, and its peak memory: builds a package of N notes
+"""How long ``ankicollection.read`` takes on a large package, and its peak memory: builds a package of N notes
 with genanki (basic and cloze notes, tags, HTML fields; half the notes reference an image) and reads it in a
 fresh process, ``--repeat`` times.
 
@@ -20,11 +20,11 @@ import genanki
 READER = """
 import json, resource, sys, time
 from pathlib import Path
-from rcc_cards import ankiread
+from rcc_cards import ankicollection
 import anki.collection  # loaded before the baseline, so the peak below is the reading's own
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 start = time.perf_counter()
-data = ankiread.read(Path(sys.argv[1]))
+data = ankicollection.read(Path(sys.argv[1]))
 seconds = time.perf_counter() - start
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 print(json.dumps({"seconds": seconds, "rss_before_kib": before, "rss_peak_kib": peak, "notes": len(data.notes),

@@ -4,6 +4,12 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,6 +20,7 @@ from anki.import_export_pb2 import ImportResponse
 from anki.notes import Note
 from click.testing import CliRunner, Result
 
+from rcc_cards.ankicollection import Server
 from rcc_cards.cli import cli
 
 REPO = Path(__file__).resolve().parent.parent
@@ -106,3 +113,69 @@ def add_note(col: Collection, kind: str, deck: int, fields: list[str], tags: lis
     note.tags = tags or []
     col.add_note(note, DeckId(deck))
     return note.guid
+
+
+SYNC_USER, SYNC_PASSWORD = "learner", "s3cret pass"
+
+
+class SyncServer:
+    """Anki's own sync server (``python -m anki.syncserver``), run by a test on loopback with a free port and
+    its own folder; ``stop()`` and ``start()`` again on the same port and folder (a server down, then back)."""
+
+    def __init__(self, base: Path) -> None:
+        self.base = base
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}/"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def server(self, password: str = SYNC_PASSWORD, timeout: int = 10) -> Server:
+        return Server(self.url, SYNC_USER, password, timeout)
+
+    def start(self) -> None:
+        env = {**os.environ, "SYNC_USER1": f"{SYNC_USER}:{SYNC_PASSWORD}", "SYNC_BASE": str(self.base),
+               "SYNC_HOST": "127.0.0.1", "SYNC_PORT": str(self.port), "RUST_LOG": "warn"}
+        self.process = subprocess.Popen([sys.executable, "-m", "anki.syncserver"], env=env,
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the sync server exited with {self.process.returncode}")
+            try:
+                with urllib.request.urlopen(self.url + "health", timeout=1) as answer:
+                    if answer.status == 200:
+                        return
+            except (urllib.error.URLError, OSError):
+                time.sleep(0.05)
+        self.stop()
+        raise RuntimeError("the sync server did not answer within 20 s")
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=10)
+        self.process = None
+
+    def kill(self) -> None:
+        """SIGKILL, as a crash or a pulled plug would end it."""
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+            self.process = None
+
+
+@pytest.fixture
+def sync_server(tmp_path: Path) -> Iterator[SyncServer]:
+    """A running sync server with one account (``SYNC_USER``/``SYNC_PASSWORD``), stopped after the test."""
+    running = SyncServer(tmp_path / "sync-server")
+    running.start()
+    try:
+        yield running
+    finally:
+        running.stop()

@@ -14,7 +14,7 @@ from anki.decks import DeckId
 
 from conftest import NO_COVERAGE, add_note, import_apkg, run, write_deck
 from rcc_cards import adopt, cloze, htmltext, loader
-from rcc_cards.ankiread import AnkiCard, AnkiDeckData, AnkiField, AnkiNote, AnkiNoteType, AnkiTemplate
+from rcc_cards.ankicollection import AnkiCard, AnkiDeckData, AnkiField, AnkiNote, AnkiNoteType, AnkiTemplate
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256))
 MP3 = b"ID3\x03\x00" + b"\xff\xfb" * 100
@@ -99,7 +99,7 @@ WIDE = AnkiNoteType(5, "Vocabulary", "basic", (*BASIC.fields, AnkiField("Example
 
 def _note(guid: str, note_type: AnkiNoteType, fields: tuple[str, ...], deck: str = "Top",
           tags: tuple[str, ...] = (), cards: int = 1) -> AnkiNote:
-    from rcc_cards.ankiread import media_references
+    from rcc_cards.ankicollection import media_references
 
     return AnkiNote(guid, note_type.id, fields, tags,
                     tuple(AnkiCard(i, "Card", deck, False) for i in range(cards)),
@@ -155,6 +155,20 @@ def test_card_ids_are_readable_and_unique_in_the_project() -> None:
     ids = [c.id for c in adopt.adopt(data, "Top", used, {}).cards()]
     assert ids == ["what-do-mitochondria-make-in-cells", "what-do-mitochondria-make-in-cells-2", "que-nandu-2", "card"]
     assert "card" in used
+
+
+def test_a_label_most_fronts_share_is_left_out_of_the_ids() -> None:
+    """A deck whose fronts mostly start with its subject (``Stage IV RCC: …``, ``Stage IV RCC, IL-2: …``)
+    gets ids from what follows; a label only some fronts share, or a front with no label, keeps its words."""
+    fronts = ["Stage IV RCC: what is the response rate?", "Stage IV RCC, interferon-alpha: in general, which "
+              "patients?", "stage IV  RCC: what dose?", "Interferon-alpha: which trials?", "IL-2 (a cytokine)"]
+    assert adopt.shared_label(fronts) == "stage iv rcc"
+    data = _data(*(_note(f"g{i}", BASIC, (front, "x")) for i, front in enumerate(fronts)))
+    assert [c.id for c in adopt.adopt(data, "Top", set(), {}).cards()] == [
+        "what-is-the-response-rate", "interferon-alpha-in-general-which-patients", "what-dose",
+        "interferon-alpha-which-trials", "il-2-a-cytokine"]
+    assert adopt.shared_label(fronts[:2] + ["Other: x?", "Other: y?", "Third: z?"]) == ""  # 2 of 5
+    assert adopt.shared_label(["A: b?", "A: c?"]) == ""  # fewer than three
 
 
 def test_what_cannot_be_carried_is_reported_with_the_reason() -> None:
@@ -253,7 +267,8 @@ EXPECTED_OUTPUT = [
     "place; its field 'Back' shows rcc-cards' back matter after the answer (extra, context, source, card id)",
     *(f"  note type '{name}' is kept (same id, fields, card types and styling), so a build updates its notes in "
       "place; its field 'Back' shows rcc-cards' back matter after the answer (extra, context, source, card id) "
-      "(its reverse card shows 'Back', back matter too, as its question)"
+      "(a reverse card asks with 'Back': there the back matter is folded, closed, under 'Source and notes "
+      "(rcc-cards)')"
       for name in ("Basic (and reversed card)", "Basic (optional reversed card)")),
     "  note type 'Cloze' is kept (same id, fields, card types and styling), so a build updates its notes in place; "
     "its field 'Back Extra' shows rcc-cards' back matter (extra, context, source, card id)",
@@ -291,6 +306,7 @@ def test_import_writes_a_deck_that_check_accepts(files: Files, tmp_path: Path, w
     assert check.exit_code == 0, check.output
     assert check.stdout == "ok: 1 deck, 5 notes, 8 cards, 5 tags; 0 of 1 sentences covered, 0 excused\n"
     assert "error" not in check.stderr
+    assert "its header still says 'TO COMPLETE' (lines 4, 5)" in check.stderr  # the placeholder: --strict fails
     assert path.read_bytes() == before  # the file read is never modified
 
 
@@ -528,3 +544,46 @@ def test_a_bad_note_types_file_or_note_type_is_an_error(tmp_path: Path, types_te
     text = types_text if types_text is not None else notetypes.text(both)
     _, problems = loader.load_file(_typed_deck(tmp_path, text, note_type))
     assert [p.message for p in problems if p.is_error] == [message]
+
+
+def test_a_note_type_with_one_field_is_named_and_nothing_is_written_when_no_note_can_be_carried(
+        tmp_path: Path) -> None:
+    """Real collection, custom one-field note types: a question without an answer field is not carried,
+    and a file holding only such notes is one error, exit 1, nothing written; a one-field cloze is carried
+    under rcc-cards' own note type, without its GUID (the report says learners get a new note)."""
+    path = tmp_path / "collection.anki2"
+    col = Collection(str(path))
+    models = col.models
+    for name, is_cloze in (("Prompt only", False), ("Cloze only", True)):
+        notetype = models.new(name)
+        if is_cloze:
+            notetype["type"] = 1
+        models.add_field(notetype, models.new_field("Text"))
+        template = models.new_template("Card 1")
+        template["qfmt"], template["afmt"] = ("{{cloze:Text}}", "{{cloze:Text}}") if is_cloze else ("{{Text}}",
+                                                                                                 "{{Text}}")
+        models.add_template(notetype, template)
+        models.add(notetype)
+    deck = col.decks.id("Words")
+    assert deck
+    prompt = add_note(col, "Prompt only", deck, ["Lonely prompt"])
+    col.close()
+    project = tmp_path / "project"
+    project.mkdir()
+    refused = run(["import", str(path)], cwd=project)
+    assert refused.exit_code == 1 and not (project / "decks").exists()
+    assert refused.stderr.splitlines() == [
+        f"rcc-cards: error: {path}: no note of deck 'Words' can be carried:",
+        f"  note {prompt}: not carried: its note type 'Prompt only' has only the field 'Text', and a "
+        "question-and-answer card needs a second field for its answer"]
+    col = Collection(str(path))
+    cloze = add_note(col, "Cloze only", deck, ["{{c1::Ribosomes}} make proteins"])
+    col.close()
+    done = run(["import", str(path)], cwd=project)
+    assert done.exit_code == 0, done.output
+    assert (f"  note {cloze} (card 'ribosomes-make-proteins'): its note type 'Cloze only' has one field, and "
+            "rcc-cards needs a second for the back (source, card id), so neither the note type nor the note is "
+            "kept: learners get this card as a new note, and their old note keeps its reviews (suspend or "
+            "delete it in Anki)") in done.stdout.splitlines()
+    text = (project / "decks" / "words.yaml").read_text(encoding="utf-8")
+    assert "guid:" not in text and "note_type:" not in text and "ribosomes-make-proteins" in text

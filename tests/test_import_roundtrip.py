@@ -10,6 +10,7 @@ whose answer changed is updated, and every review, interval and suspension stays
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -155,3 +156,144 @@ def test_an_import_built_and_edited_updates_the_original_collection(original: tu
         assert "the ribosomes" in col.db.scalar("select flds from notes where flds like '%ribosomes%'")
     finally:
         col.close()
+
+
+def test_a_reverse_card_of_a_kept_note_type_asks_without_its_back_matter(tmp_path: Path) -> None:
+    """A kept "Basic (and reversed card)" is asked with its Back field, which holds rcc-cards' back matter:
+    in the learner's collection the reverse card's question shows the answer text, and the source block and
+    card id only folded in a closed <details>."""
+    collection = _stock(tmp_path)
+    project = tmp_path / "project"
+    project.mkdir()
+    assert run(["import", str(collection), "--deck", "Biology"], cwd=project).exit_code == 0
+    deck = project / "decks" / "biology.yaml"
+    deck.write_text(deck.read_text(encoding="utf-8").replace('a: "deoxyribonucleic acid"',
+                                                              'a: "the deoxyribonucleic acid"', 1), encoding="utf-8")
+    assert run(["build"], cwd=project).exit_code == 0
+    col = Collection(str(collection))
+    try:
+        log = import_apkg(col, project / "build" / "biology.apkg")
+        assert (len(log.new), len(log.updated), len(log.conflicting)) == (0, 1, 0)
+        note = col.get_note(col.find_notes('"Front:DNA"')[0])
+        forward, reverse = sorted(note.cards(), key=lambda card: card.ord)
+        question = reverse.question()
+        assert "the deoxyribonucleic acid" in question
+        folded = question.index('<details class="rcc-more"><summary>Source and notes (rcc-cards)</summary>')
+        assert folded < question.index('class="rcc-source"') and folded < question.index('class="rcc-id"')
+        assert "<details open" not in question
+        assert "rcc-source" not in forward.question() and "rcc-source" in forward.answer()
+    finally:
+        col.close()
+
+
+def test_a_deck_imported_from_anki_default_deck_gets_its_own_name_and_leaves_cards_where_they_are(
+        tmp_path: Path) -> None:
+    """Anki's "Default" deck cannot be a deck's name (check refuses it): import says to give one with --name;
+    with it, re-importing the build updates the notes while their cards stay in Default."""
+    path = tmp_path / "collection.anki2"
+    col = Collection(str(path))
+    add_note(col, "Basic", 1, ["What makes proteins?", "ribosomes"])
+    add_note(col, "Basic", 1, ["What surrounds a cell?", "the membrane"])
+    col.close()
+    project = tmp_path / "project"
+    project.mkdir()
+    refused = run(["import", str(path)], cwd=project)
+    assert refused.exit_code == 1 and not (project / "decks").exists()
+    assert "the Anki deck 'Default' cannot be the new deck's name" in refused.output
+    assert "Give the new deck its name with --name NAME" in refused.output
+    assert run(["import", str(path), "--name", "Biology::Basics"], cwd=project).exit_code == 0
+    deck = project / "decks" / "biology_basics.yaml"
+    assert 'name: "Biology::Basics"' in deck.read_text(encoding="utf-8")
+    deck.write_text(deck.read_text(encoding="utf-8").replace('a: "ribosomes"', 'a: "the ribosomes"'),
+                    encoding="utf-8")
+    assert run(["build"], cwd=project).exit_code == 0
+    col = Collection(str(path))
+    try:
+        log = import_apkg(col, project / "build" / "biology_basics.apkg")
+        assert (len(log.new), len(log.updated), len(log.conflicting)) == (0, 1, 0)
+        assert col.db is not None
+        assert col.db.list("select distinct did from cards") == [1]  # still in Default
+    finally:
+        col.close()
+
+
+def test_a_fix_made_in_anki_to_an_imported_card_is_proposed_by_pull(tmp_path: Path) -> None:
+    """Cards that keep their Anki note type (rcc-cards import) are pulled too: a learner's fix of a note as it
+    came in (no back matter yet), and of one a build updated (its back matter kept after the answer), each
+    proposed as the answer alone; a note only studied proposes nothing."""
+    collection = _stock(tmp_path)
+    project = tmp_path / "project"
+    project.mkdir()
+    assert run(["import", str(collection), "--deck", "Biology"], cwd=project).exit_code == 0
+    deck = project / "decks" / "biology.yaml"
+    deck.write_text(deck.read_text(encoding="utf-8").replace('a: "deoxyribonucleic acid"',
+                                                              'a: "the deoxyribonucleic acid"', 1), encoding="utf-8")
+    assert run(["build"], cwd=project).exit_code == 0
+    col = Collection(str(collection))
+    try:
+        import_apkg(col, project / "build" / "biology.apkg")  # the DNA note now has rcc-cards' back matter
+        for front, old, new in (("DNA", "the deoxyribonucleic acid", "deoxyribonucleic acid (DNA)"),
+                                ("What makes proteins?", "ribosomes", "the ribosomes")):
+            note = col.get_note(col.find_notes(f'"Front:{front}"')[0])
+            assert note["Back"].startswith(old)
+            note["Back"] = note["Back"].replace(old, new, 1)
+            col.update_note(note)
+            assert col.db is not None
+            col.db.execute("update notes set mod = mod + 5 where id = ?", note.id)  # after the build's second
+    finally:
+        col.close()
+    pulled = run(["pull", str(collection)], cwd=project)
+    assert pulled.exit_code == 0, pulled.output
+    proposals = json.loads((project / "decks" / "biology.proposals.json").read_text(encoding="utf-8"))["proposals"]
+    assert sorted((p["key"], p["deck"], p["anki"]) for p in proposals) == [
+        ("a", "ribosomes", "the ribosomes"), ("a", "the deoxyribonucleic acid", "deoxyribonucleic acid (DNA)")]
+
+
+def test_importing_a_collection_a_build_updated_carries_the_text_not_the_back_matter(tmp_path: Path) -> None:
+    """A collection whose kept-type notes a build updated holds rcc-cards' back matter after their answers,
+    and learners' marks: importing it again carries the answer alone, and neither 'marked' nor the back
+    matter; notes of rcc-cards' own note types are not carried (their deck is already in YAML)."""
+    collection = _stock(tmp_path)
+    first = tmp_path / "first"
+    first.mkdir()
+    assert run(["import", str(collection), "--deck", "Biology"], cwd=first).exit_code == 0
+    deck = first / "decks" / "biology.yaml"
+    deck.write_text(deck.read_text(encoding="utf-8").replace('a: "deoxyribonucleic acid"',
+                                                              'a: "the deoxyribonucleic acid"', 1), encoding="utf-8")
+    assert run(["build"], cwd=first).exit_code == 0
+    col = Collection(str(collection))
+    try:
+        import_apkg(col, first / "build" / "biology.apkg")
+        note = col.get_note(col.find_notes('"Front:DNA"')[0])
+        assert 'class="rcc-source"' in note["Back"]
+        note.tags.append("marked")
+        col.update_note(note)
+    finally:
+        col.close()
+    second = tmp_path / "second"
+    second.mkdir()
+    again = run(["import", str(collection), "--deck", "Biology"], cwd=second)
+    assert again.exit_code == 0, again.output
+    text = (second / "decks" / "biology.yaml").read_text(encoding="utf-8")
+    assert 'a: "the deoxyribonucleic acid"' in text and "rcc-source" not in text and "Source:" not in text
+    assert '"marked"' not in text
+    assert "tag 'marked' is not carried: it is a learner's mark in Anki" in again.stdout
+    assert "rcc-cards' back matter in field 'Back'" in again.stdout
+
+
+def test_notes_built_by_rcc_cards_are_not_imported(tmp_path: Path) -> None:
+    from conftest import NO_COVERAGE, write_deck
+
+    project = tmp_path / "project"
+    write_deck(project / "decks", "      - id: c1\n        q: Which question?\n        a: Answer one\n"
+                                  "        quote: Question one has answer one.\n", deck_lines=NO_COVERAGE)
+    assert run(["build"], cwd=project).exit_code == 0
+    path = tmp_path / "collection.anki2"
+    col = Collection(str(path))
+    import_apkg(col, project / "build" / "t.apkg")
+    col.close()
+    other = tmp_path / "other"
+    other.mkdir()
+    refused = run(["import", str(path)], cwd=other)
+    assert refused.exit_code == 1 and not (other / "decks").exists()
+    assert "it was built by rcc-cards (note type 'rcc-cards Q/A'): its deck is already kept in YAML" in refused.stderr

@@ -73,8 +73,8 @@ def test_preview_of_a_tag_subset(tmp_path: Path) -> None:
     result = run(["preview", shipped, "--tag", "topic::dosing", "-o", str(tmp_path / "p.html")], cwd=REPO)
     assert result.exit_code == 0, result.stderr
     page = (tmp_path / "p.html").read_text(encoding="utf-8")
-    assert result.stdout == f"wrote {tmp_path / 'p.html'}: 3 notes, 6 cards, 8 tags\n"
-    assert page.count('<article class="pv-entry"') == 6
+    assert result.stdout == f"wrote {tmp_path / 'p.html'}: 2 notes, 5 cards, 8 tags\n"
+    assert page.count('<article class="pv-entry"') == 5
 
 
 def test_a_builds_counts_are_those_of_the_rows_written_and_of_the_collection(tmp_path: Path, col: Collection,

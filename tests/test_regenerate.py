@@ -181,7 +181,9 @@ def test_diff_reports_without_writing(tmp_path: Path) -> None:
     _build(tmp_path, "v1.apkg")
     deck.write_text(deck.read_text().replace("Answer 2\n", "Answer two\n"))
     assert run(["diff", "t.yaml"], cwd=tmp_path).stdout == (
-        "t: 0 added, 1 changed, 0 removed since t.lock.json\n  changed  c2\n")
+        "t: 0 added, 1 changed, 0 removed since t.lock.json\n  changed  c2\n"
+        "  1 changed note: a package import replaces the tags learners added to it in Anki (marked, leech, their "
+        "own); 'rcc-cards push' keeps them\n")
 
 
 @pytest.mark.parametrize("epoch,ok", [("1600000000", True), (str(int(time.time()) + 3600), False)])

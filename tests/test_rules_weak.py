@@ -51,7 +51,7 @@ SURVIVAL = "IL-2 has never been shown in a randomized controlled trial to result
      "q: What has IL-2 never been shown to do in a randomized controlled trial?\n"
      f"        a: Result in longer survival\n        quote: {SURVIVAL}"),
     ("reverse-on-question",
-     f"q: What has IL-2 never been shown to do?\n        a: Result in longer survival\n        reverse: true\n"
+     f"q: What has IL-2 never been shown to do?\n        a: Prolong survival\n        reverse: true\n"
      f"        quote: {SURVIVAL}",
      "q: IL-2\n        a: interleukin-2\n        reverse: true\n"
      "        unsourced: standard abbreviation, not expanded in the source"),
@@ -215,19 +215,21 @@ def test_the_shipped_deck_states_no_dated_word_as_a_present_day_fact() -> None:
     data = yaml.safe_load((REPO / "decks" / "rcc.yaml").read_text(encoding="utf-8"))
     cards: list[dict[str, str]] = []
 
-    def walk(sections: list[dict[str, object]]) -> None:
+    def walk(sections: list[dict[str, object]], contexts: str) -> None:  # a section's context is on its cards
         for section in sections:
-            cards.extend(section.get("cards", []))  # type: ignore[arg-type]
-            walk(section.get("sections", []))  # type: ignore[arg-type]
+            below = f"{contexts} {section.get('context', '')}"
+            cards.extend(dict(card, context=f"{card.get('context', '')} {below}")
+                         for card in section.get("cards", []))  # type: ignore[attr-defined]
+            walk(section.get("sections", []), below)  # type: ignore[arg-type]
 
-    walk(data["sections"])
+    walk(data["sections"], str(data["deck"].get("context", "")))
     dated = [c for c in cards if re.search(r"\b(current|currently|only|now)\b",
                                            " ".join(str(c.get(k, "")) for k in ("q", "a", "cloze")), re.I)]
     assert dated, "the passage's 'current use … only systemic therapy' has a card"
     for card in dated:
         text = " ".join(str(card.get(k, "")) for k in ("q", "a", "cloze"))
         assert re.search(r"\b(then|dated passage|as of)\b", text, re.I), card["id"]
-        assert "mid-2000s" in card.get("context", ""), card["id"]
+        assert re.search(r"\bDated\b", card.get("context", "")) and "no longer holds" in card["context"], card["id"]
 
 
 @pytest.mark.parametrize("answer,flagged", [

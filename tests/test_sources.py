@@ -36,8 +36,8 @@ CARDS = """\
         a: Approximately 15%
         quote: Interferon-alpha has approximately a 15% objective response rate.
       - id: il2
-        q: What is known of the optimum dose of IL-2?
-        a: It is unknown
+        q: "IL-2: what is it whose optimum is unknown?"
+        a: Its dose
         quote: The optimum dose of IL-2 is unknown.
         source: review
 """

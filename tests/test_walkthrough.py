@@ -93,3 +93,67 @@ def test_the_authoring_walkthrough_runs_as_written(tmp_path: Path) -> None:
         assert collection.card_count() == int(said.group(2))
     finally:
         collection.close()
+
+
+def _cells_package(folder: Path) -> tuple[Path, Path]:
+    """The Anki deck the adopt walkthrough exports, made with the real backend: *Cell biology* with a subdeck
+    *Organelles*, two Basic notes (one front in bold) and a Cloze, three of them reviewed; fixed GUIDs so
+    the page can show them. Returns the collection and the exported package."""
+    from anki.collection import DeckIdLimit, ExportAnkiPackageOptions
+    from anki.decks import DeckId
+
+    path = folder / "collection.anki2"
+    col = Collection(str(path))
+    top, organelles = col.decks.id("Cell biology"), col.decks.id("Cell biology::Organelles")
+    assert top and organelles
+    for guid, kind, deck, fields, tags in (
+            ("Ribosomes1", "Basic", organelles, ["What do <b>ribosomes</b> make?", "proteins"], ["cells::organelles"]),
+            ("Nucleus001", "Basic", organelles, ["In a eukaryotic cell, where is the DNA kept?", "in the nucleus"],
+             ["cells::organelles"]),
+            ("Mitochond1", "Cloze", top, ["{{c1::Mitochondria}} make most of a cell's ATP.", ""], ["cells"])):
+        notetype = col.models.by_name(kind)
+        assert notetype is not None
+        note = col.new_note(notetype)
+        note.guid = guid
+        note.fields[:] = fields
+        note.tags = tags
+        col.add_note(note, DeckId(deck))
+    col.decks.select(DeckId(top))
+    for _ in range(3):
+        card = col.sched.getCard()
+        assert card is not None
+        col.sched.answerCard(card, 3)
+    package = folder / "cells.apkg"
+    col.export_anki_package(out_path=str(package), limit=DeckIdLimit(DeckId(top)),
+                            options=ExportAnkiPackageOptions(with_scheduling=True, with_deck_configs=False,
+                                                             with_media=True, legacy=False))
+    col.close()
+    return path, package
+
+
+def test_the_adopt_walkthrough_runs_as_written_and_changes_nothing_in_the_original(tmp_path: Path) -> None:
+    page = (REPO / "docs" / "authoring.md").read_text(encoding="utf-8")
+    section = page.split("## From an Anki deck you already have", 1)[1].split("\n## ", 1)[0]
+    work = tmp_path / "work"
+    work.mkdir()
+    collection, package = _cells_package(tmp_path)
+    shutil.copyfile(package, work / "cells.apkg")
+    done = steps(section)
+    assert [s[1].split()[1] for s in done if s[0] == "run"] == ["import", "check", "build"]
+    for kind, what, content in done:
+        if kind == "file":
+            (work / what).write_text(content, encoding="utf-8")
+        else:
+            assert _output(what, work) == content, what
+    col = Collection(str(collection))
+    try:
+        assert col.db is not None
+        before = col.db.all("select id, ivl, due, reps, queue, type from cards order by id")
+        reviews = col.db.scalar("select count() from revlog")
+        log = import_apkg(col, work / "build" / "cell_biology.apkg")
+        assert (len(log.new), len(log.updated), len(log.conflicting)) == (0, 0, 0)
+        assert len(log.duplicate) == 3
+        assert col.db.all("select id, ivl, due, reps, queue, type from cards order by id") == before
+        assert col.db.scalar("select count() from revlog") == reviews == 3
+    finally:
+        col.close()

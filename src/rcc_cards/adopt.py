@@ -1,4 +1,4 @@
-"""An Anki deck read by :mod:`rcc_cards.ankiread` as an rcc-cards deck (``rcc-cards import``, issue 21): pure
+"""An Anki deck read by :mod:`rcc_cards.ankicollection` as an rcc-cards deck (``rcc-cards import``, issue 21): pure
 values in, the deck file's text, the media files to copy and what could not be carried out. No I/O.
 
 Subdecks become sections (titles kept, keys derived and unique among their siblings); Anki tags that are
@@ -17,8 +17,8 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
-from rcc_cards import cloze, htmltext, tags
-from rcc_cards.ankiread import AnkiDeckData, AnkiNote, AnkiNoteType, media_references
+from rcc_cards import cloze, htmltext, render, tags
+from rcc_cards.ankicollection import AnkiDeckData, AnkiNote, AnkiNoteType, media_references
 from rcc_cards.loader import spec
 from rcc_cards.media import AUDIO_SUFFIXES, IMAGE_SUFFIXES, MAX_MEDIA_BYTES
 from rcc_cards.templates import Field as TypeField
@@ -135,16 +135,45 @@ def unique(name: str, used: set[str], joiner: str) -> str:
     return found
 
 
-def card_id(front: str) -> str:
+def card_id(front: str, label: str = "") -> str:
     """A readable id from the first words of a front: ``What do <b>mitochondria</b> make?`` ->
-    ``what-do-mitochondria-make``; a cloze deletion counts as its answer."""
-    words = _words(cloze.substitute(front, lambda number, answer, hint: answer) if "{{" in front else front)
+    ``what-do-mitochondria-make``; a cloze deletion counts as its answer. ``label``: the deck's shared
+    label (:func:`shared_label`), left out of the id when the front starts with it."""
+    text = _answered(front)
+    found, rest = _label(text)
+    words = _words(text[rest:] if label and found == label else text)
     out = ""
     for word in words[:MAX_ID_WORDS]:
         if out and len(out) + 1 + len(word) > MAX_ID_CHARS:
             break
         out = f"{out}-{word}" if out else word[:MAX_ID_CHARS]
     return out or "card"
+
+
+def _answered(front: str) -> str:
+    return cloze.substitute(front, lambda number, answer, hint: answer) if "{{" in front else front
+
+
+_LABEL = re.compile(r"([^:,]+)[:,](?=.*\S)", re.S)
+
+
+def _label(text: str) -> tuple[str, int]:
+    """The label a labelled front starts with, casefolded, and where the rest begins: ``Stage IV renal cell
+    cancer: what …`` and ``Stage IV renal cell cancer, interferon-alpha: what …`` -> ``stage iv renal cell
+    cancer``; ("", 0) for a front with no ``:`` or a longer first part."""
+    found = _LABEL.match(text) if ":" in text else None
+    if found is None or len(found.group(1).split()) > MAX_ID_WORDS:
+        return "", 0
+    return " ".join(found.group(1).casefold().split()), found.end()
+
+
+def shared_label(fronts: Sequence[str]) -> str:
+    """The label that at least half of ``fronts`` (and three or more) start with, or "": a deck-wide prefix
+    such as the deck's subject tells one card from another in no id, so ids leave it out."""
+    labels = [_label(_answered(front))[0] for front in fronts]
+    counts = {label: labels.count(label) for label in set(labels) if label}
+    best = max(counts, key=lambda label: (counts[label], label), default="")
+    return best if best and counts[best] >= max(3, (len(fronts) + 1) // 2) else ""
 
 
 # -- the mapping ---------------------------------------------------------------------------------------------
@@ -166,9 +195,10 @@ def adopt(data: AnkiDeckData, deck: str, used_ids: set[str], media_sizes: Mappin
     cards_by_deck: dict[str, list[Card]] = {}
     seen = dict(fronts or {})
     notes = [note for note in data.notes if any(_in(card.deck, deck) for card in note.cards)]
+    label = shared_label([htmltext.plain(note.fields[0]).text for note in notes if note.fields])
     for note in notes:
         home = min((card for card in note.cards if _in(card.deck, deck)), key=lambda card: card.ord).deck
-        card = _card(note, data.note_type(note.note_type_id), used_ids, media_sizes, seen, dropped)
+        card = _card(note, data.note_type(note.note_type_id), used_ids, media_sizes, seen, dropped, label)
         if card is not None:
             cards_by_deck.setdefault(home, []).append(card)
         if len(note.decks) > 1:
@@ -199,7 +229,8 @@ def _notice(note_type: NoteType) -> str:
             f"its notes in place; its field '{names[1]}' shows rcc-cards' back matter {second} (extra, context, "
             "source, card id)").replace("  ", " ")
     if not note_type.is_cloze and len(note_type.templates) > 1:
-        line += f" (its reverse card shows '{names[1]}', back matter too, as its question)"
+        line += (f" (a reverse card asks with '{names[1]}': there the back matter is folded, closed, under "
+                 f"'{render.REVERSE_SUMMARY}')")
     emptied = [name for name in names[2:] if name.casefold() != "add reverse"]
     if emptied:
         line += (f"; WARNING: its field{'s' if len(emptied) > 1 else ''} {', '.join(map(repr, emptied))} "
@@ -230,7 +261,7 @@ def _subsections(parent: str, cards_by_deck: Mapping[str, list[Card]], used: set
 
 
 def _card(note: AnkiNote, note_type: AnkiNoteType, used_ids: set[str], media_sizes: Mapping[str, int],
-          fronts: dict[str, str], dropped: list[Dropped]) -> Card | None:
+          fronts: dict[str, str], dropped: list[Dropped], label: str = "") -> Card | None:
     mapped = _fields(note, note_type)
     problem = _refusal(mapped, note_type)
     if problem:
@@ -241,7 +272,7 @@ def _card(note: AnkiNote, note_type: AnkiNoteType, used_ids: set[str], media_siz
         dropped.append(Dropped(note.guid, "", f"not carried: its front reads like the front of card "
                                               f"'{fronts[front]}' (rcc-cards needs every front to differ)"))
         return None
-    card_name = unique(card_id(mapped.front), used_ids, "-")
+    card_name = unique(card_id(mapped.front, label), used_ids, "-")
     fronts[front] = card_name
     messages = list(mapped.dropped)
     image, audio = _media(mapped.media, media_sizes, messages)
@@ -250,6 +281,11 @@ def _card(note: AnkiNote, note_type: AnkiNoteType, used_ids: set[str], media_siz
     if not guid:
         messages.append("its GUID is not kept (not an Anki GUID rcc-cards can write): Anki will see a new note, "
                         "without this note's reviews")
+    elif len(note_type.fields) < 2:  # no field for the back matter: the note type cannot be kept, nor the note
+        guid = ""
+        messages.append(f"its note type '{note_type.name}' has one field, and rcc-cards needs a second for the "
+                        "back (source, card id), so neither the note type nor the note is kept: learners get this "
+                        "card as a new note, and their old note keeps its reviews (suspend or delete it in Anki)")
     dropped.extend(Dropped(note.guid, card_name, message) for message in messages)
     kept = note_type.name if guid and len(note_type.fields) >= 2 else ""
     return Card(card_name, guid, mapped.kind, mapped.front, mapped.back, kept_tags, image, audio, kept)
@@ -263,8 +299,15 @@ def front_key(front: str) -> str:
 def _fields(note: AnkiNote, note_type: AnkiNoteType) -> _Note:
     """The note's front and back texts, its kind, and what of its fields is lost."""
     names = note_type.field_names
-    texts = [htmltext.plain(value) for value in note.fields]
     messages = []
+    fields = list(note.fields)
+    for index in (0, 1):
+        cut = _BACK_MATTER.search(fields[index]) if index < len(fields) else None
+        if cut is not None:
+            fields[index] = fields[index][:cut.start()]
+            messages.append(f"rcc-cards' back matter in field '{names[index]}' (extra, context, source, card id, "
+                            "as a build writes it) is not carried: only the text before it")
+    texts = [htmltext.plain(value) for value in fields]
     for name, text in zip(names, texts, strict=False):
         if text.dropped:
             messages.append(f"markup dropped from field '{name}' ({', '.join(text.dropped)}); its text is kept")
@@ -292,6 +335,14 @@ def _fields(note: AnkiNote, note_type: AnkiNoteType) -> _Note:
     return _Note(kind, front, back, messages, media)
 
 
+_BACK_MATTER = re.compile(r'<(?:div|details) class="rcc-(?:extra|context|source|id|more)"')
+
+
+def built_by_rcc_cards(note_type: AnkiNoteType) -> bool:
+    """Is this one of rcc-cards' own note types (a note a build wrote)?"""
+    return note_type.name.startswith("rcc-cards ") and "CardId" in note_type.field_names
+
+
 def _reversed(note: AnkiNote, note_type: AnkiNoteType, used: list[int]) -> bool:
     folded = [name.casefold() for name in note_type.field_names]
     if "add reverse" in folded:
@@ -312,6 +363,9 @@ def _short(text: str) -> str:
 
 def _refusal(mapped: _Note, note_type: AnkiNoteType) -> str:
     """Why the note cannot be a card, or ""."""
+    if built_by_rcc_cards(note_type):
+        return (f"it was built by rcc-cards (note type '{note_type.name}'): its deck is already kept in YAML; to "
+                "bring back fixes made in Anki, use 'rcc-cards pull' in that deck's project")
     first = note_type.field_names[0] if note_type.fields else "first"
     if not mapped.front:
         return f"its field '{first}' has no text (an rcc-cards card needs a front)"
@@ -321,9 +375,11 @@ def _refusal(mapped: _Note, note_type: AnkiNoteType) -> str:
             return f"its cloze text is not valid in rcc-cards: {errors[0].message}"
         if not deletions:
             return "its cloze text has no {{c1::…}} deletion"
+    elif len(note_type.fields) < 2:
+        return (f"its note type '{note_type.name}' has only the field '{first}', and a question-and-answer card "
+                "needs a second field for its answer")
     elif not mapped.back:
-        second = note_type.field_names[1] if len(note_type.fields) > 1 else "second"
-        return f"its field '{second}' has no text (an rcc-cards card needs an answer)"
+        return f"its field '{note_type.field_names[1]}' has no text (an rcc-cards card needs an answer)"
     return ""
 
 
@@ -347,11 +403,19 @@ def _media(names: Sequence[str], sizes: Mapping[str, int], messages: list[str]) 
     return image, audio
 
 
+# Tags Anki and its add-ons set on a learner's notes, and the one 'rcc-cards push' sets: the learner's own
+# state of a note, not a topic of the deck (a deck tag goes to every learner).
+LEARNER_TAGS = frozenset({"marked", "leech", "rcc-cards::retired"})
+
+
 def _tags(anki_tags: Sequence[str], messages: list[str]) -> tuple[str, ...]:
     kept = []
     for tag in anki_tags:
         problem = tags.tag_problem(tag)
-        if problem:
+        if tag.casefold() in LEARNER_TAGS:
+            messages.append(f"tag {tag!r} is not carried: it is a learner's mark in Anki (it would go to every "
+                            "learner as a deck tag)")
+        elif problem:
             messages.append(f"tag {tag!r} is not carried: {problem}")
         else:
             kept.append(tag)

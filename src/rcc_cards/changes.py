@@ -39,6 +39,13 @@ def explain(item: Stamped) -> list[str]:
     if item.removed:
         lines.append("  removed cards stay in learners' collections (an import never deletes); "
                      f"find them in Anki with: {tags.card_id_search(key, item.removed)}")
+    if item.changed:
+        n = len(item.changed)
+        lines.append(f"  {n} changed note{'s' * (n != 1)}: a package import replaces the tags learners added to "
+                     f"{'them' if n != 1 else 'it'} in Anki (marked, leech, their own); 'rcc-cards push' keeps them")
+        if item.deck.personal_field:
+            lines.append(f"  a package import also empties the field '{item.deck.personal_field}' (the learner's "
+                         f"own) of {'those notes' if n != 1 else 'that note'}; 'rcc-cards push' keeps it")
     if item.removed and item.added:
         lines.append("  if a card id was renamed, learners get the card twice: keep ids stable, and rename "
                      "only cards nobody has studied yet")

@@ -26,7 +26,7 @@ from rcc_cards import __version__, loader, outputs, project, summary
 from rcc_cards.errors import Problem, ProblemsFound, RccCardsError, one_line, shown
 
 if TYPE_CHECKING:
-    from rcc_cards import coverage, importdeck
+    from rcc_cards import ankicollection, coverage, importdeck
     from rcc_cards.builder import BuildOptions, BuildReport
     from rcc_cards.watch import Session
 
@@ -113,7 +113,7 @@ class _Group(click.Group):
         except project.NothingSelected as exc:
             raise click.BadParameter(str(exc), param_hint="--tag/--exclude-tag") from exc
         except ProblemsFound as exc:
-            _show_problems(exc.problems, wrote_nothing=ctx.invoked_subcommand == "build")
+            _show_problems(exc.problems, wrote_nothing=ctx.invoked_subcommand in ("build", "push"))
         except RccCardsError as exc:
             click.echo("rcc-cards: error: " + "\n".join(exc.lines()), err=True)
         except BrokenPipeError:  # the reader of our output went away (| head): nothing more to say
@@ -404,13 +404,17 @@ def new_command(key: str, source: Path, as_of: str, title: str, name: str, url: 
               help="The Anki deck to import, with its subdecks (default: the file's one top-level deck).")
 @click.option("--key", "key", default=None, metavar="KEY",
               help="The new deck's key (default: from the deck's name, unique among the project's decks).")
+@click.option("--name", "name", default=None, metavar="NAME",
+              help="The Anki deck the new deck's cards go into (default: the imported deck's name; needed when "
+                   "that is Anki's 'Default').")
 @click.option("--source", "sources", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
               metavar="TEXTFILE",
               help="A source text of the cards (repeatable): copied into decks/sources/ as the deck's source, "
                    "and each card that restates one of its sentences quotes it.")
 @click.option("--decks", "decks", type=click.Path(file_okay=False, path_type=Path), default=project.DEFAULT_DECKS,
               show_default=True, help="The folder of deck files.")
-def import_command(file: Path, deck: str | None, key: str | None, sources: tuple[Path, ...], decks: Path) -> None:
+def import_command(file: Path, deck: str | None, key: str | None, name: str | None, sources: tuple[Path, ...],
+                   decks: Path) -> None:
     """Make a deck of the project from an Anki file (.apkg, .colpkg or a collection; never modified):
     writes decks/KEY.yaml, a placeholder source decks/sources/KEY.txt to replace (or the --source
     files, copied), and the media under decks/media/KEY/. Never overwrites a file; writes everything
@@ -427,7 +431,7 @@ def import_command(file: Path, deck: str | None, key: str | None, sources: tuple
     from rcc_cards import importdeck
 
     report = importdeck.import_file(file, decks, deck, key, today=datetime.date.today().isoformat(),
-                                    sources=sources)
+                                    sources=sources, name=name)
     _tell_import(report)
 
 
@@ -475,6 +479,178 @@ def _tell_grounded(report: importdeck.ImportReport) -> None:
                    f"<why>'), set each source's as_of, then: rcc-cards check {shown(report.deck_file)}")
     else:
         click.echo(f"next: set each source's as_of, then: rcc-cards check {shown(report.deck_file)}")
+
+
+def _server_options(command: Callable[..., None]) -> Callable[..., None]:
+    """--server, --user, --password-env and --timeout: a sync server and an account on it."""
+    for option in reversed([
+        click.option("--server", "server_url", metavar="URL",
+                     help="A sync server (Anki's own 'python -m anki.syncserver', or AnkiWeb's protocol)."),
+        click.option("--user", metavar="NAME", help="The account on the sync server."),
+        click.option("--password-env", default=PASSWORD_ENV, show_default=True, metavar="VAR",
+                     help="The environment variable holding the password (asked for when it is not set; "
+                          "never given on the command line)."),
+        click.option("--timeout", default=30, show_default=True, type=click.IntRange(1, 3600),
+                     help="Seconds to wait for the server to answer."),
+    ]):
+        command = option(command)
+    return command
+
+
+PASSWORD_ENV = "RCC_CARDS_SYNC_PASSWORD"
+
+
+def _server(server_url: str | None, user: str | None, password_env: str,
+            timeout: int) -> ankicollection.Server | None:
+    """The sync server the options name, or None without --server."""
+    from rcc_cards import ankicollection
+
+    if server_url is None:
+        if user is not None:
+            raise click.UsageError("--user needs --server")
+        return None
+    if not server_url.startswith(("http://", "https://")):
+        raise click.BadParameter(f"expected a URL such as http://127.0.0.1:8080/; found {server_url!r}",
+                                 param_hint="--server")
+    if not user:
+        raise click.UsageError("--server needs --user NAME (the account on the sync server)")
+    password = os.environ.get(password_env)
+    if password is None:
+        password = click.prompt(f"password of {user} on {server_url}", hide_input=True, err=True)
+    return ankicollection.Server(server_url, user, password, timeout)
+
+
+@cli.command(name="pull")
+@click.argument("source", required=False, type=click.Path(path_type=Path))
+@_server_options
+@click.option("--decks", "decks", type=click.Path(path_type=Path), default=project.DEFAULT_DECKS,
+              show_default=True, help="The deck files or folder to compare.")
+def pull_command(source: Path | None, server_url: str | None, user: str | None, password_env: str,
+                 timeout: int, decks: Path) -> None:
+    """Find the fixes learners made in Anki to the project's notes, and write them as proposals beside
+    each deck (decks/KEY.proposals.json: never built, listed by check, each checked by the deck's
+    rules). SOURCE is an exported .apkg or .colpkg, or a collection file (only read); or read the
+    collection of a sync server with --server and --user (the password from $RCC_CARDS_SYNC_PASSWORD,
+    or asked for). Notes missing or suspended in Anki, and tags added there, are reported, not applied.
+
+    \b
+    Examples:
+      rcc-cards pull phone-export.apkg
+      rcc-cards pull --server http://127.0.0.1:8080/ --user me
+    """
+    from rcc_cards import ankicollection, proposals
+
+    if (source is None) == (server_url is None):
+        raise click.UsageError("give one SOURCE file (.apkg, .colpkg, collection) or --server URL, not both")
+    server = _server(server_url, user, password_env, timeout)
+    if server is not None:
+        data, where = ankicollection.read_server(server), server.url
+    else:
+        assert source is not None
+        data, where = ankicollection.read(source), shown(source)
+    results = proposals.pull([decks], data, where)
+    click.echo(f"read {len(data.notes)} notes from {where}")
+    if not results:
+        click.echo(f"no note of the project's decks is in {where}")
+    for result in results:
+        pulled = result.pulled
+        if result.written is None:
+            click.echo(f"{pulled.deck.key}: {pulled.found} notes, nothing to propose")
+        else:
+            n = len(pulled.proposals)
+            click.echo(f"{pulled.deck.key}: {n} proposal{'s' * (n != 1)} written to {shown(result.written)} "
+                       f"(review, then: rcc-cards accept {shown(result.written)})")
+        for line in proposals.summary_lines(pulled, where):
+            click.echo(line)
+        for owner, problem in result.problems:
+            click.echo(f"  proposal for {owner.card} ({owner.key}) breaks a rule: {problem.message}")
+
+
+@cli.command(name="accept")
+@click.argument("proposals_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--card", "cards", multiple=True, metavar="ID", help="Accept only this card's proposals "
+              "(repeatable; default: every proposal in the file).")
+def accept_command(proposals_file: Path, cards: tuple[str, ...]) -> None:
+    """Write proposals made by 'rcc-cards pull' into their deck file, changing only those values:
+    every other byte of the file stays (comments, order, quoting, blank lines). Refused, writing
+    nothing, when the deck file changed since the pull, or a proposal breaks an error rule. Accepted
+    proposals leave the file (deleted when none remain); the next build updates those notes.
+
+    \b
+    Examples:
+      rcc-cards accept decks/rcc.proposals.json
+      rcc-cards accept decks/rcc.proposals.json --card il2-optimum-dose
+    """
+    from rcc_cards import proposals
+
+    done = proposals.accept(proposals_file, cards)
+    for proposal in done.accepted:
+        click.echo(f"accepted {proposal.card} ({proposal.key})")
+    left = f"; {done.left} left in {shown(proposals_file)}" if done.left else f"; {shown(proposals_file)} deleted"
+    click.echo(f"wrote {shown(done.deck_file)}: {len(done.accepted)} value(s) changed{left}")
+    click.echo("next: rcc-cards build (or push): it updates those notes for every learner (those who made the "
+               "fix get the same text)")
+
+
+@cli.command(name="push")
+@_paths
+@click.option("--collection", type=click.Path(dir_okay=False, path_type=Path), metavar="PATH",
+              help="A collection file (collection.anki2 of an Anki profile); refused while Anki has it open.")
+@click.option("--update-touched", is_flag=True,
+              help="Also update the notes that differ from the build but were changed in Anki after it (a tag, "
+                   "a personal note, an edit), which Anki keeps as they are: their tags and personal field are "
+                   "kept, a text edit made in Anki is replaced (run 'rcc-cards pull' first).")
+@_server_options
+def push_command(paths: tuple[Path, ...], collection: Path | None, update_touched: bool, server_url: str | None,
+                 user: str | None, password_env: str, timeout: int) -> None:
+    """Build, then deliver the packages without File > Import: into a collection file (--collection;
+    refused, writing nothing, while Anki has it open), or to a sync server (--server and --user: the
+    collection there is downloaded, updated and synced back; the learner's devices get it on their next
+    sync). Only notes whose content changed are updated and every review is kept, as with a package;
+    besides, updated notes keep the tags learners added, removed cards are tagged rcc-cards::retired
+    (nothing is deleted), and note types are merged.
+
+    \b
+    Examples:
+      rcc-cards push --collection ~/.local/share/Anki2/User\\ 1/collection.anki2
+      RCC_CARDS_SYNC_PASSWORD=... rcc-cards push --server http://127.0.0.1:8080/ --user me
+    """
+    from rcc_cards import ankicollection, push
+
+    if user is not None and server_url is None:
+        raise click.UsageError("--user needs --server")
+    if (collection is None) == (server_url is None):
+        raise click.UsageError("give --collection PATH or --server URL (with --user), one of them")
+    server = _server(server_url, user, password_env, timeout)
+    if server is not None:
+        opened = ankicollection.server_target(server)
+    else:
+        assert collection is not None
+        opened = ankicollection.collection_target(collection)
+    with opened as target:
+        report, done = push.push(paths, target, update_touched)
+    _report(report.warnings)
+    for item in report.stamped:
+        from rcc_cards import changes
+
+        for line in changes.explain(item):
+            click.echo(line)
+    for lock in report.locks_written:
+        click.echo(f"wrote {shown(lock)}")
+    for package in done:
+        p = package.pushed
+        click.echo(f"pushed {shown(package.package)} to {target.where}: {p.new} new, {p.updated} updated "
+                   f"({p.kept_tags} keeping tags added in Anki), {p.unchanged} unchanged, {p.conflicting} "
+                   f"conflicting; {p.retired} removed card(s) tagged {ankicollection.RETIRED_TAG}")
+        if p.forced:
+            click.echo(f"  {p.forced} of the updated notes had been changed in Anki after the build (updated as "
+                       "asked by --update-touched)")
+        if package.touched:
+            n = len(package.touched)
+            click.echo(f"  {n} note(s) differ from this build but were changed in Anki after it (a tag, a note "
+                       f"or an edit there), so Anki kept them as they are: {', '.join(package.touched)}")
+            click.echo("  to update them too: rcc-cards pull (to see any edit made there), then rcc-cards push "
+                       "--update-touched (tags and personal notes are kept)")
 
 
 @cli.command(name="draft")
@@ -555,10 +731,13 @@ def check(paths: tuple[Path, ...], strict: bool) -> None:
       rcc-cards check
       rcc-cards check --strict decks/rcc.yaml
     """
+    from rcc_cards import proposals
+
     loaded = project.load(paths)
-    if not loaded.ok or (strict and loaded.problems):
-        raise ProblemsFound(loaded.problems)
-    _report(loaded.problems)
+    pending = [p for deck in loaded.studied for p in proposals.check_problems(deck)]
+    if not loaded.ok or (strict and (loaded.problems or pending)):
+        raise ProblemsFound(loaded.problems + pending)
+    _report(loaded.problems + pending)
     from rcc_cards import coverage
 
     studied = loaded.studied

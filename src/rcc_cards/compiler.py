@@ -112,9 +112,11 @@ def _write_notes(cursor: sqlite3.Cursor, builds: Sequence[DeckBuild], ids: Itera
             for position, card in enumerate(build.cards):
                 nid, mod, spec = next(ids), mods[card.id], kinds.of(card.kind)
                 fields = rendered[card.id] if rendered else render.note_fields(deck, card)
-                note_type = kinds.note_type(deck, card) if card.note_type else spec.note_type
+                note_type = kinds.note_type(deck, card)
                 if note_type.adopted:
                     fields = render.adopted_fields(note_type, card, fields)
+                elif deck.personal_field:
+                    fields = [*fields, ""]  # the learner's own field: empty in every package
                 card_tags = note_tags(deck, card)
                 seen.update(card_tags)
                 notes_written += 1
@@ -184,7 +186,7 @@ def _write_collection(builds: Sequence[DeckBuild], path: Path) -> Counts:
         conn.execute("PRAGMA synchronous = OFF")
         timestamp = _timestamp(builds)
         models = {spec.note_type.id: _model(spec.note_type) for spec in kinds.all_kinds()}
-        models.update({t.id: _model(t) for b in builds for t in b.deck.note_types})
+        models.update({t.id: _model(t) for b in builds for t in kinds.deck_note_types(b.deck)})
         package = genanki.Package([_genanki_deck(b, models) for b in builds])
         cursor = conn.cursor()
         ids = itertools.count(timestamp * 1000)

@@ -18,9 +18,10 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
-from rcc_cards import adopt, ankiread, grounding, importquotes, lockfile, places, project, stamps, writer
+from rcc_cards import adopt, ankicollection, grounding, importquotes, lockfile, places, project, stamps, tags, writer
 from rcc_cards.errors import RccCardsError, shown
 from rcc_cards.loader import notetypes, spec
+from rcc_cards.rules import attribution
 
 MAX_CHECK_ROUNDS = 3
 
@@ -68,17 +69,23 @@ class GivenSource(NamedTuple):
 
 
 def import_file(path: Path, decks: Path, deck: str | None = None, key: str | None = None,
-                today: str = "", now: int | None = None, sources: Sequence[Path] = ()) -> ImportReport:
+                today: str = "", now: int | None = None, sources: Sequence[Path] = (),
+                name: str | None = None) -> ImportReport:
     """Read ``path``, map its deck ``deck`` (default: its one top-level deck) and write it under ``decks``
     as deck ``key`` (default: from the deck's name); ``today`` is the import's date (ISO), for the source.
-    ``sources``: the source texts to copy in as the deck's sources, whose sentences the cards quote."""
+    ``sources``: the source texts to copy in as the deck's sources, whose sentences the cards quote.
+    ``name``: the Anki deck the new deck's cards go into (default: the imported deck's own name). It must
+    be one ``check`` accepts: Anki's ``Default`` deck is not, so a deck imported from ``Default`` needs one.
+    A learner's existing cards stay in the deck they are in (Anki's import updates notes, it does not move
+    their cards); only new cards go into ``name``."""
     now = stamps.build_timestamp() if now is None else now
     given = _given_sources(sources, decks, today)
-    with ankiread.opened(path) as opened:
+    with ankicollection.opened(path) as opened:
         data = opened.data
         chosen = _choose(data, deck)
+        deck_name = _deck_name(path, chosen, name)
         keys, ids, fronts = _used(places.top_decks_folder(decks))
-        key = _key(key, chosen, keys)
+        key = _key(key, deck_name, keys)
         adopted = adopt.adopt(data, chosen, ids, _sizes(opened), fronts)
         if not adopted.cards():
             raise ImportRefused(f"{shown(path)}: no note of deck '{chosen}' can be carried:",
@@ -89,7 +96,7 @@ def import_file(path: Path, decks: Path, deck: str | None = None, key: str | Non
     adopted, best, partial = _ground(adopted, given)
     types_name = f"{key}.notetypes.json" if adopted.note_types else ""
     header = (_header(key, chosen, path, today) if not given else _sourced_header(key, chosen, path, today, given)
-              )._replace(note_types_file=types_name)
+              )._replace(note_types_file=types_name, name=deck_name)
     deck_file = decks / f"{key}.yaml"
     source_file = given[0].target if given else decks / "sources" / f"{key}.txt"
     _refuse_existing(deck_file, None if given else source_file, decks / "media" / key if media else None,
@@ -144,8 +151,8 @@ def _given_sources(paths: Sequence[Path], decks: Path, today: str) -> list[Given
         raw = data.decode("utf-8")
         title = next((line.lstrip("#").strip() for line in raw.splitlines()[:1] if line.startswith("#")), "")
         entry = adopt.SourceEntry(key, title or path.name, f"sources/{name}",
-                                  f"unknown: copied from {path.name} by 'rcc-cards import' on {today}; replace "
-                                  "with the source's date")
+                                  f"{attribution.MARKER}: the source's date (copied from {path.name} by "
+                                  f"'rcc-cards import' on {today})")
         text = importquotes.Source(key, importquotes.source_text(repr(entry.file), raw), shown(folder / name))
         given.append(GivenSource(path, folder / name, data, entry, text))
     return given
@@ -193,7 +200,7 @@ def _ground(adopted: adopt.Adopted, given: Sequence[GivenSource]
     return adopt.with_cards(adopted, changed), best, partial
 
 
-def _choose(data: ankiread.AnkiDeckData, deck: str | None) -> str:
+def _choose(data: ankicollection.AnkiDeckData, deck: str | None) -> str:
     tops = adopt.top_decks(data)
     listed = [f"  {name} ({count} note{'s' if count != 1 else ''})" for name, count in tops.items()]
     if deck is not None:
@@ -206,6 +213,18 @@ def _choose(data: ankiread.AnkiDeckData, deck: str | None) -> str:
         return next(iter(tops))
     raise ImportRefused(f"{shown(data.path)}: it holds {len(tops)} top-level decks; pick one with --deck NAME:",
                         *listed)
+
+
+def _deck_name(path: Path, chosen: str, name: str | None) -> str:
+    """The new deck's Anki deck name: ``name``, else the imported deck's, when ``check`` accepts it."""
+    problem = tags.deck_name_problem(chosen if name is None else name)
+    if problem is None:
+        return chosen if name is None else name
+    if name is not None:
+        raise ImportRefused(f"--name {name!r}: {problem}")
+    raise ImportRefused(f"{shown(path)}: the Anki deck {chosen!r} cannot be the new deck's name: {problem}.",
+                        "Give the new deck its name with --name NAME, e.g. --name 'Oncology::Renal cell cancer': "
+                        "learners' existing cards stay where they are in Anki, only new cards go into NAME")
 
 
 def _used(top: Path) -> tuple[set[str], set[str], dict[str, str]]:
@@ -230,7 +249,7 @@ def _key(key: str | None, chosen: str, keys: set[str]) -> str:
     return key
 
 
-def _sizes(opened: ankiread.OpenedDeck) -> dict[str, int]:
+def _sizes(opened: ankicollection.OpenedDeck) -> dict[str, int]:
     sizes = {}
     for name in opened.data.media_names:
         try:
@@ -251,7 +270,7 @@ def _header(key: str, chosen: str, path: Path, today: str) -> adopt.Header:
     return adopt.Header(
         key=key, name=chosen, source_title=f"Placeholder for the source of {chosen}",
         source_file=f"sources/{key}.txt",
-        as_of=f"unknown: imported from {path.name} on {today}; replace with the source's date",
+        as_of=f"{attribution.MARKER}: the source's date (a placeholder, imported from {path.name} on {today})",
         comments=(f"Imported by 'rcc-cards import {path.name}' on {today} from the Anki deck {chosen!r}.",
                   f"The source, sources/{key}.txt, is a placeholder: replace it with the text these cards",
                   "come from, then give each card the sentence it comes from as its 'quote' (quote-missing",
@@ -277,8 +296,10 @@ def _sourced_header(key: str, chosen: str, path: Path, today: str, given: Sequen
 def _placeholder(path: Path, chosen: str, today: str) -> str:
     return (f"# PLACEHOLDER, to replace: written by 'rcc-cards import {path.name}' on {today} for the cards of\n"
             f"# the Anki deck {chosen!r}. Replace everything below with the source text these cards come from\n"
-            "# (UTF-8, verbatim), complete this header (title, who published it and where, its date, the\n"
-            "# licence), and set the deck's source title and as_of. Lines starting with '#' are this header.\n\n"
+            "# (UTF-8, verbatim), complete this header, and set the deck's source title and as_of.\n"
+            f"# Source: {attribution.MARKER}: who published this text, and where (URL or citation)\n"
+            f"# {attribution.MARKER}: its date, and the licence or permission to copy it.\n"
+            "# Lines starting with '#' are this header.\n\n"
             "This placeholder is not a source text; replace it with the text the imported cards come from.\n")
 
 

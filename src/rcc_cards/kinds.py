@@ -9,6 +9,7 @@ kind without an entry raises :class:`UnknownKind` instead of silently being trea
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Collection, Sequence
 from typing import NamedTuple
 
@@ -143,9 +144,25 @@ def classify(keys: Collection[str], reverse: str | None) -> Kind | KindError:
 
 def note_type(deck: Deck, card: Card) -> NoteType:
     """The note type ``card`` is written with: the adopted one it names (``note_type:``, kept from Anki by
-    ``rcc-cards import``; the loader checks the name), else its kind's."""
+    ``rcc-cards import``; the loader checks the name), else its kind's (with the deck's ``personal_field``,
+    :func:`rcc_cards.templates.with_personal`)."""
     if card.note_type:
         for adopted in deck.note_types:
             if adopted.name == card.note_type:
                 return adopted
+    if deck.personal_field:
+        return _personal(of(card.kind).note_type, deck.personal_field)
     return of(card.kind).note_type
+
+
+def deck_note_types(deck: Deck) -> tuple[NoteType, ...]:
+    """Every note type a card of ``deck`` may be written with besides the kinds' own: its adopted ones, and
+    with a ``personal_field`` the kinds' note types with that field."""
+    personal = tuple(_personal(spec.note_type, deck.personal_field) for spec in all_kinds()) \
+        if deck.personal_field else ()
+    return (*deck.note_types, *personal)
+
+
+@functools.lru_cache(maxsize=64)  # a pure function of two immutable values, asked for every card
+def _personal(base: NoteType, field: str) -> NoteType:
+    return templates.with_personal(base, field)

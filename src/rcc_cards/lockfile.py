@@ -252,7 +252,7 @@ def content_hash(deck: Deck, card: Card, fields: list[str]) -> str:
     string = _encoders()[2]
     note_tags = sorted([t.casefold() for t in tags.note_tags(deck, card)])
     text = (f'{{"fields": [{", ".join(map(string, fields))}], "tags": [{", ".join(map(string, note_tags))}], '
-            f'"type": {kinds.note_type(deck, card).id if card.note_type else kinds.of(card.kind).note_type.id}}}')
+            f'"type": {kinds.note_type(deck, card).id}}}')
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 

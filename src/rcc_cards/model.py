@@ -64,6 +64,7 @@ class Card(NamedTuple):
     text: str = ""
     extra: str = ""
     context: str = ""  # added by the author, not from the source; always shown labelled as such
+    section_context: tuple[str, ...] = ()  # the 'context' of each section the card is in, outermost first
     quote: str = ""
     source: str = ""  # the key of the deck source the quote is from; "" for the deck's first source
     unsourced: str = ""  # background knowledge: why the card quotes no source (shown labelled as such)
@@ -98,6 +99,7 @@ class Section(NamedTuple):
     cards: tuple[Card, ...]
     sections: tuple[Section, ...]
     loc: Loc
+    context: str = ""  # shown, labelled "not from the source", on every card below the section
 
 
 class Skip(NamedTuple):
@@ -147,6 +149,7 @@ class Deck(NamedTuple):
     rules: tuple[RuleSetting, ...] = ()  # the deck's changes to the rules' default severities, as written
     drafts_for: str = ""  # set in a drafts file: the key of the deck its cards are proposed for; never built
     note_types: tuple[NoteType, ...] = ()  # note types made in Anki that its cards keep (``rcc-cards import``)
+    personal_field: str = ""  # a field of each note that is the learner's own (``rcc-cards push`` keeps it)
 
     @property
     def source(self) -> Source:

@@ -57,8 +57,9 @@ def source_html(deck: Deck, card: Card) -> str:
         source = deck.source_of(card)
         return path + quote + _cite_html(source.title, source.as_of, source.origin, card.refs)
     if card.unsourced:
-        return path + (f'<div class="rcc-background"><span class="rcc-label">{BACKGROUND_LABEL}</span> '
-                       f"{to_html(card.unsourced)}</div>")
+        background = (f'<div class="rcc-background"><span class="rcc-label">{BACKGROUND_LABEL}</span> '
+                      f"{to_html(card.unsourced)}</div>")
+        return path + background + _origin_html(deck.source.title, deck.source.as_of, deck.source.origin)
     return path + f'<div class="rcc-unquoted"><span class="rcc-label">{UNQUOTED_LABEL}</span></div>'
 
 
@@ -70,14 +71,25 @@ def _cite_html(title: str, as_of: str, origin: str, refs: tuple[str, ...]) -> st
     return f'<div class="rcc-cite">Source: {to_html(cite)}</div>'
 
 
+@functools.lru_cache(maxsize=64)
+def _origin_html(title: str, as_of: str, origin: str) -> str:
+    """On a background card, where the deck's source came from (when the deck says), so that a learner can
+    look for its current version too; "" when the deck does not know."""
+    if not origin:
+        return ""
+    return f'<div class="rcc-cite">The deck\'s source: {to_html(f"{title} ({as_of}; {origin})")}</div>'
+
+
 CONTEXT_LABEL = "Context (not from the source):"
 
 
 def context_html(deck: Deck, card: Card) -> str:
-    """The author's context for this card and its deck, each labelled as not coming from the source."""
-    if not card.context:
+    """The author's context for this card, for each section it is in (the innermost first) and for its deck,
+    each labelled as not coming from the source."""
+    if not card.context and not card.section_context:
         return _context_html(deck.context) if deck.context else ""
-    return _context_html(card.context) + (_context_html(deck.context) if deck.context else "")
+    texts = [card.context, *reversed(card.section_context), deck.context]
+    return "".join(_context_html(text) for text in texts if text)
 
 
 def media_html(card: Card) -> str:
@@ -109,17 +121,27 @@ def description_html(deck: Deck) -> str:
     return "<br><br>".join(parts)
 
 
+REVERSE_SUMMARY = "Source and notes (rcc-cards)"
+
+
 def adopted_fields(note_type: NoteType, card: Card, fields: list[str]) -> list[str]:
     """``fields`` (rcc-cards' own, :func:`note_fields`) in the fields of a note type kept from Anki
     (``rcc-cards import``): the first holds the front (and the card's media), the second the answer (for a
     cloze, nothing) followed by the back matter in the markup of rcc-cards' own templates (extra, context,
     the source block, the card id), so the learner sees it; every further field is empty, except an
-    "Add Reverse" field, which is "y" for a card with a reverse."""
+    "Add Reverse" field, which is "y" for a card with a reverse.
+
+    A card with a reverse is asked with the second field too, and its quote and extra would tell the answer:
+    there the back matter is folded in a closed ``<details>`` under :data:`REVERSE_SUMMARY`, one click away
+    on either side (the kept note type's templates are the learner's and are not changed)."""
     count = len(kinds.of(card.kind).content(card))
     content, (media, extra, context, source, card_id) = fields[:count], fields[count:]
     front = content[0] + (f'<div class="rcc-media">{media}</div>' if media else "")
-    back = (content[1] if count > 1 else "") + (f'<div class="rcc-extra">{extra}</div>' if extra else "") + \
-        context + f'<div class="rcc-source">{source}</div><div class="rcc-id">{card_id}</div>'
+    matter = (f'<div class="rcc-extra">{extra}</div>' if extra else "") + context + \
+        f'<div class="rcc-source">{source}</div><div class="rcc-id">{card_id}</div>'
+    if card.kind is Kind.REVERSE:  # the reverse card asks with this field: its quote would give the answer away
+        matter = f'<details class="rcc-more"><summary>{REVERSE_SUMMARY}</summary>{matter}</details>'
+    back = (content[1] if count > 1 else "") + matter
     reverse = "y" if card.kind is Kind.REVERSE else ""
     rest = [reverse if f.name.casefold() == "add reverse" else "" for f in note_type.fields[2:]]
     return [front, back, *rest]

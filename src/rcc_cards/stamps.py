@@ -110,7 +110,7 @@ def stamp(deck: Deck, old: Lock | None, now: int, memo: Memo = NO_MEMO) -> Stamp
     for card in deck.cards():
         fields, digest = memo.get_or_compute("fields", (shown, card[:-2]), functools.partial(rendered, card))
         fields_by_id[card.id] = fields
-        type_id = kinds.note_type(deck, card).id if card.note_type else kinds.of(card.kind).note_type.id
+        type_id = kinds.note_type(deck, card).id
         previous_card = previous_by_id.get(card.id)
         if previous_card is not None and previous_card.hash == digest:
             stamp_ = previous_card if previous_card.type == type_id else previous_card._replace(type=type_id)

@@ -7,6 +7,7 @@ their own ``id`` so a later rename updates learners' note types instead of stran
 
 from __future__ import annotations
 
+import hashlib
 from typing import NamedTuple
 
 
@@ -28,12 +29,12 @@ class NoteType(NamedTuple):
     fields: tuple[Field, ...]  # an adopted note type's field ids may be 0: Anki kept none
     templates: tuple[Template, ...]
     is_cloze: bool
-    css: str = ""  # "" -> rcc-cards' own :data:`CSS`
+    css: str = ""  # "" -> rcc-cards' own :data:`CSS` (an adopted note type's own, as Anki had it)
     adopted: bool = False  # a note type made in Anki, carried with an imported deck (``note_types:``)
 
     @property
     def style(self) -> str:
-        return self.css if self.adopted else CSS
+        return self.css if self.adopted else (self.css or CSS)
 
 
 _BACK_FOOTER = (
@@ -92,6 +93,31 @@ CLOZE = NoteType(
     ),
     (_CLOZE,), True,
 )
+
+PERSONAL_LABEL = "(your notes; not from the source, and never changed by the deck)"
+
+
+def with_personal(base: NoteType, field: str) -> NoteType:
+    """``base`` with one more field, ``field``, the learner's own (a deck's ``personal_field``): shown at the
+    end of every back, labelled as the learner's and not from the source, only when it holds something.
+    A note type of its own, with ids derived from ``base``'s and the field's name (stable across builds),
+    so rcc-cards' released note types never change; ``rcc-cards push`` keeps what learners write there."""
+    digest = hashlib.sha256(f"{base.id}\0{field}".encode()).digest()
+    type_id = 1_000_000_000_000 + int.from_bytes(digest[:6], "big") % 8_000_000_000_000
+    block = (f'{{{{#{field}}}}}<div class="rcc-personal"><span class="rcc-label">{field}</span> '
+             f'<span class="rcc-personal-note">{PERSONAL_LABEL}</span><div>{{{{{field}}}}}</div></div>'
+             f'{{{{/{field}}}}}')
+    templates = tuple(t._replace(back=t.back[:-len("</div>")] + block + "</div>") for t in base.templates)
+    return base._replace(id=type_id, name=f"{base.name} + {field}",
+                         fields=(*base.fields, Field(field, type_id + 1)), templates=templates,
+                         css=CSS + _PERSONAL_CSS)
+
+
+_PERSONAL_CSS = """\
+.rcc-personal { margin-top: 0.9em; padding: 0.5em 0.7em; border: 1px solid #888; font-size: 0.85em; }
+.rcc-personal-note { font-size: 0.85em; color: #666; }
+"""
+
 
 CSS = """\
 .card {

@@ -36,6 +36,8 @@ def read_card(path: str, file_path: Path, deck: Deck, node: Node, like: Card) ->
         inherited = tags.merged(inherited, section.tags)
         sections = section.sections
     card = reader.card(node, "", like.section_path, like.section_titles, inherited)
+    if card is not None and like.section_context:
+        card = card._replace(section_context=like.section_context)
     return card, reader.problems
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from rcc_cards import tags
+from rcc_cards import kinds, tags
 from rcc_cards.errors import Problem
 from rcc_cards.loader import didyoumean, notetypes, spec
 from rcc_cards.loader.cards import CardReader
@@ -52,7 +52,7 @@ class DeckReader(CardReader):
         if top is None:
             return None
         meta = self._deck_meta(top["deck"][1], file_path) if "deck" in top else None
-        sections = self._sections(top["sections"][1], (), (), ()) if "sections" in top else ()
+        sections = self._sections(top["sections"][1], (), (), (), ()) if "sections" in top else ()
         if meta is None or "sections" not in top:
             return None
         deck = Deck(sections=sections, loc=self.loc(top["deck"][1]), file=file_path, **meta)
@@ -87,6 +87,13 @@ class DeckReader(CardReader):
         sources = self._deck_sources(node, found, file_path)
         note_types = self._note_types(found, file_path)
         if values is None or sources is None or note_types is None or not {"key", "name"} <= set(values):
+            return None
+        personal = values.get("personal_field", "")
+        taken = {f.name.casefold(): f.name for spec_ in kinds.all_kinds() for f in spec_.note_type.fields}
+        if personal.casefold() in taken:
+            self.report(found["personal_field"][1], ctx, f"'personal_field: {personal}' is the name of a field "
+                        f"rcc-cards fills ({taken[personal.casefold()]!r}); name the learner's field otherwise, "
+                        "e.g. 'My notes'")
             return None
         return {"sources": sources, "key_loc": self.loc(found["key"][1]), "description": "", "context": "",
                 "note_types": note_types, **{spec.DECK.field(k).target: v for k, v in values.items()}}
@@ -179,7 +186,7 @@ class DeckReader(CardReader):
                       values["file"], values.get("skip", ()), values.get("key", ""), values.get("origin", ""))
 
     def _sections(self, node: Node, path: tuple[str, ...], titles: tuple[str, ...],
-                  inherited: tuple[str, ...]) -> tuple[Section, ...]:
+                  inherited: tuple[str, ...], contexts: tuple[str, ...]) -> tuple[Section, ...]:
         where = " > ".join(f"section '{k}'" for k in path)
         if not isinstance(node, Sequence):
             self.report(node, where, f"'sections' must be a list of sections ('- key: …' items); "
@@ -188,7 +195,7 @@ class DeckReader(CardReader):
         out: list[Section] = []
         seen: dict[str, Node] = {}
         for item in node.items:
-            section = self._section(item, path, titles, inherited)
+            section = self._section(item, path, titles, inherited, contexts)
             if section is None:
                 continue
             if section.key in seen:
@@ -201,7 +208,7 @@ class DeckReader(CardReader):
         return tuple(out)
 
     def _section(self, node: Node, path: tuple[str, ...], titles: tuple[str, ...],
-                 inherited: tuple[str, ...]) -> Section | None:
+                 inherited: tuple[str, ...], contexts: tuple[str, ...]) -> Section | None:
         parent = " > ".join(f"section '{k}'" for k in path)
         found = self.mapping(node, parent or "", spec.SECTION)
         if found is None:
@@ -216,8 +223,11 @@ class DeckReader(CardReader):
         # the cards of a section with a bad key or title are still read, for their own problems
         sub_path, sub_titles = (*path, key or written or "section"), (*titles, title)
         all_tags = tags.merged(inherited, own_tags)
-        cards = self._cards(found["cards"][1], ctx, sub_path, sub_titles, all_tags) if "cards" in found else ()
-        sections = self._sections(found["sections"][1], sub_path, sub_titles, all_tags) \
+        context = values.get("context", "") if values is not None else ""
+        all_contexts = (*contexts, context) if context else contexts
+        cards = self._cards(found["cards"][1], ctx, sub_path, sub_titles, all_tags, all_contexts) \
+            if "cards" in found else ()
+        sections = self._sections(found["sections"][1], sub_path, sub_titles, all_tags, all_contexts) \
             if "sections" in found else ()
         if "cards" not in found and "sections" not in found:
             self.report(node, ctx, "section has no 'cards' and no 'sections'; add cards or remove the section",
@@ -227,11 +237,12 @@ class DeckReader(CardReader):
                 return None
             # a stand-in, so that its cards still take part in the checks across cards (unique ids); its
             # problem keeps the file from being built
-            return Section(key or written or "section", title or "?", own_tags, cards, sections, self.loc(node))
-        return Section(key, title, own_tags, cards, sections, self.loc(node))
+            return Section(key or written or "section", title or "?", own_tags, cards, sections, self.loc(node),
+                           context)
+        return Section(key, title, own_tags, cards, sections, self.loc(node), context)
 
     def _cards(self, node: Node, ctx: str, path: tuple[str, ...], titles: tuple[str, ...],
-               inherited: tuple[str, ...]) -> tuple[Card, ...]:
+               inherited: tuple[str, ...], contexts: tuple[str, ...]) -> tuple[Card, ...]:
         if not isinstance(node, Sequence):
             self.report(node, ctx, f"'cards' must be a list of cards ('- id: …' items); found {shape_of(node)}")
             return ()
@@ -245,5 +256,5 @@ class DeckReader(CardReader):
                 continue
             card = self.card(item, ctx, path, titles, inherited, FAST_CARDS)
             if card is not None:
-                cards.append(card)
+                cards.append(card._replace(section_context=contexts) if contexts else card)
         return tuple(cards)

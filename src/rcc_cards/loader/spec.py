@@ -21,6 +21,7 @@ from rcc_cards.model import SETTINGS
 
 KEY_PATTERN = re.compile(r"[a-z0-9][a-z0-9_]*\Z")
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*\Z")
+PERSONAL_FIELD_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9 _-]{0,38}[A-Za-z0-9]\Z")  # safe in Anki's {{…}} syntax
 MAX_ID_LENGTH = 100
 # A note's Anki GUID, kept by 'rcc-cards import': the characters of Anki's own (base 91: letters, digits and
 # ASCII punctuation but quotes and the backslash); Anki sets no length limit, rcc-cards that of any name.
@@ -130,6 +131,10 @@ DECK = Map("deck", "'deck'", (
           "Several sources, each with its 'key'; cards quote the first unless they name another."),
     Field("note_types", TEXT, "A JSON file beside the deck with the Anki note types its cards keep ('note_type' "
                               "on a card; written by 'rcc-cards import')."),
+    Field("personal_field", Shape("name", pattern=PERSONAL_FIELD_PATTERN,
+                                  example="a field name of letters, digits, spaces, '-' and '_', e.g. My notes"),
+          "A field of every note that is the learner's own: empty in the package, shown on the back when filled, "
+          "and kept by 'rcc-cards push' (a package import empties it). Set it before learners study the deck."),
     Field("rules", Shape("rules"), "This deck's severity for rules it changes: error, warning or off."),
     Field("drafts_for", Shape("name", pattern=KEY_PATTERN, example="the key of the deck these cards are drafts for"),
           "Marks a drafts file (written by 'rcc-cards draft'): its cards are checked, never built."),
@@ -164,6 +169,7 @@ SECTION = Map("section", "a section", (
     Field("key", Shape("name", pattern=KEY_PATTERN,
                          example="lowercase letters, digits and '_', e.g. cytokine_therapy"), required=True),
     Field("title", TEXT, required=True),
+    Field("context", TEXT, "Shown on every card below the section, labelled as not from the source."),
     Field("tags", TAGS),
     Field("cards", Shape("list", ref="card")),
     Field("sections", Shape("list", ref="section")),

@@ -516,3 +516,20 @@ def _block_problem(path: str, line: int, col: int, start_line: int, lines: list[
         f"block that starts at line {start_line}. Indent it with the same number of spaces as the "
         "keys (or '- ' items) it belongs with.",
     )
+
+
+def scalar_spans(text: str) -> dict[tuple[int, int], tuple[int, int, str | None]]:
+    """Every scalar of ``text`` by its 1-based (line, column), as the node tree places it: its start and end
+    offsets in ``text`` (characters; the pure-Python parser, whose marks count characters, not bytes) and its
+    style. For a block scalar (``|``, ``>``) the span runs from the indicator to its last line's end; the
+    blank lines after it are left out. The one place a deck file's text is edited from (:mod:`.edit`)."""
+    spans: dict[tuple[int, int], tuple[int, int, str | None]] = {}
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.ScalarEvent):
+            first: Any = event.start_mark
+            start, end = first.index, event.end_mark.index  # type: ignore[union-attr]  # set by the parser
+            style = event.style or None
+            if style in ("|", ">"):
+                end = start + len(text[start:end].rstrip())
+            spans[(first.line + 1, first.column + 1)] = (start, end, style)
+    return spans

@@ -1,7 +1,8 @@
 """The rules that judge loaded decks, and the registry that lists and runs them (as yamllint's rules/).
 
 Each rule lives in a module of its family (:mod:`.identity`, :mod:`.quotes`, :mod:`.quality`,
-:mod:`.fronts`, :mod:`.weak`, :mod:`.coverage`, :mod:`.drafts`) as a :class:`Rule`: its id, default severity, a
+:mod:`.fronts`, :mod:`.weak`, :mod:`.recall`, :mod:`.coverage`, :mod:`.drafts`,
+:mod:`.attribution`) as a :class:`Rule`: its id, default severity, a
 docstring with a failing and a passing example (docs/rules.md is generated from them, and a test
 keeps the two equal) and its check.
 Adding a rule is adding it to its module and to :data:`RULES`.
@@ -33,7 +34,7 @@ from rcc_cards import grounding, kinds
 from rcc_cards.errors import Problem, Severity
 from rcc_cards.memo import NO_MEMO, Hashed, Memo, Same
 from rcc_cards.model import Card, Deck, RuleSetting, Setting
-from rcc_cards.rules import coverage, drafts, fronts, identity, quality, quotes, settings, weak
+from rcc_cards.rules import attribution, coverage, drafts, fronts, identity, quality, quotes, recall, settings, weak
 from rcc_cards.rules.base import Hit, Rule
 
 __all__ = ["RULES", "Hit", "Rule", "Setting", "by_id", "check_decks", "setting_problems", "severities", "table"]
@@ -59,10 +60,12 @@ RULES: tuple[Rule, ...] = (
     weak.reverse_on_question,
     weak.guessable_deletion,
     weak.front_gives_away,
+    *recall.RULES,
     coverage.sentence_uncovered,
     coverage.skip_unmatched,
     coverage.skip_ambiguous,
     drafts.draft_pending,
+    attribution.source_header_incomplete,
 )
 
 

@@ -1,4 +1,4 @@
-"""Reading Anki files (ankiread.py, issue 21) with the real Anki backend: a collection made with
+"""Reading Anki files (ankicollection.py, issue 21) with the real Anki backend: a collection made with
 ``anki.collection.Collection`` (stock note types, subdecks, hierarchical tags, media, formatted fields,
 reviews, a suspended card), exported as a current and a legacy ``.apkg`` and a ``.colpkg``, read back value
 for value; genanki's own packages; and one clear error for each kind of file that cannot be read."""
@@ -25,8 +25,8 @@ from anki.errors import DBError
 from anki.models import NotetypeId
 
 from conftest import REPO, add_note
-from rcc_cards import ankiread
-from rcc_cards.ankiread import AnkiCard, AnkiDeckData, AnkiNote
+from rcc_cards import ankicollection
+from rcc_cards.ankicollection import AnkiCard, AnkiDeckData, AnkiNote
 from rcc_cards.errors import RccCardsError
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256))
@@ -125,7 +125,7 @@ FORMATS = ["apkg", "legacy_apkg", "colpkg", "legacy_colpkg", "collection"]
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_every_note_is_read_with_its_guid_fields_tags_and_cards(source: Source, fmt: str) -> None:
-    data = ankiread.read(getattr(source, fmt))
+    data = ankicollection.read(getattr(source, fmt))
     assert [note.guid for note in data.notes] == list(source.guids.values())
     basic = _by_guid(data, source.guids["basic"])
     assert basic.fields == (CELL_FRONT, '<img src="cell.png">')
@@ -148,7 +148,7 @@ def test_every_note_is_read_with_its_guid_fields_tags_and_cards(source: Source, 
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_note_types_keep_their_ids_names_fields_templates_and_kinds(source: Source, fmt: str) -> None:
-    data = ankiread.read(getattr(source, fmt))
+    data = ankicollection.read(getattr(source, fmt))
     used = ["Basic", "Basic (and reversed card)", "Basic (optional reversed card)", "Cloze"]
     assert [(nt.id, nt.name) for nt in data.note_types] == sorted((source.note_types[n], n) for n in used)
     kinds = {nt.name: nt.kind for nt in data.note_types}
@@ -178,7 +178,7 @@ def test_note_types_keep_their_ids_names_fields_templates_and_kinds(source: Sour
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_decks_are_read_by_full_name(source: Source, fmt: str) -> None:
-    data = ankiread.read(getattr(source, fmt))
+    data = ankicollection.read(getattr(source, fmt))
     names = [deck.name for deck in data.decks]
     assert names == ["Biology", "Biology::Cells", "Biology::Genes"]  # the empty Default deck is left out
     ids = [deck.id for deck in data.decks]
@@ -190,11 +190,11 @@ def test_decks_are_read_by_full_name(source: Source, fmt: str) -> None:
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_media_is_listed_and_its_bytes_are_read(source: Source, fmt: str) -> None:
-    with ankiread.opened(getattr(source, fmt)) as deck:
+    with ankicollection.opened(getattr(source, fmt)) as deck:
         assert deck.data.media_names == ("a & b.png", "cell.png", "dna.mp3")
         assert deck.media("cell.png") == PNG and deck.media("dna.mp3") == MP3 and deck.media("a & b.png") == AMP_PNG
         for name in ("missing.png", "../collection.anki2", "", "sub/cell.png"):
-            with pytest.raises(ankiread.MediaNotFound) as caught:
+            with pytest.raises(ankicollection.MediaNotFound) as caught:
                 deck.media(name)
             assert str(caught.value) == f"{getattr(source, fmt)}: no media file named {name!r} in it"
         media_dir = deck.media_dir
@@ -204,7 +204,7 @@ def test_media_is_listed_and_its_bytes_are_read(source: Source, fmt: str) -> Non
 
 def test_reading_a_collection_file_leaves_it_unchanged(source: Source) -> None:
     before = {path.name: _sha(path) for path in source.folder.iterdir() if path.is_file()}
-    data = ankiread.read(source.collection)
+    data = ankicollection.read(source.collection)
     assert len(data.notes) == 5
     assert {path.name: _sha(path) for path in source.folder.iterdir() if path.is_file()} == before
 
@@ -212,7 +212,7 @@ def test_reading_a_collection_file_leaves_it_unchanged(source: Source) -> None:
 def test_reading_packages_leaves_them_unchanged(source: Source) -> None:
     for path in (source.apkg, source.legacy_apkg, source.colpkg, source.legacy_colpkg):
         before = _sha(path)
-        ankiread.read(path)
+        ankicollection.read(path)
         assert _sha(path) == before
 
 
@@ -223,11 +223,11 @@ def test_a_collection_anki_holds_open_is_read_with_its_latest_notes(tmp_path: Pa
         guid = add_note(col, "Basic", 1, ["written while open", "b"], [])
         with pytest.raises(DBError, match="Anki already open"):
             Collection(str(path))  # what opening it directly would do
-        data = ankiread.read(path)
+        data = ankicollection.read(path)
     finally:
         col.close()
     assert [(note.guid, note.fields) for note in data.notes] == [(guid, ("written while open", "b"))]
-    assert data.decks == (ankiread.AnkiDeck(1, "Default"),)  # the Default deck, holding the card
+    assert data.decks == (ankicollection.AnkiDeck(1, "Default"),)  # the Default deck, holding the card
 
 
 def test_a_card_in_a_filtered_deck_is_read_in_its_home_deck(tmp_path: Path) -> None:
@@ -244,8 +244,8 @@ def test_a_card_in_a_filtered_deck_is_read_in_its_home_deck(tmp_path: Path) -> N
         assert col.db.all("select did, odid from cards") == [[moved, home]]  # type: ignore[union-attr]
     finally:
         col.close()
-    data = ankiread.read(path)
-    assert data.decks == (ankiread.AnkiDeck(home, "Home"),)
+    data = ankicollection.read(path)
+    assert data.decks == (ankicollection.AnkiDeck(home, "Home"),)
     assert [(n.guid, n.cards) for n in data.notes] == [(guid, (AnkiCard(0, "Card 1", "Home", False),))]
 
 
@@ -274,7 +274,7 @@ def test_a_genanki_package_with_its_default_note_types(tmp_path: Path) -> None:
                                guid="guid-cloze"))
     path = tmp_path / "genanki.apkg"
     genanki.Package(deck).write_to_file(str(path))
-    data = ankiread.read(path)
+    data = ankicollection.read(path)
     assert [(nt.id, nt.name, nt.kind, nt.field_names) for nt in data.note_types] == [
         (1550428389, "Cloze (genanki)", "cloze", ("Text", "Back Extra")),
         (1559383000, "Basic (genanki)", "basic", ("Front", "Back"))]
@@ -284,14 +284,14 @@ def test_a_genanki_package_with_its_default_note_types(tmp_path: Path) -> None:
         ("guid-basic", ("front <i>x</i>", "back"), ("g::t",), ("Genanki::Deck",)),
         ("guid-cloze", ("{{c1::a}} and {{c2::b}}", ""), (), ("Genanki::Deck",))]
     assert [len(n.cards) for n in data.notes] == [1, 2]
-    assert data.decks == (ankiread.AnkiDeck(None, "Genanki"), ankiread.AnkiDeck(None, "Genanki::Deck"))
+    assert data.decks == (ankicollection.AnkiDeck(None, "Genanki"), ankicollection.AnkiDeck(None, "Genanki::Deck"))
 
 
 # -- the errors ---------------------------------------------------------------------------------------
 
 def _error(path: Path) -> RccCardsError:
     with pytest.raises(RccCardsError) as caught:
-        ankiread.read(path)
+        ankicollection.read(path)
     return caught.value
 
 
@@ -299,14 +299,14 @@ def test_a_text_file_named_apkg_is_not_an_anki_package(tmp_path: Path) -> None:
     path = tmp_path / "x.apkg"
     path.write_text("front,back\n", encoding="utf-8")
     error = _error(path)
-    assert isinstance(error, ankiread.NotAnAnkiFile)
+    assert isinstance(error, ankicollection.NotAnAnkiFile)
     assert str(error) == (f"{path}: not an Anki package (.apkg, .colpkg) or collection (.anki2); "
                           "export the deck from Anki with File > Export")
 
 
 def test_a_missing_file_cannot_be_read(tmp_path: Path) -> None:
     error = _error(tmp_path / "nowhere.apkg")
-    assert isinstance(error, ankiread.NotAnAnkiFile)
+    assert isinstance(error, ankicollection.NotAnAnkiFile)
     assert str(error) == f"{tmp_path / 'nowhere.apkg'}: cannot read it (No such file or directory); check the path"
 
 
@@ -314,7 +314,7 @@ def test_a_pipe_or_a_folder_is_refused_without_reading(tmp_path: Path) -> None:
     fifo = tmp_path / "pipe.apkg"
     os.mkfifo(fifo)
     error = _error(fifo)
-    assert isinstance(error, ankiread.NotAnAnkiFile)
+    assert isinstance(error, ankicollection.NotAnAnkiFile)
     assert str(error) == f"{fifo}: not a regular file; give an exported .apkg or .colpkg"
     assert str(_error(tmp_path)) == f"{tmp_path}: not a regular file; give an exported .apkg or .colpkg"
 
@@ -324,7 +324,7 @@ def test_a_zip_without_a_collection_is_not_an_anki_package(tmp_path: Path) -> No
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("photo.jpg", b"jpeg")
     error = _error(path)
-    assert isinstance(error, ankiread.NotAnAnkiFile)
+    assert isinstance(error, ankicollection.NotAnAnkiFile)
     assert str(error) == (f"{path}: a zip file without an Anki collection in it; "
                           "export the deck from Anki with File > Export")
 
@@ -335,7 +335,7 @@ def test_a_truncated_package_is_damaged(source: Source, tmp_path: Path, fmt: str
     path = tmp_path / f"cut.{fmt.rsplit('_', 1)[-1]}"
     path.write_bytes(whole[: len(whole) // 2])
     error = _error(path)
-    assert isinstance(error, ankiread.DamagedFile)
+    assert isinstance(error, ankicollection.DamagedFile)
     assert str(error) == f"{path}: a damaged or truncated zip file (File is not a zip file); copy or export it again"
 
 
@@ -357,7 +357,7 @@ def test_a_package_with_a_damaged_collection_inside_is_damaged(source: Source, t
     zstd_frame_of_zeros = b"\x28\xb5\x2f\xfd" + b"\0" * 64
     path = _rewritten(getattr(source, fmt), tmp_path / f"bad.{fmt}", "collection.anki21b", zstd_frame_of_zeros)
     error = _error(path)
-    assert isinstance(error, ankiread.DamagedFile)
+    assert isinstance(error, ankicollection.DamagedFile)
     assert re.fullmatch(re.escape(f"{path}: {says}") + r".+" + re.escape("); export it again"), str(error)), error
 
 
@@ -366,13 +366,13 @@ def test_a_package_from_a_newer_anki_says_so(source: Source, tmp_path: Path) -> 
         assert archive.read("meta") == b"\x08\x03"  # PackageMetadata(version=VERSION_LATEST)
     path = _rewritten(source.apkg, tmp_path / "future.apkg", "meta", b"\x08\x04")
     error = _error(path)
-    assert isinstance(error, ankiread.TooNew)
+    assert isinstance(error, ankicollection.TooNew)
     assert str(error) == (f"{path}: written by a newer Anki (package version 4) than this backend reads; "
                           "upgrade anki (pip install -U anki) or export with 'Support older Anki versions' ticked")
 
 
 def test_anki_itself_refuses_that_package_as_too_new(source: Source, tmp_path: Path) -> None:
-    """The marker ankiread checks is the one the backend checks: importing the same file fails."""
+    """The marker ankicollection checks is the one the backend checks: importing the same file fails."""
     from anki.collection import ImportAnkiPackageOptions, ImportAnkiPackageRequest
     from anki.errors import BackendError
 
@@ -394,7 +394,7 @@ def test_a_collection_from_a_newer_anki_says_so(source: Source, tmp_path: Path) 
     db.close()
     before = _sha(path)
     error = _error(path)
-    assert isinstance(error, ankiread.TooNew)
+    assert isinstance(error, ankicollection.TooNew)
     assert str(error) == f"{path}: written by a newer Anki than this backend reads; upgrade anki (pip install -U anki)"
     assert _sha(path) == before
 
@@ -407,7 +407,7 @@ def test_an_sqlite_file_that_is_not_a_collection_is_refused_and_left_alone(tmp_p
     db.close()
     before = _sha(path)
     error = _error(path)
-    assert isinstance(error, ankiread.NotAnAnkiFile)
+    assert isinstance(error, ankicollection.NotAnAnkiFile)
     assert str(error) == (f"{path}: an SQLite file but not an Anki collection; "
                           "give a collection.anki2 or an exported .apkg")
     assert _sha(path) == before
@@ -418,7 +418,7 @@ def test_a_truncated_collection_file_is_damaged(source: Source, tmp_path: Path) 
     whole = source.collection.read_bytes()
     path.write_bytes(whole[: len(whole) // 3])
     error = _error(path)
-    assert isinstance(error, ankiread.DamagedFile), error
+    assert isinstance(error, ankicollection.DamagedFile), error
     assert str(error).startswith(f"{path}: ")
     assert str(error).endswith("check it in Anki with Tools > Check Database")
 
@@ -427,7 +427,7 @@ def test_an_empty_package_has_no_notes(tmp_path: Path) -> None:
     path = tmp_path / "empty.apkg"
     genanki.Package(genanki.Deck(1, "Nothing here")).write_to_file(str(path))
     error = _error(path)
-    assert isinstance(error, ankiread.EmptyDeck)
+    assert isinstance(error, ankicollection.EmptyDeck)
     assert str(error) == f"{path}: it holds no notes; export a deck that has cards"
 
 
@@ -435,7 +435,7 @@ def test_an_empty_collection_has_no_notes(tmp_path: Path) -> None:
     path = tmp_path / "empty.anki2"
     Collection(str(path)).close()
     error = _error(path)
-    assert isinstance(error, ankiread.EmptyDeck)
+    assert isinstance(error, ankicollection.EmptyDeck)
 
 
 @pytest.fixture
@@ -448,9 +448,9 @@ def own_tempdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pat
 
 def test_temporary_folders_are_removed_after_reading_and_after_every_error(
         source: Source, tmp_path: Path, own_tempdir: Path) -> None:
-    ankiread.read(source.apkg)
-    ankiread.read(source.colpkg)
-    ankiread.read(source.collection)
+    ankicollection.read(source.apkg)
+    ankicollection.read(source.colpkg)
+    ankicollection.read(source.collection)
     empty = tmp_path / "empty.apkg"
     genanki.Package(genanki.Deck(1, "Nothing")).write_to_file(str(empty))
     bad = _rewritten(source.apkg, tmp_path / "bad.apkg", "collection.anki21b", b"\x28\xb5\x2f\xfd" + b"\0" * 64)
@@ -461,7 +461,7 @@ def test_temporary_folders_are_removed_after_reading_and_after_every_error(
     db.close()
     for path in (empty, bad, future):
         with pytest.raises(RccCardsError):
-            ankiread.read(path)
+            ankicollection.read(path)
     assert [p.name for p in own_tempdir.iterdir() if p.name.startswith("rcc-cards-read-")] == []
 
 
@@ -480,7 +480,7 @@ def test_temporary_folders_are_removed_after_reading_and_after_every_error(
     ("<b>no media</b> [sound:] <img>", ()),
 ])
 def test_media_references(field: str, names: tuple[str, ...]) -> None:
-    assert ankiread.media_references(field) == names
+    assert ankicollection.media_references(field) == names
 
 
 def test_media_references_agree_with_ankis_own(tmp_path: Path) -> None:
@@ -491,7 +491,8 @@ def test_media_references_agree_with_ankis_own(tmp_path: Path) -> None:
         basic = col.models.by_name("Basic")
         assert basic is not None
         for field in fields:
-            assert list(ankiread.media_references(field)) == col.media.files_in_str(NotetypeId(basic["id"]), field)
+            found = col.media.files_in_str(NotetypeId(basic["id"]), field)
+            assert list(ankicollection.media_references(field)) == found
     finally:
         col.close()
 
@@ -503,27 +504,28 @@ def _python(code: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_importing_the_module_does_not_import_anki() -> None:
-    result = _python("import sys, rcc_cards.ankiread; print(sorted(m for m in sys.modules if m.startswith('anki')))")
+    result = _python("import sys, rcc_cards.ankicollection\n"
+                     "print(sorted(m for m in sys.modules if m.startswith('anki')))")
     assert result.returncode == 0, result.stderr
     assert result.stdout == "[]\n"
 
 
 def test_without_anki_the_error_says_what_to_install(tmp_path: Path) -> None:
     result = _python("import sys; sys.modules['anki'] = None\n"
-                     "from pathlib import Path\nfrom rcc_cards import ankiread\n"
-                     "try:\n    ankiread.read(Path('any.apkg'))\n"
-                     "except ankiread.AnkiMissing as error:\n"
-                     "    print(isinstance(error, ankiread.RccCardsError), error)\n")
+                     "from pathlib import Path\nfrom rcc_cards import ankicollection\n"
+                     "try:\n    ankicollection.read(Path('any.apkg'))\n"
+                     "except ankicollection.AnkiMissing as error:\n"
+                     "    print(isinstance(error, ankicollection.RccCardsError), error)\n")
     assert result.returncode == 0, result.stderr
     assert result.stdout == ("True reading Anki files needs the anki package; "
                              "install with `pip install 'rcc-cards[anki]'`\n")
 
 
-def test_only_ankiread_imports_anki() -> None:
+def test_only_ankicollection_imports_anki() -> None:
     src = REPO / "src" / "rcc_cards"
     importers = {str(p.relative_to(src)) for p in src.rglob("*.py")
                  if re.search(r"^\s*(import|from) anki\b", p.read_text(encoding="utf-8"), re.MULTILINE)}
-    assert importers == {"ankiread.py"}
+    assert importers == {"ankicollection.py"}
 
 
 def test_the_anki_extra_pins_the_version_the_tests_use() -> None:
