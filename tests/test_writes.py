@@ -326,7 +326,16 @@ def asides(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return started
 
 
-def test_packages_written_aside_are_the_bytes_written_here(tmp_path: Path, asides: list[int],
+@pytest.fixture
+def one_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    """This process counts as single-threaded, whatever threads other tests of the run left behind (a
+    server's, a reader's): the tests of the child's writing need the child."""
+    from rcc_cards import builder
+
+    monkeypatch.setattr(builder, "_one_thread", lambda: True)
+
+
+def test_packages_written_aside_are_the_bytes_written_here(tmp_path: Path, asides: list[int], one_thread: None,
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     from rcc_cards import builder
 
@@ -342,7 +351,7 @@ def test_packages_written_aside_are_the_bytes_written_here(tmp_path: Path, aside
     assert _temporary_files(tmp_path) == []
 
 
-def test_a_failing_check_stops_the_packages_written_aside(tmp_path: Path, asides: list[int],
+def test_a_failing_check_stops_the_packages_written_aside(tmp_path: Path, asides: list[int], one_thread: None,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     from rcc_cards import builder
 
@@ -360,7 +369,7 @@ def test_a_failing_check_stops_the_packages_written_aside(tmp_path: Path, asides
 
 
 def test_a_disk_error_of_the_child_writing_aside_is_reported_and_changes_nothing(
-        tmp_path: Path, asides: list[int], monkeypatch: pytest.MonkeyPatch) -> None:
+        tmp_path: Path, asides: list[int], one_thread: None, monkeypatch: pytest.MonkeyPatch) -> None:
     from rcc_cards import compiler
 
     deck = write_deck(tmp_path, ASIDE_CARDS)
@@ -379,3 +388,20 @@ def test_a_disk_error_of_the_child_writing_aside_is_reported_and_changes_nothing
     assert (result.exit_code, result.stderr) == (1, "rcc-cards: error: cannot write out/t.apkg: No space left on "
                                                     "device\n")
     assert _snapshot(tmp_path) == before and _temporary_files(tmp_path) == []
+
+
+def test_a_process_with_another_thread_writes_its_packages_itself(tmp_path: Path, asides: list[int]) -> None:
+    """Forking copies one thread only: with another one running (of a library, say), no child is made."""
+    import threading
+
+    write_deck(tmp_path, ASIDE_CARDS)
+    done = threading.Event()
+    other = threading.Thread(target=done.wait, args=(60,))
+    other.start()
+    try:
+        result = run(["build", "t.yaml", "-o", "out"], cwd=tmp_path)
+    finally:
+        done.set()
+        other.join()
+    assert result.exit_code == 0 and asides == []
+    assert "wrote out/t.apkg: 6000 notes, 6000 cards, 1 tags" in result.stdout

@@ -414,8 +414,8 @@ def _early(options: BuildOptions, found: Read, now: int | None, memo: Memo) -> _
 def _aside(early: _Staging | None, staged: writer.Staged) -> Iterator[writer.Aside | None]:
     """The packages of ``early`` written by a child process (stopped on leaving, unless done), when that pays:
     enough cards to write and a second core free; else None (they are written here, after the checks)."""
-    if early is None or not hasattr(os, "fork") \
-            or len(os.sched_getaffinity(0)) < 2 or early.stamp_problems:
+    if early is None or not hasattr(os, "fork") or len(os.sched_getaffinity(0)) < 2 or early.stamp_problems \
+            or not _one_thread():
         yield None
         return
     cards = sum(len(build.cards) for target, slot in zip(early.plan.packages, early.slots, strict=True)
@@ -425,6 +425,15 @@ def _aside(early: _Staging | None, staged: writer.Staged) -> Iterator[writer.Asi
         return
     with staged.aside(early.jobs) as aside:
         yield aside
+
+
+def _one_thread() -> bool:
+    """Whether this process runs one thread only, native ones included (a push holds Anki's backend open,
+    whose threads a forked child would not have, nor the locks they hold): only then is forking safe."""
+    try:
+        return len(os.listdir("/proc/self/task")) == 1
+    except OSError:
+        return False  # no way to tell: write here
 
 
 def _write_here(staged: writer.Staged, job: tuple[Path, Callable[[BinaryIO, Path], object],
