@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import enum
+import random
 from pathlib import Path
 
 import pytest
 
-from conftest import REPO, run
+from conftest import REPO, run, write_deck
 from rcc_cards import kinds, rules
-from rcc_cards.model import Card, Kind, Loc
+from rcc_cards.loader import load_file
+from rcc_cards.memo import NO_MEMO, one_run
+from rcc_cards.model import Card, Deck, Kind, Loc
 
 LONG = " ".join(["word"] * 25)
 
@@ -172,3 +175,77 @@ def test_the_hedge_rule_documents_every_hedge_it_checks() -> None:
 
     fails = rules.by_id()["hedge-dropped"].fails
     assert all(hedge in fails for hedge in grounding.HEDGES)
+
+
+def _duplicate_fronts_pairwise(decks: list[Deck]) -> set[tuple[Loc, str]]:
+    """duplicate-front's definition, as it was written before its per-deck index (issue 24): every card's
+    fronts against the first card with each, over all decks in order."""
+    seen: dict[str, Card] = {}
+    hits: set[tuple[Loc, str]] = set()
+    for deck in decks:
+        for card in deck.cards():
+            keys = rules.fronts.fronts(card)
+            for front in (keys if len(keys) == 1 else dict.fromkeys(keys)):
+                other = seen.setdefault(front, card)
+                if other is not card:
+                    hits.add((card.loc_of(kinds.of(card.kind).front_key),
+                              f"card '{card.id}' asks the same thing as card '{other.id}' ({other.loc.path}:"
+                              f"{other.loc.line}); a learner cannot tell which answer is wanted. Make the fronts "
+                              "differ"))
+    return hits
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_duplicate_fronts_across_decks_are_those_of_comparing_every_card(tmp_path: Path, seed: int) -> None:
+    rng = random.Random(seed)
+    questions = ["Alpha?", "alpha?", "Beta?", "Gamma", "Delta", "A {{c1::b}} c", "A {{c2::b}} c"]
+    decks = []
+    for at in range(3):
+        cards = ""
+        for i in range(rng.randint(5, 30)):
+            question = rng.choice(questions)
+            if "{{" in question:
+                cards += f"      - id: d{at}c{i}\n        cloze: \"{question}\"\n        unsourced: test\n"
+            else:
+                answer = rng.choice(questions[:5])
+                cards += (f"      - id: d{at}c{i}\n        q: \"{question}\"\n        a: \"{answer}\"\n"
+                          "        unsourced: test\n" + ("        reverse: true\n" if rng.random() < 0.3 else ""))
+        deck, problems = load_file(write_deck(tmp_path / f"d{at}", cards, key=f"k{at}"))
+        assert deck is not None and not problems, problems
+        decks.append(deck)
+    expected = _duplicate_fronts_pairwise(decks)
+    assert set(rules.fronts.duplicate_front.check_decks(decks, one_run())) == expected
+    assert set(rules.fronts.duplicate_front.check_decks(decks, NO_MEMO)) == expected
+    assert expected  # the few questions make duplicates, within decks and across them
+
+
+def _duplicate_ids_pairwise(decks: list[Deck]) -> set[tuple[Loc, str]]:
+    """duplicate-card-id's definition as it was written before its per-deck index (issue 24), for decks
+    without lock files: every card against the first card with its id."""
+    first: dict[str, Card] = {}
+    hits: set[tuple[Loc, str]] = set()
+    for deck in decks:
+        for card in deck.cards():
+            other = first.setdefault(card.id, card)
+            if other is not card:
+                where = other.loc_of("id")
+                hits.add((card.loc_of("id"), f"duplicate card id '{card.id}'; first used at {where.path}:"
+                                             f"{where.line}. Card ids must be unique across all decks built "
+                                             "together: rename this one"))
+    return hits
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_duplicate_ids_across_decks_are_those_of_comparing_every_card(tmp_path: Path, seed: int) -> None:
+    rng = random.Random(seed)
+    decks = []
+    for at in range(3):
+        cards = "".join(f"      - id: c{rng.randint(0, 40)}\n        q: Question {at} {i}?\n        a: A\n"
+                        "        unsourced: test\n" for i in range(rng.randint(5, 30)))
+        deck, _ = load_file(write_deck(tmp_path / f"d{at}", cards, key=f"k{at}"))
+        assert deck is not None
+        decks.append(deck)
+    expected = _duplicate_ids_pairwise(decks)
+    assert set(rules.identity.duplicate_card_id.check_decks(decks, one_run())) == expected
+    assert set(rules.identity.duplicate_card_id.check_decks(decks, NO_MEMO)) == expected
+    assert expected

@@ -84,17 +84,17 @@ def test_a_watch_cycle_finds_and_loads_the_decks_once(tmp_path: Path, monkeypatc
     write_deck(tmp_path, "      - id: c1\n        q: Question\n        a: Answer\n")
     loads: list[int] = []
     discoveries: list[int] = []
-    real_load, real_discover = project._load, project.discover
+    real_read, real_discover = project.read, project.discover
 
-    def counted_load(files: project.DeckFiles, session: object) -> project.Loaded:
+    def counted_read(files: project.DeckFiles, reuse: project.Reuse = project.FRESH) -> project.Read:
         loads.append(1)
-        return real_load(files, session)  # type: ignore[arg-type]
+        return real_read(files, reuse)
 
     def counted_discover(paths: Sequence[Path]) -> project.DeckFiles:
         discoveries.append(1)
         return real_discover(paths)
 
-    monkeypatch.setattr(project, "_load", counted_load)
+    monkeypatch.setattr(project, "read", counted_read)
     monkeypatch.setattr(project, "discover", counted_discover)
     watched: list[list[Path]] = []
 

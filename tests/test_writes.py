@@ -4,6 +4,7 @@ file is left."""
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import signal
@@ -12,6 +13,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -300,3 +302,106 @@ def test_a_disk_that_fills_while_the_package_is_zipped_changes_nothing(disks: tu
     assert result.stderr == f"rcc-cards: error: cannot write {package}: No space left on device\n"
     assert _snapshot(decks, build) == before
     assert _temporary_files(decks, build) == []
+
+
+# -- packages written aside, by a child process, while the checks run (issue 24) ---------------------------
+
+ASIDE_CARDS = "".join(f"      - id: c{i}\n        q: Which is question c{i} of a large deck?\n        a: Answer c{i}\n"
+                      "        unsourced: written for this test\n" for i in range(6_000))
+
+
+@pytest.fixture
+def asides(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many builds had their packages written aside (by a child process)."""
+    from rcc_cards import writer
+
+    started: list[int] = []
+    real = writer.Staged.aside
+
+    def counted(self: writer.Staged, jobs: Any) -> writer.Aside:
+        started.append(len(jobs))
+        return real(self, jobs)
+
+    monkeypatch.setattr(writer.Staged, "aside", counted)
+    return started
+
+
+@pytest.fixture
+def one_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    """This process counts as single-threaded, whatever threads other tests of the run left behind (a
+    server's, a reader's): the tests of the child's writing need the child."""
+    from rcc_cards import builder
+
+    monkeypatch.setattr(builder, "_one_thread", lambda: True)
+
+
+def test_packages_written_aside_are_the_bytes_written_here(tmp_path: Path, asides: list[int], one_thread: None,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    from rcc_cards import builder
+
+    write_deck(tmp_path, ASIDE_CARDS)
+    first = run(["build", "t.yaml", "-o", "aside"], cwd=tmp_path)
+    assert first.exit_code == 0 and asides == [1]
+    assert "wrote aside/t.apkg: 6000 notes, 6000 cards, 1 tags" in first.stdout  # counted by the child
+    monkeypatch.setattr(builder, "ASIDE_MIN_CARDS", 10 ** 9)
+    result = run(["build", "t.yaml", "-o", "here"], cwd=tmp_path)
+    assert result.exit_code == 0 and asides == [1]
+    assert (tmp_path / "aside" / "t.apkg").read_bytes() == (tmp_path / "here" / "t.apkg").read_bytes()
+    assert "wrote here/t.apkg: 6000 notes, 6000 cards, 1 tags" in result.stdout
+    assert _temporary_files(tmp_path) == []
+
+
+def test_a_failing_check_stops_the_packages_written_aside(tmp_path: Path, asides: list[int], one_thread: None,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from rcc_cards import builder
+
+    deck = write_deck(tmp_path, ASIDE_CARDS)
+    assert run(["build", "t.yaml", "-o", "out"], cwd=tmp_path).exit_code == 0
+    deck.write_text(deck.read_text().replace("question c7 of", "question c8 of"))  # c7 asks what c8 asks
+    before = _snapshot(tmp_path)
+    aside = run(["build", "t.yaml", "-o", "out"], cwd=tmp_path)
+    assert aside.exit_code == 1 and len(asides) == 2  # the packages were being written when the check failed
+    assert "asks the same thing as card 'c8'" in aside.stderr or "asks the same thing as card 'c7'" in aside.stderr
+    assert _snapshot(tmp_path) == before and _temporary_files(tmp_path) == []
+    monkeypatch.setattr(builder, "ASIDE_MIN_CARDS", 10 ** 9)
+    here = run(["build", "t.yaml", "-o", "out"], cwd=tmp_path)
+    assert (here.exit_code, here.stderr) == (1, aside.stderr)  # the same problems, in the same words
+
+
+def test_a_disk_error_of_the_child_writing_aside_is_reported_and_changes_nothing(
+        tmp_path: Path, asides: list[int], one_thread: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    from rcc_cards import compiler
+
+    deck = write_deck(tmp_path, ASIDE_CARDS)
+    assert run(["build", "t.yaml", "-o", "out"], cwd=tmp_path).exit_code == 0
+    deck.write_text(deck.read_text().replace("Answer c7\n", "Answer seven\n"))
+    before = _snapshot(tmp_path)
+    real = compiler.write_collection
+
+    def full_disk(builds: Any, path: Path) -> Any:
+        real(builds, path)  # the scratch collection is written (then left to the parent to remove) ...
+        raise OSError(errno.ENOSPC, "No space left on device")  # ... and the disk fills
+
+    monkeypatch.setattr(compiler, "write_collection", full_disk)  # the child inherits it
+    result = run(["build", "t.yaml", "-o", "out"], cwd=tmp_path)
+    assert len(asides) == 2
+    assert (result.exit_code, result.stderr) == (1, "rcc-cards: error: cannot write out/t.apkg: No space left on "
+                                                    "device\n")
+    assert _snapshot(tmp_path) == before and _temporary_files(tmp_path) == []
+
+
+def test_a_process_with_another_thread_writes_its_packages_itself(tmp_path: Path, asides: list[int]) -> None:
+    """Forking copies one thread only: with another one running (of a library, say), no child is made."""
+    import threading
+
+    write_deck(tmp_path, ASIDE_CARDS)
+    done = threading.Event()
+    other = threading.Thread(target=done.wait, args=(60,))
+    other.start()
+    try:
+        result = run(["build", "t.yaml", "-o", "out"], cwd=tmp_path)
+    finally:
+        done.set()
+        other.join()
+    assert result.exit_code == 0 and asides == []
+    assert "wrote out/t.apkg: 6000 notes, 6000 cards, 1 tags" in result.stdout

@@ -8,14 +8,16 @@ CLI renders the values these functions return.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
-from collections.abc import Callable, Sequence
+import os
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple
 
-from rcc_cards import buildcache, lockfile, outputs, reads, stamps, suggest, summary, writer
-from rcc_cards.errors import Problem, ProblemsFound, sort_problems
+from rcc_cards import buildcache, lockfile, outputs, project, reads, stamps, suggest, summary, writer
+from rcc_cards.errors import Problem, ProblemsFound, RccCardsError, has_errors, sort_problems
 from rcc_cards.memo import NO_MEMO, Memo, Same, one_run
 from rcc_cards.model import Card, Deck
 from rcc_cards.project import (
@@ -24,6 +26,7 @@ from rcc_cards.project import (
     Loaded,
     NoDeckFiles,
     NothingSelected,
+    Read,
     Reuse,
     discover,
     load,
@@ -294,40 +297,45 @@ def _remember_written(report: BuildReport, options: BuildOptions, memo: Memo) ->
                       written._replace(up_to_date=False))
 
 
-def _counting(produce: Callable[[BinaryIO, Path], summary.Counts], counted: list[summary.Counts]) -> writer.Produce:
-    """``produce``, keeping what it returns (a package's counts) in ``counted``."""
-    return lambda out, scratch: counted.append(produce(out, scratch))
+# Packages are written by a forked child while the checks run (writer.Aside) from this many cards to write on,
+# when a second core is free: below it, the fork and the copies of the pages both processes touch cost more
+# than the overlap saves (benchmarks/README.md, issue 24).
+ASIDE_MIN_CARDS = 5_000
+
+
+class _Staging(NamedTuple):
+    """What a build stages, worked out from the decks as read, before their checks: stamps, the plan, and
+    each package either as the last build left it (reused) or as a job to write."""
+
+    stamped: list[stamps.Stamped]
+    stamp_problems: list[Problem]
+    plan: BuildPlan
+    slots: list[Written | None]  # per package of the plan: reused, or None (written by its job)
+    jobs: list[tuple[Path, Callable[[BinaryIO, Path], object], Callable[[Path], None]]]
 
 
 def _build(options: BuildOptions, files: DeckFiles, now: int | None, progress: Callable[[str], None] | None,
            staged: writer.Staged, reuse: Reuse) -> BuildReport:
-    from rcc_cards import compiler  # see _compiler_import below
+    """Read, stamp and plan; start the packages' writing; check; then stage the packages and lock files.
 
-    memo = _memo(reuse)
+    Problems are raised as :func:`prepare` raises them (the checks', then the stamps', then a refused
+    output), and nothing is committed unless all passed. With many cards to write and a free core the
+    packages are written by a child process while this one runs the checks (:class:`writer.Aside`)."""
+    reuse = reuse if reuse.memo is not None else reuse._replace(memo=one_run())
     step = progress or (lambda name: None)
     with no_cyclic_gc():
-        loaded, stamped = prepare(options.paths, options.locked, now, files, reuse)
-        step(BUILD_STEPS[0])
-        the_plan = plan(stamped, options.output, options.include, options.exclude)
-        lock_files = [lockfile.lock_path(item.deck) for item in stamped]
-        writer.refuse_inputs([*the_plan.packages, options.cache_file],
-                             [*loaded.inputs, *lock_files, *(p for p, _ in files)], "build")
-        step(BUILD_STEPS[1])
-        written = []
-        by_deck = {id(item.deck): item for item in stamped}
-        for target, builds in the_plan.packages.items():
-            before = memo.get_or_compute("package", target, _Package).value
-            if (before is not None and all(by_deck[id(b.deck)].reused for b in builds)
-                    and before[1] == _package_content(builds, by_deck, options)
-                    and before[0] == reads.signature(target)):
-                reads.note(target, before[0])
-                written.append(before[2]._replace(up_to_date=True))  # the same decks, none changed: same bytes
-                continue
-            counted: list[summary.Counts] = []  # what the package holds, counted from the rows it writes
-            staged.add_with(target, _counting(functools.partial(compiler.write_package, builds), counted),
-                            writer.verify_zip)
-            written.append(Written(target, counted[0]))
+        found = project.read(files, reuse)
+        early = _early(options, found, now, _memo(reuse))
+        with _aside(early, staged) as aside:
+            loaded, stamped = _checked(found, options.locked, now, early)
+            step(BUILD_STEPS[0])
+            staging = early or _staging(options, loaded, now, _memo(reuse), stamped)
+            step(BUILD_STEPS[1])
+            results = aside.results() if aside is not None else [_write_here(staged, job) for job in staging.jobs]
         step(BUILD_STEPS[2])
+    counts = iter(summary.Counts(*result) for result in results)  # type: ignore[misc]  # JSON lists or Counts
+    written = [slot or Written(target, next(counts)) for slot, target in zip(staging.slots, staging.plan.packages,
+                                                                             strict=True)]
     locks = []
     for item in stamped:
         if item.reused:
@@ -337,4 +345,100 @@ def _build(options: BuildOptions, files: DeckFiles, now: int | None, progress: C
             staged.add(lockfile.lock_path(item.deck), text.encode("utf-8"))
             locks.append(lockfile.lock_name(item.deck))
     step(BUILD_STEPS[3])
-    return BuildReport(written, the_plan, stamped, loaded.problems, locks, loaded.inputs, not_built(loaded), loaded)
+    return BuildReport(written, staging.plan, stamped, loaded.problems, locks, loaded.inputs, not_built(loaded),
+                       loaded)
+
+
+def _checked(found: Read, locked: bool, now: int | None, early: _Staging | None) -> tuple[Loaded,
+                                                                                          list[stamps.Stamped]]:
+    """:func:`prepare` on decks already read: their checks, then their stamps (those of ``early``, if made)."""
+    loaded = project.check(found)
+    if not loaded.ok:
+        raise ProblemsFound(loaded.problems, inputs=loaded.inputs)
+    if not loaded.built:
+        raise NoDeckFiles("no deck has cards to build yet; add cards (or run 'rcc-cards draft DECK' and "
+                          "review what it proposes), then build")
+    if early is not None:
+        stamped, problems = early.stamped, list(early.stamp_problems)
+    else:
+        stamped, problems = stamps.stamp_decks(loaded.built, stamps.build_timestamp() if now is None else now,
+                                               loaded.memo)
+    if locked:
+        problems += [p for item in stamped if item.has_changes for p in stamps.stale_problems(item)]
+    if problems:
+        raise ProblemsFound(sort_problems(loaded.problems + problems), inputs=loaded.inputs)
+    return loaded, stamped
+
+
+def _staging(options: BuildOptions, loaded: Loaded, now: int | None, memo: Memo,
+             stamped: list[stamps.Stamped] | None = None) -> _Staging:
+    """Stamps (unless given), the plan, the refusal of an output that is an input, and the packages to write."""
+    from rcc_cards import compiler  # see _compiler_import below
+
+    problems: list[Problem] = []
+    if stamped is None:
+        stamped, problems = stamps.stamp_decks(loaded.built, stamps.build_timestamp() if now is None else now, memo)
+    the_plan = plan(stamped, options.output, options.include, options.exclude)
+    lock_files = [lockfile.lock_path(item.deck) for item in stamped]
+    writer.refuse_inputs([*the_plan.packages, options.cache_file],
+                         [*loaded.inputs, *lock_files, *(p for p, _ in loaded.files)], "build")
+    slots: list[Written | None] = []
+    jobs: list[tuple[Path, Callable[[BinaryIO, Path], object], Callable[[Path], None]]] = []
+    by_deck = {id(item.deck): item for item in stamped}
+    for target, builds in the_plan.packages.items():
+        before = memo.get_or_compute("package", target, _Package).value
+        if (before is not None and all(by_deck[id(b.deck)].reused for b in builds)
+                and before[1] == _package_content(builds, by_deck, options)
+                and before[0] == reads.signature(target)):
+            reads.note(target, before[0])
+            slots.append(before[2]._replace(up_to_date=True))  # the same decks, none changed: same bytes
+            continue
+        slots.append(None)
+        jobs.append((target, functools.partial(compiler.write_package, builds), writer.verify_zip))
+    return _Staging(stamped, problems, the_plan, slots, jobs)
+
+
+def _early(options: BuildOptions, found: Read, now: int | None, memo: Memo) -> _Staging | None:
+    """:func:`_staging` before the checks, for decks whose files have no error; None when it refuses something
+    (no note left after the filters, an output that is an input, ...): then it runs again after the checks,
+    which are reported first, as always."""
+    if not found.loaded.built or has_errors(found.problems):
+        return None
+    try:
+        return _staging(options, found.loaded, now, memo)
+    except RccCardsError:
+        return None
+
+
+@contextlib.contextmanager
+def _aside(early: _Staging | None, staged: writer.Staged) -> Iterator[writer.Aside | None]:
+    """The packages of ``early`` written by a child process (stopped on leaving, unless done), when that pays:
+    enough cards to write and a second core free; else None (they are written here, after the checks)."""
+    if early is None or not hasattr(os, "fork") or len(os.sched_getaffinity(0)) < 2 or early.stamp_problems \
+            or not _one_thread():
+        yield None
+        return
+    cards = sum(len(build.cards) for target, slot in zip(early.plan.packages, early.slots, strict=True)
+                if slot is None for build in early.plan.packages[target])
+    if cards < ASIDE_MIN_CARDS:
+        yield None
+        return
+    with staged.aside(early.jobs) as aside:
+        yield aside
+
+
+def _one_thread() -> bool:
+    """Whether this process runs one thread only, native ones included (a push holds Anki's backend open,
+    whose threads a forked child would not have, nor the locks they hold): only then is forking safe."""
+    try:
+        return len(os.listdir("/proc/self/task")) == 1
+    except OSError:
+        return False  # no way to tell: write here
+
+
+def _write_here(staged: writer.Staged, job: tuple[Path, Callable[[BinaryIO, Path], object],
+                                                  Callable[[Path], None]]) -> object:
+    counted: list[object] = []
+    target, produce, verify = job
+    staged.add_with(target, lambda out, scratch: counted.append(produce(out, scratch)), verify)
+    return counted[0]

@@ -15,7 +15,7 @@ from typing import NamedTuple
 from rcc_cards import rules, tags
 from rcc_cards.errors import Problem, RccCardsError, has_errors, sort_problems
 from rcc_cards.loader import header_settings, load_file
-from rcc_cards.memo import NO_MEMO, Memo, one_run
+from rcc_cards.memo import NO_MEMO, Memo, Same, one_run
 from rcc_cards.model import Card, Deck
 
 DEFAULT_DECKS = Path("decks")
@@ -65,7 +65,7 @@ class Loaded(NamedTuple):
     def inputs(self) -> list[Path]:
         """The deck files, and the source and media files of the decks that loaded."""
         return list(dict.fromkeys([*(p for p, _ in self.files),
-                                   *(f for deck in self.decks for f in deck.referenced_files())]))
+                                   *(f for deck in self.decks for f in referenced_files(deck, self.memo))]))
 
     @property
     def ok(self) -> bool:
@@ -85,6 +85,11 @@ class Loaded(NamedTuple):
     def drafts(self) -> list[Deck]:
         """The drafts files (written by 'rcc-cards draft'): checked, never built."""
         return [deck for deck in self.decks if deck.drafts_for]
+
+
+def referenced_files(deck: Deck, memo: Memo = NO_MEMO) -> list[Path]:
+    """:meth:`Deck.referenced_files`, once per deck object in ``memo`` (a watch cycle asks of every deck)."""
+    return memo.get_or_compute("referenced files", Same(deck), deck.referenced_files)
 
 
 @contextmanager
@@ -132,10 +137,26 @@ def load(paths: Sequence[Path], files: DeckFiles | None = None, reuse: Reuse = F
     """Every deck file ``paths`` name (or ``files``, when already found), loaded and checked; ``reuse``
     says how deck files are read and what the checks may remember (:mod:`rcc_cards.memo`)."""
     with no_cyclic_gc():
-        return _load(discover(paths) if files is None else files, reuse)
+        return check(read(discover(paths) if files is None else files, reuse))
 
 
-def _load(files: DeckFiles, reuse: Reuse) -> Loaded:
+class Read(NamedTuple):
+    """Every deck that loaded, before the rules look at it (:func:`read`; :func:`check` runs them)."""
+
+    decks: list[Deck]
+    clean: list[Deck]  # those whose files have no error
+    problems: list[Problem]  # the files' own problems
+    files: DeckFiles
+    memo: Memo
+
+    @property
+    def loaded(self) -> Loaded:
+        """What :func:`check` gives, but for the rules' problems: the inputs and decks a build would write."""
+        return Loaded(self.decks, self.problems, self.files, self.memo)
+
+
+def read(files: DeckFiles, reuse: Reuse = FRESH) -> Read:
+    """Every deck file of ``files`` read (the first half of :func:`load`): the decks, their files' problems."""
     decks: list[Deck] = []
     clean: list[Deck] = []
     problems: list[Problem] = []
@@ -150,9 +171,13 @@ def _load(files: DeckFiles, reuse: Reuse) -> Loaded:
             decks.append(deck)
             if not has_errors(file_problems):
                 clean.append(deck)
-    memo = one_run() if reuse.memo is None else reuse.memo
-    problems += rules.check_decks(decks, clean, memo)
-    return Loaded(decks, sort_problems(problems), files, memo)
+    return Read(decks, clean, problems, files, one_run() if reuse.memo is None else reuse.memo)
+
+
+def check(found: Read) -> Loaded:
+    """The decks ``found`` with every rule's problems (the second half of :func:`load`)."""
+    problems = found.problems + rules.check_decks(found.decks, found.clean, found.memo)
+    return Loaded(found.decks, sort_problems(problems), found.files, found.memo)
 
 
 def select(deck: Deck, include: Sequence[str], exclude: Sequence[str]) -> list[Card]:

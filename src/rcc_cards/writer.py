@@ -17,6 +17,11 @@ or not at all, and no command overwrites one of its inputs.
 - **Stop signals** (Ctrl-C; SIGTERM and SIGHUP, which the CLI turns into an exception like Ctrl-C's) are
   held while files are renamed into place and while a temporary file is made and registered, so a run
   stops before or after, and leaving the ``with`` block removes every temporary file.
+- **Written aside** (:class:`Aside`): a build may have its packages written by a forked child process
+  while it runs its checks on the other core. The temporary files are made and registered here first, so
+  they are this process's to remove whatever happens; the child only fills them (and its scratch files,
+  which this process removes too, after the child has ended, however it ended). Nothing is committed until
+  the child has reported every file complete and checked; a failing check, a signal or an error kills it.
 - A full disk, an unwritable folder or a target that is a folder: ``cannot write PATH: reason``, exit 1.
 """
 
@@ -25,12 +30,14 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import json
 import os
 import shutil
 import signal
+import sys
 import time
 import zipfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
@@ -115,6 +122,13 @@ class Staged:
         may use for a working file, removed afterwards); returns the finished temporary file. A ``durable``
         file is flushed to disk before it is renamed into place (not needed for a record that is checked
         against digests before any use, such as the build record)."""
+        fd, tmp = self._reserve(target, exclusive)
+        _produce(target, fd, tmp, produce, verify, durable)
+        return tmp
+
+    def _reserve(self, target: Path, exclusive: bool = False) -> tuple[int, Path]:
+        """A new temporary file for ``target``, registered for removal and locked: its descriptor (open for
+        writing) and path."""
         try:
             _refuse_folder(target)
             _make_folder(target.parent, self.made)
@@ -126,16 +140,14 @@ class Staged:
             fcntl.flock(lock_fd, fcntl.LOCK_EX)  # ours until it is renamed or removed (see _remove_leftovers)
         except OSError as exc:
             raise cannot_write(target, exc) from exc
-        scratch = tmp.with_name(tmp.name[: -len(".tmp")] + ".scratch.tmp")
-        try:
-            _fill(fd, tmp, lambda out: produce(out, scratch), durable)
-            if verify is not None:
-                verify(tmp)
-        except OSError as exc:
-            raise cannot_write(target, exc) from exc
-        finally:
-            scratch.unlink(missing_ok=True)
-        return tmp
+        return fd, tmp
+
+    def aside(self, jobs: Sequence[tuple[Path, Callable[[BinaryIO, Path], object], Callable[[Path], None] | None]]
+              ) -> Aside:
+        """Stage each ``(target, produce, verify)`` of ``jobs`` as :meth:`add_with` would, but have a forked
+        child process write them (see :class:`Aside`), while this process goes on."""
+        reserved = [(target, *self._reserve(target), produce, verify) for target, produce, verify in jobs]
+        return Aside(reserved)
 
     def temporary(self, target: Path) -> Path | None:
         """The finished temporary file staged for ``target`` (what it will hold), if any."""
@@ -184,6 +196,102 @@ class Staged:
                 with contextlib.suppress(OSError):
                     folder.rmdir()  # only when empty: a file that appeared meanwhile keeps its folder
         self.made = []
+
+
+def _scratch(tmp: Path) -> Path:
+    return tmp.with_name(tmp.name[: -len(".tmp")] + ".scratch.tmp")
+
+
+def _produce(target: Path, fd: int, tmp: Path, produce: Callable[[BinaryIO, Path], object],
+             verify: Callable[[Path], None] | None, durable: bool = True) -> object:
+    """Fill the temporary file ``tmp`` (open as ``fd``) with ``produce(out, scratch)`` and verify it; returns
+    what ``produce`` returned."""
+    scratch = _scratch(tmp)
+    result: list[object] = []
+    try:
+        _fill(fd, tmp, lambda out: result.append(produce(out, scratch)), durable)
+        if verify is not None:
+            verify(tmp)
+    except OSError as exc:
+        raise cannot_write(target, exc) from exc
+    finally:
+        scratch.unlink(missing_ok=True)
+    return result[0]
+
+
+class Aside:
+    """Staged files written by a forked child process (:meth:`Staged.aside`): :meth:`results` waits for it
+    and gives what each ``produce`` returned (JSON values), or raises the child's error as this process
+    would have (``cannot write PATH: reason``); :meth:`stop` (also on leaving the ``with`` block) kills a
+    child still at work and removes its scratch files. The temporary files stay the :class:`Staged`'s."""
+
+    def __init__(self, reserved: list[tuple[Path, int, Path, Callable[[BinaryIO, Path], object],
+                                            Callable[[Path], None] | None]]) -> None:
+        self.scratch = [_scratch(tmp) for _, _, tmp, _, _ in reserved]
+        read_end, write_end = os.pipe()
+        with signals_held():  # the child starts with the stop signals as the OS has them, before any arrives
+            self.pid = os.fork()
+            if self.pid == 0:
+                _child(write_end, reserved)  # never returns
+        os.close(write_end)
+        for _, fd, _, _, _ in reserved:
+            os.close(fd)  # the child's to fill
+        self.reading = os.fdopen(read_end, "rb")
+        self.done = False
+
+    def __enter__(self) -> Aside:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        self.stop()
+
+    def results(self) -> list[object]:
+        report = self.reading.read()
+        self._wait()
+        outcome = json.loads(report) if report else {"bug": "it ended without a report"}
+        if "written" in outcome:
+            return list(outcome["written"])
+        if "cannot" in outcome:
+            raise OutputError(outcome["cannot"])
+        raise RuntimeError(f"the process writing the packages failed: {outcome['bug']}")
+
+    def stop(self) -> None:
+        with signals_held():
+            if not self.done:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(self.pid, signal.SIGKILL)
+                self._wait()
+            self.reading.close()
+            for scratch in self.scratch:
+                scratch.unlink(missing_ok=True)
+
+    def _wait(self) -> None:
+        if not self.done:
+            os.waitpid(self.pid, 0)
+            self.done = True
+
+
+def _child(report: int, reserved: list[tuple[Path, int, Path, Callable[[BinaryIO, Path], object],
+                                              Callable[[Path], None] | None]]) -> None:
+    """The forked writer: fill each file, report, exit, whatever happens (never back into the caller's code:
+    an unexpected error ends it too, and the parent reports that as a bug)."""
+    outcome: dict[str, object] = {}
+    try:
+        for signum in STOP_SIGNALS:
+            signal.signal(signum, signal.SIG_DFL)  # stopped, it just ends: the parent removes the files
+        signal.pthread_sigmask(signal.SIG_SETMASK, set())
+        try:
+            outcome["written"] = [_produce(target, fd, tmp, produce, verify)
+                                  for target, fd, tmp, produce, verify in reserved]
+        except OutputError as exc:  # a full disk, ...: the message this process would have given
+            outcome["cannot"] = str(exc)
+    finally:
+        unexpected = sys.exc_info()[1]
+        if unexpected is not None:
+            outcome = {"bug": f"{type(unexpected).__name__}: {unexpected}"}
+        with contextlib.suppress(OSError), os.fdopen(report, "wb") as out:
+            out.write(json.dumps(outcome).encode())
+        os._exit(0 if "written" in outcome else 1)
 
 
 def _put_back(done: list[tuple[Path, Path | None]]) -> None:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 from rcc_cards import kinds
-from rcc_cards.memo import NO_MEMO, Memo
+from rcc_cards.memo import NO_MEMO, Memo, Same
 from rcc_cards.model import Card, Deck
 from rcc_cards.rules.base import Hit, decks_rule
 
@@ -29,18 +30,35 @@ def duplicate_front(decks: Sequence[Deck], memo: Memo = NO_MEMO) -> Sequence[Hit
       hints included)
     Passes: fronts that differ
     """
-    seen: dict[str, Card] = {}
+    seen: dict[str, Card] = {}  # each front's first card, over the decks so far
     hits: list[Hit] = []
     for deck in decks:
-        for card in deck.cards():
-            if card.to_write and deck.drafts_for:
-                continue  # a draft skeleton has no front yet ('draft-pending' says so)
-            keys = fronts(card, memo)
-            for front in (keys if len(keys) == 1 else dict.fromkeys(keys)):
-                other = seen.setdefault(front, card)
-                if other is not card:
-                    hits.append((card.loc_of(kinds.of(card.kind).front_key),
-                                 f"card '{card.id}' asks the same thing as card '{other.id}' "
-                                 f"({other.loc.path}:{other.loc.line}); a learner cannot tell which answer is "
-                                 "wanted. Make the fronts differ"))
+        firsts, later = memo.get_or_compute("deck fronts", Same(deck), functools.partial(_deck_fronts, deck, memo))
+        common = firsts.keys() & seen.keys()
+        hits += [_hit(firsts[front], seen[front]) for front in common]
+        hits += [_hit(card, seen.get(front) or firsts[front]) for front, card in later]
+        kept = {front: seen[front] for front in common}
+        seen.update(firsts)
+        seen.update(kept)  # a front's first card is the first of all the decks
     return hits
+
+
+def _deck_fronts(deck: Deck, memo: Memo) -> tuple[dict[str, Card], list[tuple[str, Card]]]:
+    """One deck's fronts: each one's first card, and each later card showing one, in file order (so a watch
+    cycle compares only the decks' fronts, not every card again; problems are sorted afterwards)."""
+    firsts: dict[str, Card] = {}
+    later: list[tuple[str, Card]] = []
+    for card in deck.cards():
+        if card.to_write and deck.drafts_for:
+            continue  # a draft skeleton has no front yet ('draft-pending' says so)
+        keys = fronts(card, memo)
+        for front in (keys if len(keys) == 1 else dict.fromkeys(keys)):
+            if firsts.setdefault(front, card) is not card:
+                later.append((front, card))
+    return firsts, later
+
+
+def _hit(card: Card, other: Card) -> Hit:
+    return (card.loc_of(kinds.of(card.kind).front_key),
+            f"card '{card.id}' asks the same thing as card '{other.id}' ({other.loc.path}:{other.loc.line}); a "
+            "learner cannot tell which answer is wanted. Make the fronts differ")

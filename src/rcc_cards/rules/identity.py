@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 from rcc_cards import lockfile, render
 from rcc_cards.lockfile import Lock
-from rcc_cards.memo import NO_MEMO, Memo
+from rcc_cards.memo import NO_MEMO, Memo, Same
 from rcc_cards.model import Card, Deck, Loc
 from rcc_cards.rules.base import NO_HITS, Hit, decks_rule
 
@@ -18,20 +19,35 @@ def duplicate_card_id(decks: Sequence[Deck], memo: Memo = NO_MEMO) -> Sequence[H
     Fails: two cards with `id: il2-dose` (in one file or in two decks built together)
     Passes: `id: il2-dose` and `id: il2-dose-range`
     """
-    first: dict[str, tuple[Deck, Card]] = {}
+    first: dict[str, tuple[Deck, Card]] = {}  # each id's first card (and its deck), over the decks so far
     studied = _Studied()
     hits: list[Hit] = []
     for deck in sorted(decks, key=lambda d: bool(d.drafts_for)):  # a draft is the one to rename, never a card
-        for card in deck.cards():
-            other_deck, other = first.setdefault(card.id, (deck, card))
-            if other is card:
-                continue
+        firsts, later = memo.get_or_compute("deck ids", Same(deck), functools.partial(_deck_ids, deck))
+        common = firsts.keys() & first.keys()
+        pairs = [(firsts[card_id][1], first[card_id]) for card_id in common]
+        pairs += [(card, first.get(card_id, firsts[card_id])) for card_id, card in later]
+        for card, (other_deck, other) in pairs:
             if studied(deck, card) and not studied(other_deck, other):
                 # the later card is the one learners already have: the earlier one is new, rename that
                 hits.append(_rename(other, card, studied.lock_name(deck)))
             else:
                 hits.append(_rename(card, other, studied.lock_name(other_deck) if studied(other_deck, other) else ""))
+        kept = {card_id: first[card_id] for card_id in common}
+        first.update(firsts)
+        first.update(kept)  # an id's first card is the first of all the decks
     return hits
+
+
+def _deck_ids(deck: Deck) -> tuple[dict[str, tuple[Deck, Card]], list[tuple[str, Card]]]:
+    """One deck's card ids: each one's first card (with the deck), and each later card with one, in file order
+    (so a watch cycle compares the decks' ids, not every card again; problems are sorted afterwards)."""
+    firsts: dict[str, tuple[Deck, Card]] = {}
+    later: list[tuple[str, Card]] = []
+    for card in deck.cards():
+        if firsts.setdefault(card.id, (deck, card))[1] is not card:
+            later.append((card.id, card))
+    return firsts, later
 
 
 def _rename(new: Card, kept: Card, kept_lock: str) -> Hit:
@@ -77,7 +93,8 @@ def duplicate_guid(decks: Sequence[Deck], memo: Memo = NO_MEMO) -> Sequence[Hit]
       id) is the same
     Passes: each imported card with its own note's GUID
     """
-    given = [(deck, card) for deck in decks if not deck.drafts_for for card in deck.cards() if card.guid]
+    given = [(deck, card) for deck in decks if not deck.drafts_for
+             for card in memo.get_or_compute("deck guids", Same(deck), functools.partial(_with_guid, deck))]
     if not given:
         return NO_HITS  # most decks: every GUID is derived from a unique deck key and card id
     from rcc_cards.compiler import note_guid  # only for decks with a guid: compiler loads genanki
@@ -100,6 +117,11 @@ def duplicate_guid(decks: Sequence[Deck], memo: Memo = NO_MEMO) -> Sequence[Hit]
                                               "key and id): both would be one note in Anki. Import the deck "
                                               "only once; remove one of the two cards"))
     return hits
+
+
+def _with_guid(deck: Deck) -> list[Card]:
+    """The deck's cards with a guid of their own (an imported deck's), once per deck object."""
+    return [card for card in deck.cards() if card.guid]
 
 
 @decks_rule("deck-key-changed", "error", "decks", fixed=True)

@@ -76,7 +76,7 @@ def answer_in_question(card: Card, spec: KindSpec, source: SourceText) -> Sequen
     """
     if not card.front or not card.back:
         return NO_HITS
-    all_words = _WORDS.findall(card.back.casefold())
+    all_words = card_words(card.back)
     words = [w for w in all_words if w not in _UNCOUNTED]
     lowered = card.front.casefold()
     present = sum(1 for w in words if w in lowered)  # as substrings: at least as many as whole words
@@ -180,7 +180,7 @@ def _given_away(deck: Deck, by_sentence: dict[tuple[str, int], list[Card]], memo
     for this, other in candidates.values():
         for key, answer, words in this.shown_answers(other, memo):
             if words is not None:
-                subject = _subject(deck) if subject is None else subject
+                subject = _subject(deck, memo) if subject is None else subject
                 if words <= subject:
                     continue
             hits.append((this.card.loc_of(key), _message(this.card, key, other.card, answer)))
@@ -237,7 +237,7 @@ class _Index:
             for number in quantities & self.by_number.keys():
                 shown.update(other for other, needed in self.by_number[number] if needed <= quantities)
         if self.by_start and self._may_show_a_phrase(front):
-            words = front_words(front, memo)
+            words = words_of(front, memo)
             starts = self.by_start.keys() & zip(words, words[1:], strict=False)
             for at in range(len(words) - 1) if starts else ():
                 if (words[at], words[at + 1]) in starts:
@@ -274,9 +274,10 @@ class _Node:
         self.later = []
 
 
-def front_words(front: str, memo: Memo = NO_MEMO) -> tuple[str, ...]:
-    """A front's words (:func:`card_words`), once per run for each front text."""
-    return memo.get_or_compute("front words", front, lambda: card_words(front))
+def words_of(text: str, memo: Memo = NO_MEMO) -> tuple[str, ...]:
+    """A card text's words (:func:`card_words`), once per run for each text: a front's for the index, and the
+    same for the deck's subject (:func:`_subject`)."""
+    return memo.get_or_compute("words", text, lambda: card_words(text))
 
 
 def front_quantities(front: str, memo: Memo = NO_MEMO) -> set[str]:
@@ -294,14 +295,14 @@ def _message(card: Card, key: str, other: Card, answer: str) -> str:
             "this answer, remove 'reverse: true', or merge the two cards")
 
 
-def _subject(deck: Deck) -> frozenset[str]:
+def _subject(deck: Deck, memo: Memo = NO_MEMO) -> frozenset[str]:
     """The words of the deck's subject (see :func:`front_gives_away`)."""
     named = set(_WORDS.findall(" ".join([deck.name, *(s.title for s in deck.sources)]).casefold()))
     counts: dict[str, int] = {}
     cards = 0
     for card in deck.cards():
         cards += 1
-        for word in set(_WORDS.findall(" ".join(of(card.kind).content(card)).casefold())):
+        for word in set().union(*(words_of(text, memo) for text in of(card.kind).content(card))):
             counts[word] = counts.get(word, 0) + 1
     if cards >= SUBJECT_MIN_CARDS:
         named.update(word for word, count in counts.items() if count > SUBJECT_SHARE * cards)
@@ -326,7 +327,7 @@ class _Sides(NamedTuple):
         """Does a front of this card show an answer of ``other``: all of its quantities, or (an answer
         without any, of two words or more) all of its words in order?"""
         return any(needed <= front_quantities(front, memo) for front in self.fronts for needed in other.numbers) \
-            or any(_has(front_words(front, memo), phrase) for front in self.fronts for phrase in other.phrases)
+            or any(_has(words_of(front, memo), phrase) for front in self.fronts for phrase in other.phrases)
 
     def shown_answers(self, other: _Sides, memo: Memo) -> Iterator[tuple[str, str, frozenset[str] | None]]:
         """Each answer of ``other`` a front of this card shows, as written, with that front's key, and, for an
@@ -337,7 +338,7 @@ class _Sides(NamedTuple):
             key = _front_key(spec, at)
             quantities = front_quantities(front, memo) if other.numbers else set()
             yield from ((key, answer, None) for answer, needed in with_numbers if needed <= quantities)
-            words = front_words(front, memo) if other.phrases else ()
+            words = words_of(front, memo) if other.phrases else ()
             yield from ((key, answer, frozenset(phrase) - _UNCOUNTED) for answer, phrase in as_phrases
                         if _has(words, phrase))
 
