@@ -264,3 +264,32 @@ def test_a_watch_session_rebuilds_when_a_link_is_re_pointed(tmp_path: Path, link
     finally:
         proc.kill()
         proc.wait()
+
+
+def test_a_new_deck_file_in_a_subfolder_ends_the_wait_and_the_search_runs_only_when_a_folder_changes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """wait_for_change searches for deck files only when a folder it searches changed (or every
+    search_every seconds): polls of an unchanged project stat files, they do not walk the tree."""
+    from rcc_cards import project, reads, watch
+
+    decks = tmp_path / "decks"
+    write_deck(decks / "sub", CARD)
+    seen = {reads.key(p): reads.signature(p) for p, _ in project.discover([decks])}
+    searches: list[int] = []
+    real = project.discover
+
+    def counted(paths: Sequence[Path]) -> project.DeckFiles:
+        searches.append(1)
+        return real(paths)
+
+    monkeypatch.setattr(project, "discover", counted)
+    polls: list[int] = []
+
+    def sleep(_: float) -> None:
+        polls.append(1)
+        if len(polls) == 5:  # a new deck file appears, in a subfolder
+            (decks / "sub" / "more.yaml").write_text((decks / "sub" / "t.yaml").read_text(), encoding="utf-8")
+        assert len(polls) < 50, "the new deck file was not noticed"
+
+    watch.wait_for_change([decks], seen, sleep=sleep, clock=lambda: 0.0)
+    assert len(polls) == 5 and len(searches) == 1  # one search: after the folder changed
