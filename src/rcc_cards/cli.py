@@ -731,10 +731,14 @@ def check(paths: tuple[Path, ...], strict: bool) -> None:
       rcc-cards check
       rcc-cards check --strict decks/rcc.yaml
     """
-    from rcc_cards import proposals
+    from rcc_cards import places
 
     loaded = project.load(paths)
-    pending = [p for deck in loaded.studied for p in proposals.check_problems(deck)]
+    pending: list[Problem] = []
+    if any(places.proposals_file(deck.file, deck.key).is_file() for deck in loaded.studied):
+        from rcc_cards import proposals  # json, the YAML editor: only for a project with proposals
+
+        pending = [p for deck in loaded.studied for p in proposals.check_problems(deck)]
     if not loaded.ok or (strict and (loaded.problems or pending)):
         raise ProblemsFound(loaded.problems + pending)
     _report(loaded.problems + pending)

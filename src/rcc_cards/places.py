@@ -27,3 +27,11 @@ def top_decks_folder(folder: Path) -> Path:
     project's (:func:`folders_up`)."""
     up = folders_up(folder)
     return up[-2] if len(up) > 1 else up[0]
+
+
+PROPOSALS_SUFFIX = ".proposals.json"
+
+
+def proposals_file(deck_file: Path, key: str) -> Path:
+    """Where ``rcc-cards pull`` writes a deck's proposals: ``KEY.proposals.json`` beside the deck file."""
+    return deck_file.parent / (key + PROPOSALS_SUFFIX)

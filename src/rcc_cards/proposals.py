@@ -30,7 +30,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from rcc_cards import kinds, lockfile, project, render, rules
+from rcc_cards import kinds, lockfile, places, project, render, rules
 from rcc_cards.errors import Problem, RccCardsError, shown
 from rcc_cards.loader import decode, edit, load_text
 from rcc_cards.memo import one_run
@@ -40,7 +40,7 @@ from rcc_cards.tags import note_tags
 if TYPE_CHECKING:
     from rcc_cards.ankicollection import AnkiDeckData, AnkiNote
 
-SUFFIX = ".proposals.json"
+SUFFIX = places.PROPOSALS_SUFFIX
 FORMAT = 1
 # rcc-cards' own note types: the field a learner can fix, and the deck key it comes from
 KEY_OF_FIELD = {"Front": "q", "Back": "a", "Text": "cloze", "Extra": "extra"}
@@ -81,7 +81,7 @@ class Refused(RccCardsError):
 
 def path_of(deck: Deck) -> Path:
     """Where a deck's proposals are: ``KEY.proposals.json`` beside the deck file."""
-    return deck.file.parent / (deck.key + SUFFIX)
+    return places.proposals_file(deck.file, deck.key)
 
 
 def find(deck: Deck, lock: lockfile.Lock | None, data: AnkiDeckData) -> DeckPull:

@@ -7,7 +7,6 @@ their own ``id`` so a later rename updates learners' note types instead of stran
 
 from __future__ import annotations
 
-import hashlib
 from typing import NamedTuple
 
 
@@ -102,6 +101,8 @@ def with_personal(base: NoteType, field: str) -> NoteType:
     end of every back, labelled as the learner's and not from the source, only when it holds something.
     A note type of its own, with ids derived from ``base``'s and the field's name (stable across builds),
     so rcc-cards' released note types never change; ``rcc-cards push`` keeps what learners write there."""
+    import hashlib  # only for a deck with a personal field: not a cost of every start-up
+
     digest = hashlib.sha256(f"{base.id}\0{field}".encode()).digest()
     type_id = 1_000_000_000_000 + int.from_bytes(digest[:6], "big") % 8_000_000_000_000
     block = (f'{{{{#{field}}}}}<div class="rcc-personal"><span class="rcc-label">{field}</span> '
