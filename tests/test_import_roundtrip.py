@@ -158,10 +158,8 @@ def test_an_import_built_and_edited_updates_the_original_collection(original: tu
         col.close()
 
 
-def test_a_reverse_card_of_a_kept_note_type_asks_without_its_back_matter(tmp_path: Path) -> None:
-    """A kept "Basic (and reversed card)" is asked with its Back field, which holds rcc-cards' back matter:
-    in the learner's collection the reverse card's question shows the answer text, and the source block and
-    card id only folded in a closed <details>."""
+def _imported_and_dna_edited(tmp_path: Path) -> tuple[Path, Path]:
+    """The stock collection, and a project that imported it, edited the DNA card's answer and built."""
     collection = _stock(tmp_path)
     project = tmp_path / "project"
     project.mkdir()
@@ -170,6 +168,14 @@ def test_a_reverse_card_of_a_kept_note_type_asks_without_its_back_matter(tmp_pat
     deck.write_text(deck.read_text(encoding="utf-8").replace('a: "deoxyribonucleic acid"',
                                                               'a: "the deoxyribonucleic acid"', 1), encoding="utf-8")
     assert run(["build"], cwd=project).exit_code == 0
+    return collection, project
+
+
+def test_a_reverse_card_of_a_kept_note_type_asks_without_its_back_matter(tmp_path: Path) -> None:
+    """A kept "Basic (and reversed card)" is asked with its Back field, which holds rcc-cards' back matter:
+    in the learner's collection the reverse card's question shows the answer text, and the source block and
+    card id only folded in a closed <details>."""
+    collection, project = _imported_and_dna_edited(tmp_path)
     col = Collection(str(collection))
     try:
         log = import_apkg(col, project / "build" / "biology.apkg")
@@ -221,14 +227,7 @@ def test_a_fix_made_in_anki_to_an_imported_card_is_proposed_by_pull(tmp_path: Pa
     """Cards that keep their Anki note type (rcc-cards import) are pulled too: a learner's fix of a note as it
     came in (no back matter yet), and of one a build updated (its back matter kept after the answer), each
     proposed as the answer alone; a note only studied proposes nothing."""
-    collection = _stock(tmp_path)
-    project = tmp_path / "project"
-    project.mkdir()
-    assert run(["import", str(collection), "--deck", "Biology"], cwd=project).exit_code == 0
-    deck = project / "decks" / "biology.yaml"
-    deck.write_text(deck.read_text(encoding="utf-8").replace('a: "deoxyribonucleic acid"',
-                                                              'a: "the deoxyribonucleic acid"', 1), encoding="utf-8")
-    assert run(["build"], cwd=project).exit_code == 0
+    collection, project = _imported_and_dna_edited(tmp_path)
     col = Collection(str(collection))
     try:
         import_apkg(col, project / "build" / "biology.apkg")  # the DNA note now has rcc-cards' back matter
@@ -253,14 +252,7 @@ def test_importing_a_collection_a_build_updated_carries_the_text_not_the_back_ma
     """A collection whose kept-type notes a build updated holds rcc-cards' back matter after their answers,
     and learners' marks: importing it again carries the answer alone, and neither 'marked' nor the back
     matter; notes of rcc-cards' own note types are not carried (their deck is already in YAML)."""
-    collection = _stock(tmp_path)
-    first = tmp_path / "first"
-    first.mkdir()
-    assert run(["import", str(collection), "--deck", "Biology"], cwd=first).exit_code == 0
-    deck = first / "decks" / "biology.yaml"
-    deck.write_text(deck.read_text(encoding="utf-8").replace('a: "deoxyribonucleic acid"',
-                                                              'a: "the deoxyribonucleic acid"', 1), encoding="utf-8")
-    assert run(["build"], cwd=first).exit_code == 0
+    collection, first = _imported_and_dna_edited(tmp_path)
     col = Collection(str(collection))
     try:
         import_apkg(col, first / "build" / "biology.apkg")

@@ -24,10 +24,10 @@ ADDED = {"cyto-which-cytokines", "ifn-selection-profile", "bg-what-displaced-cyt
          "il2-ld-inpatient-hypotension", "il2-outpatient-unclear-benefit"}
 
 
-def _study_everything(col: Collection) -> int:
-    """Answer every card of the deck once ("easy": each graduates at once), new-card limits lifted; how many
-    were answered."""
-    deck_id = col.decks.id("Oncology::Renal cell cancer::Stage IV and recurrent")
+def _study_everything(col: Collection, name: str = "Oncology::Renal cell cancer::Stage IV and recurrent") -> int:
+    """Answer every card of the deck ``name`` once ("easy": each graduates at once), new-card limits lifted;
+    how many were answered."""
+    deck_id = col.decks.id(name)
     assert deck_id is not None
     config = col.decks.config_dict_for_deck_id(deck_id)
     config["new"]["perDay"] = 9999
@@ -116,7 +116,7 @@ def test_a_deletion_removed_from_a_studied_cloze_leaves_its_card_empty_until_emp
     col = Collection(str(tmp_path / "c.anki2"))
     try:
         import_apkg(col, tmp_path / "p" / "build" / "t.apkg")
-        assert _study_deck(col, "Test deck") == 3
+        assert _study_everything(col, "Test deck") == 3
         revlog = _revlog(col)
         deck.write_text(deck.read_text(encoding="utf-8").replace("with two {{c3::deletions}}", "with two deletions"),
                         encoding="utf-8")
@@ -130,13 +130,3 @@ def test_a_deletion_removed_from_a_studied_cloze_leaves_its_card_empty_until_emp
     finally:
         col.close()
 
-
-def _study_deck(col: Collection, name: str) -> int:
-    deck_id = col.decks.id(name)
-    assert deck_id is not None
-    col.decks.select(deck_id)
-    answered = 0
-    while (card := col.sched.getCard()) is not None and answered < 20:
-        col.sched.answerCard(card, 4)
-        answered += 1
-    return answered
