@@ -237,3 +237,17 @@ def test_the_commands_page_shows_what_the_shipped_deck_commands_print(command: l
     page = (REPO / "docs" / "commands.md").read_text(encoding="utf-8")
     shown = page.split(f"$ rcc-cards {' '.join(command)}\n", 1)[1].split("```", 1)[0]
     assert run(command, cwd=REPO).stdout == shown
+
+
+@pytest.mark.parametrize("suffix,what", [(".lock.json", "a lock file, written by 'rcc-cards build'"),
+                                         (".proposals.json", "a proposals file, written by 'rcc-cards pull'"),
+                                         (".notetypes.json", "a note types file, written by 'rcc-cards import'")])
+def test_a_file_rcc_cards_writes_beside_a_deck_given_as_a_deck_says_what_it_is(tmp_path: Path, suffix: str,
+                                                                               what: str) -> None:
+    given = tmp_path / f"t{suffix}"
+    given.write_text('{"deck": "t", "cards": {}}\n', encoding="utf-8")
+    for command in ("check", "build"):
+        extra = ["-o", str(tmp_path / "out")] if command == "build" else []
+        result = run([command, str(given), *extra])
+        assert result.exit_code == 1 and not (tmp_path / "out").exists()
+        assert result.stderr.startswith(f"{given}:1:1: error: this is {what}"), result.stderr

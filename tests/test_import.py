@@ -383,9 +383,9 @@ def test_nothing_is_overwritten_and_keys_and_ids_stay_unique(files: Files, tmp_p
                "        quote: Question one has answer one.\n", key="biology", deck_lines=NO_COVERAGE)
     before = {p: p.read_bytes() for p in (tmp_path / "decks").rglob("*") if p.is_file()}
     again = run(["import", str(files.apkg), "--key", "biology"], cwd=tmp_path)
-    assert again.exit_code == 1
-    assert again.stderr == ("rcc-cards: error: --key 'biology' is already the key of a deck of this project; "
-                            "each deck needs its own. Pick another key\n")
+    assert again.exit_code == 2  # a usage error, as Click's own
+    assert again.stderr.endswith("Error: Invalid value for '--key': is already the key of a deck of this project; "
+                                 "each deck needs its own. Pick another key\n")
     second = run(["import", str(files.apkg)], cwd=tmp_path)
     assert second.exit_code == 0, second.output
     assert second.output.splitlines()[1].startswith("wrote decks/biology_2.yaml: 5 cards")

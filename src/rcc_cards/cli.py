@@ -430,8 +430,11 @@ def import_command(file: Path, deck: str | None, key: str | None, name: str | No
 
     from rcc_cards import importdeck
 
-    report = importdeck.import_file(file, decks, deck, key, today=datetime.date.today().isoformat(),
-                                    sources=sources, name=name)
+    try:
+        report = importdeck.import_file(file, decks, deck, key, today=datetime.date.today().isoformat(),
+                                        sources=sources, name=name)
+    except importdeck.KeyRefused as exc:  # a usage error: exit 2, as Click's own
+        raise click.BadParameter(str(exc).removeprefix(f"--key {key!r} "), param_hint="'--key'") from exc
     _tell_import(report)
 
 

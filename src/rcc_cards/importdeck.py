@@ -30,6 +30,10 @@ class ImportRefused(RccCardsError):
     """The import cannot be done as asked (which deck, a key in use, a file that exists, …)."""
 
 
+class KeyRefused(ImportRefused):
+    """``--key`` is not a valid deck key, or another deck's: a usage error (the command line shows it)."""
+
+
 class WrittenFile(NamedTuple):
     path: Path
     data: bytes
@@ -244,10 +248,10 @@ def _key(key: str | None, chosen: str, keys: set[str]) -> str:
     if key is None:
         return adopt.unique(adopt.slug_key(chosen, "imported"), keys, "_")
     if not spec.KEY_PATTERN.fullmatch(key):
-        raise ImportRefused(f"--key {key!r} is not a valid deck key: use lowercase letters, digits and '_' "
+        raise KeyRefused(f"--key {key!r} is not a valid deck key: use lowercase letters, digits and '_' "
                             "(e.g. biology); it names the deck file and every card's tag")
     if key.casefold() in keys:
-        raise ImportRefused(f"--key {key!r} is already the key of a deck of this project; each deck needs its own. "
+        raise KeyRefused(f"--key {key!r} is already the key of a deck of this project; each deck needs its own. "
                             "Pick another key")
     return key
 

@@ -155,12 +155,23 @@ class Read(NamedTuple):
         return Loaded(self.decks, self.problems, self.files, self.memo)
 
 
+# Files rcc-cards writes beside a deck that a command may be handed by mistake (a deck file is any name).
+_NOT_DECKS = {".lock.json": "a lock file, written by 'rcc-cards build'",
+              ".proposals.json": "a proposals file, written by 'rcc-cards pull' (accept it with 'rcc-cards accept')",
+              ".notetypes.json": "a note types file, written by 'rcc-cards import'"}
+
+
 def read(files: DeckFiles, reuse: Reuse = FRESH) -> Read:
     """Every deck file of ``files`` read (the first half of :func:`load`): the decks, their files' problems."""
     decks: list[Deck] = []
     clean: list[Deck] = []
     problems: list[Problem] = []
     for path, shown in files:
+        written_by = next((what for suffix, what in _NOT_DECKS.items() if path.name.endswith(suffix)), "")
+        if written_by:
+            problems.append(Problem(shown, 1, 1, f"this is {written_by}, not a deck file; give the deck file "
+                                                 "(KEY.yaml beside it), or no path to check every deck of decks/"))
+            continue
         deck, file_problems = reuse.read(path, shown)
         # A bad 'rules:' setting is an error of its file (the deck is not clean), reported in the same run as
         # the file's other problems, also when those keep the deck from being read (then from its header).
