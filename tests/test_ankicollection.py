@@ -300,8 +300,12 @@ def test_a_text_file_named_apkg_is_not_an_anki_package(tmp_path: Path) -> None:
     path.write_text("front,back\n", encoding="utf-8")
     error = _error(path)
     assert isinstance(error, ankicollection.NotAnAnkiFile)
-    assert str(error) == (f"{path}: not an Anki package (.apkg, .colpkg) or collection (.anki2); "
-                          "export the deck from Anki with File > Export")
+    assert str(error) == (f"{path}: not an Anki package (.apkg, .colpkg: a zip) or collection (.anki2: an SQLite "
+                          "file), but a text file; export the deck from Anki with File > Export")
+    path.write_bytes(b"\x00\x01\xff binary")
+    assert "but another kind of file;" in str(_error(path))
+    path.write_bytes(b"")
+    assert "but an empty file;" in str(_error(path))
 
 
 def test_a_missing_file_cannot_be_read(tmp_path: Path) -> None:
@@ -315,8 +319,9 @@ def test_a_pipe_or_a_folder_is_refused_without_reading(tmp_path: Path) -> None:
     os.mkfifo(fifo)
     error = _error(fifo)
     assert isinstance(error, ankicollection.NotAnAnkiFile)
-    assert str(error) == f"{fifo}: not a regular file; give an exported .apkg or .colpkg"
-    assert str(_error(tmp_path)) == f"{tmp_path}: not a regular file; give an exported .apkg or .colpkg"
+    assert str(error) == f"{fifo}: not a regular file; give an exported .apkg or .colpkg, or a collection file (.anki2)"
+    assert str(_error(tmp_path)) == (f"{tmp_path}: a folder; give an exported .apkg or .colpkg, or a collection file "
+                                     "(.anki2) (an Anki profile folder holds collection.anki2)")
 
 
 def test_a_zip_without_a_collection_is_not_an_anki_package(tmp_path: Path) -> None:

@@ -411,8 +411,9 @@ def test_an_unreadable_file_is_one_error_line(tmp_path: Path) -> None:
     (tmp_path / "notes.apkg").write_text("not a zip", encoding="utf-8")
     result = run(["import", "notes.apkg"], cwd=tmp_path)
     assert result.exit_code == 1
-    assert result.stderr == ("rcc-cards: error: notes.apkg: not an Anki package (.apkg, .colpkg) or collection "
-                             "(.anki2); export the deck from Anki with File > Export\n")
+    assert result.stderr == ("rcc-cards: error: notes.apkg: not an Anki package (.apkg, .colpkg: a zip) or "
+                             "collection (.anki2: an SQLite file), but a text file; export the deck from Anki with "
+                             "File > Export\n")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.apkg"]
 
 

@@ -232,8 +232,12 @@ FileKind = Literal["package", "collection-package", "collection"]
 def _file_kind(path: Path) -> FileKind:
     """What the file's first bytes say it is (a ``.colpkg`` is a zip like an ``.apkg``: its name tells)."""
     try:
-        if not stat.S_ISREG(path.stat().st_mode):  # a pipe or a device would hang the read
-            raise NotAnAnkiFile(f"{shown(path)}: not a regular file; give an exported .apkg or .colpkg")
+        mode = path.stat().st_mode
+        if not stat.S_ISREG(mode):  # a pipe or a device would hang the read
+            what = "a folder" if stat.S_ISDIR(mode) else "not a regular file"
+            hint = " (an Anki profile folder holds collection.anki2)" if stat.S_ISDIR(mode) else ""
+            raise NotAnAnkiFile(f"{shown(path)}: {what}; give an exported .apkg or .colpkg, or a collection "
+                                f"file (.anki2){hint}")
         with path.open("rb") as file:
             head = file.read(len(_SQLITE_MAGIC))
     except OSError as err:
@@ -243,8 +247,17 @@ def _file_kind(path: Path) -> FileKind:
         return "collection-package" if path.suffix.lower() == ".colpkg" else "package"
     if head == _SQLITE_MAGIC:
         return "collection"
-    raise NotAnAnkiFile(f"{shown(path)}: not an Anki package (.apkg, .colpkg) or collection (.anki2); "
-                        "export the deck from Anki with File > Export")
+    found = "an empty file" if not head else "a text file" if _looks_like_text(head) else "another kind of file"
+    raise NotAnAnkiFile(f"{shown(path)}: not an Anki package (.apkg, .colpkg: a zip) or collection (.anki2: an "
+                        f"SQLite file), but {found}; export the deck from Anki with File > Export")
+
+
+def _looks_like_text(head: bytes) -> bool:
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return b"\x00" not in head
 
 
 def _check_package(path: Path) -> None:
