@@ -27,11 +27,11 @@ import stat
 import tempfile
 import zipfile
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from rcc_cards.errors import RccCardsError, shown
 
@@ -727,48 +727,44 @@ class Target:
         a personal note, an edit) is one Anki's importer keeps as it is: it is reported (``touched``), and
         with ``update_touched`` given the package's time just after the collection's, so it updates (its
         tags and personal field kept as above; a text edit made in Anki is replaced)."""
-        in_collection = self._tags()
+        notes = self._notes()
         with tempfile.TemporaryDirectory(prefix="rcc-cards-push-") as tmp:
-            copy, kept, touched = _with_learners_tags(
-                package, Path(tmp), {g: t for g, (_, t) in in_collection.items()}, owned,
-                self._personal_values(personal), self._contents(), update_touched)
+            copy, kept, touched, names = _with_learners_additions(
+                package, Path(tmp), notes, owned, self._personal_values(notes, personal), update_touched)
             log = self._import(copy)
-        with zipfile.ZipFile(package) as archive:
-            self.media = self.media or any(name not in ("collection.anki2", "media") for name in archive.namelist())
+        self.media = self.media or any(name not in ("collection.anki2", "media") for name in names)
         retired = self._retire(retire)
         updated = {note.id.nid for note in log.updated}
         done = Pushed(len(log.new), len(log.updated), len(log.duplicate), len(log.conflicting), retired,
-                      sum(in_collection[guid][0] in updated for guid in kept),
+                      sum(notes[guid].nid in updated for guid in kept),
                       () if update_touched else tuple(touched), len(touched) if update_touched else 0)
         self.results.append(done)
         return done
 
-    def _personal_values(self, names: frozenset[str]) -> dict[tuple[str, str], str]:
+    def _notes(self) -> dict[str, _InCollection]:
+        """Every note of the collection, by GUID (one scan, for all a push asks of them)."""
+        assert self.col.db is not None
+        return {guid: _InCollection(nid, mid, mod, tags, flds) for nid, guid, mid, mod, tags, flds
+                in self.col.db.execute("select id, guid, mid, mod, tags, flds from notes")}
+
+    def _personal_values(self, notes: Mapping[str, _InCollection], names: frozenset[str]
+                         ) -> dict[tuple[str, str], str]:
         """What the learner wrote in each field named in ``names``: (GUID, field name) -> its text, for the
         notes whose note type has such a field and where it is not empty."""
         if not names:
             return {}
-        assert self.col.db is not None
+        from anki.models import NotetypeId
+
         fields_of: dict[int, list[str]] = {}
         out: dict[tuple[str, str], str] = {}
-        for mid, guid, flds in self.col.db.execute("select mid, guid, flds from notes"):
-            if mid not in fields_of:
-                notetype = self.col.models.get(mid)
-                fields_of[mid] = [f["name"] for f in notetype["flds"]] if notetype else []
-            for name, value in zip(fields_of[mid], flds.split("\x1f"), strict=False):
+        for guid, note in notes.items():
+            if note.mid not in fields_of:
+                notetype = self.col.models.get(NotetypeId(note.mid))
+                fields_of[note.mid] = [f["name"] for f in notetype["flds"]] if notetype else []
+            for name, value in zip(fields_of[note.mid], note.flds.split("\x1f"), strict=False):
                 if name in names and value:
                     out[(guid, name)] = value
         return out
-
-    def _contents(self) -> dict[str, tuple[int, str]]:
-        """Each note's modification time and fields, by GUID."""
-        assert self.col.db is not None
-        return {guid: (mod, flds) for guid, mod, flds in self.col.db.execute("select guid, mod, flds from notes")}
-
-    def _tags(self) -> dict[str, tuple[int, str]]:
-        """Each note's id and tags, by GUID."""
-        assert self.col.db is not None
-        return {guid: (nid, tags) for nid, guid, tags in self.col.db.execute("select id, guid, tags from notes")}
 
     def _import(self, package: Path) -> Any:
         from anki.collection import ImportAnkiPackageOptions, ImportAnkiPackageRequest
@@ -798,15 +794,25 @@ class Target:
         return len(nids)
 
 
-def _with_learners_tags(package: Path, tmp: Path, in_collection: dict[str, str], owned: Owned,
-                        personal: dict[tuple[str, str], str] | None = None,
-                        contents: dict[str, tuple[int, str]] | None = None,
-                        update_touched: bool = False) -> tuple[Path, list[str], list[str]]:
+class _InCollection(NamedTuple):
+    """A note of the collection a push goes into, as its rows hold it."""
+
+    nid: int
+    mid: int
+    mod: int
+    tags: str
+    flds: str
+
+
+def _with_learners_additions(package: Path, tmp: Path, notes: Mapping[str, _InCollection], owned: Owned,
+                             personal: Mapping[tuple[str, str], str], update_touched: bool
+                             ) -> tuple[Path, list[str], list[str], list[str]]:
     """A copy of ``package`` whose notes carry, besides their own tags, the tags the learner added to the
-    same note in the collection (tags not ``owned``), and in each personal field the learner's text
-    (``personal``: (GUID, field name) -> text); the GUIDs of the notes that got tags, and of the notes
-    that differ from the collection's (``contents``: GUID -> mod, fields) but are older than it there
-    (with ``update_touched``, those get the collection's time plus one second, so they update)."""
+    same note in the collection (``notes``; tags not ``owned``), and in each personal field the learner's
+    text (``personal``: (GUID, field name) -> text). Returns the copy; the GUIDs of the notes that got tags;
+    those of the notes that differ from the collection's but are older than it there (with
+    ``update_touched``, those get the collection's time plus one second, so they update); and the
+    package's entry names."""
     scratch = tmp / "collection.anki2"
     with zipfile.ZipFile(package) as archive:
         names = archive.namelist()
@@ -817,25 +823,21 @@ def _with_learners_tags(package: Path, tmp: Path, in_collection: dict[str, str],
             fields_of = _package_fields(db) if personal else {}
             for nid, guid, tags, mid, flds, mod in db.execute(
                     "select id, guid, tags, mid, flds, mod from notes").fetchall():
+                theirs = notes.get(guid)
+                if theirs is None:
+                    continue  # a new note: nothing of the learner's to keep
                 ours = tags.split()
-                theirs = [t for t in in_collection.get(guid, "").split() if t not in owned and t not in ours]
-                if theirs:
+                added = [t for t in theirs.tags.split() if t not in owned and t not in ours]
+                if added:
                     kept.append(guid)
-                    db.execute("update notes set tags = ? where id = ?", (" " + " ".join(ours + theirs) + " ", nid))
-                if personal:
-                    values = flds.split("\x1f")
-                    mine = [(i, personal[(guid, name)]) for i, name in enumerate(fields_of.get(mid, []))
-                            if (guid, name) in personal and i < len(values)]
-                    for index, text in mine:
-                        values[index] = text
-                    if mine:
-                        flds = "\x1f".join(values)
-                        db.execute("update notes set flds = ? where id = ?", (flds, nid))
-                theirs_now = (contents or {}).get(guid)
-                if theirs_now is not None and theirs_now[0] > mod and theirs_now[1] != flds:
+                    db.execute("update notes set tags = ? where id = ?", (" " + " ".join(ours + added) + " ", nid))
+                mine = _with_personal(flds, fields_of.get(mid, []), guid, personal)
+                if mine != flds:
+                    db.execute("update notes set flds = ? where id = ?", (mine, nid))
+                if theirs.mod > mod and theirs.flds != mine:
                     touched.append(guid)
                     if update_touched:
-                        db.execute("update notes set mod = ? where id = ?", (theirs_now[0] + 1, nid))
+                        db.execute("update notes set mod = ? where id = ?", (theirs.mod + 1, nid))
         db.close()
         out = tmp / "package.apkg"
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as copy:
@@ -844,7 +846,16 @@ def _with_learners_tags(package: Path, tmp: Path, in_collection: dict[str, str],
                     copy.write(scratch, name)
                 else:
                     copy.writestr(name, archive.read(name))
-    return out, kept, touched
+    return out, kept, touched, names
+
+
+def _with_personal(flds: str, field_names: Sequence[str], guid: str, personal: Mapping[tuple[str, str], str]) -> str:
+    """A package note's fields with the learner's text in each of its personal fields (as ``personal`` has it)."""
+    values = flds.split("\x1f")
+    for index, name in enumerate(field_names[:len(values)]):
+        if (guid, name) in personal:
+            values[index] = personal[(guid, name)]
+    return "\x1f".join(values)
 
 
 def _package_fields(db: sqlite3.Connection) -> dict[int, list[str]]:
