@@ -179,3 +179,27 @@ def sync_server(tmp_path: Path) -> Iterator[SyncServer]:
         yield running
     finally:
         running.stop()
+
+
+def study_fix_and_mark(path: Path, fix: str = "answer one") -> None:
+    """A learner's part in the pull and push tests, on the collection at ``path`` holding the test deck
+    (cards 'one' and 'two'): answer both cards, change note 'one''s answer to ``fix``, tag note 'two'
+    marked."""
+    from anki.decks import DeckId
+
+    col = Collection(str(path))
+    try:
+        deck = col.decks.id("Test deck")
+        assert deck
+        col.decks.select(DeckId(deck))
+        for _ in range(2):
+            card = col.sched.getCard()
+            assert card is not None
+            col.sched.answerCard(card, 3)
+        notes = notes_by_card_id(col)
+        notes["one"]["Back"] = fix
+        col.update_note(notes["one"])
+        notes["two"].tags.append("marked")
+        col.update_note(notes["two"])
+    finally:
+        col.close()

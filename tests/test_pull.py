@@ -14,7 +14,7 @@ import pytest
 from anki.collection import Collection, DeckIdLimit, ExportAnkiPackageOptions
 from anki.decks import DeckId
 
-from conftest import NO_COVERAGE, import_apkg, notes_by_card_id, run, write_deck
+from conftest import NO_COVERAGE, import_apkg, notes_by_card_id, run, study_fix_and_mark, write_deck
 
 CARDS = """\
       - id: one
@@ -44,19 +44,8 @@ def _phone(project: Path, folder: Path, fix: str = "answer one") -> Path:
     path = folder / "phone.anki2"
     col = Collection(str(path))
     import_apkg(col, project / "build" / "t.apkg")
-    deck = col.decks.id("Test deck")
-    assert deck
-    col.decks.select(DeckId(deck))
-    for _ in range(2):
-        card = col.sched.getCard()
-        assert card is not None
-        col.sched.answerCard(card, 3)
-    notes = notes_by_card_id(col)
-    notes["one"]["Back"] = fix
-    col.update_note(notes["one"])
-    notes["two"].tags.append("marked")
-    col.update_note(notes["two"])
     col.close()
+    study_fix_and_mark(path, fix)
     return path
 
 

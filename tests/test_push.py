@@ -10,9 +10,18 @@ from pathlib import Path
 
 import pytest
 from anki.collection import Collection
-from anki.decks import DeckId
 
-from conftest import NO_COVERAGE, SYNC_PASSWORD, SYNC_USER, SyncServer, import_apkg, notes_by_card_id, run, write_deck
+from conftest import (
+    NO_COVERAGE,
+    SYNC_PASSWORD,
+    SYNC_USER,
+    SyncServer,
+    import_apkg,
+    notes_by_card_id,
+    run,
+    study_fix_and_mark,
+    write_deck,
+)
 from rcc_cards import ankicollection
 from test_pull import CARDS, _diff, _scheduling
 
@@ -28,26 +37,6 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("RCC_CARDS_SYNC_PASSWORD", SYNC_PASSWORD)
     assert run(["build"], cwd=folder).exit_code == 0
     return folder
-
-
-def _study(path: Path) -> None:
-    """The phone's part: answer both cards, fix note 'one', tag note 'two' marked."""
-    col = Collection(str(path))
-    try:
-        deck = col.decks.id("Test deck")
-        assert deck
-        col.decks.select(DeckId(deck))
-        for _ in range(2):
-            card = col.sched.getCard()
-            assert card is not None
-            col.sched.answerCard(card, 3)
-        notes = notes_by_card_id(col)
-        notes["one"]["Back"] = "answer one"
-        col.update_note(notes["one"])
-        notes["two"].tags.append("marked")
-        col.update_note(notes["two"])
-    finally:
-        col.close()
 
 
 def _edit_two(project: Path) -> None:
@@ -69,7 +58,7 @@ def test_the_whole_loop_through_the_sync_server(project: Path, tmp_path: Path, s
     Collection(str(phone)).close()  # a new, empty profile
     assert ankicollection.sync_file(desktop, server) == "full upload"
     assert ankicollection.sync_file(phone, server) == "full download"
-    _study(phone)
+    study_fix_and_mark(phone)
     assert ankicollection.sync_file(phone, server) == "normal"
 
     pulled = run(["pull", *_server_args(sync_server)], cwd=project)
@@ -123,7 +112,7 @@ def _phone_file(project: Path, tmp_path: Path) -> Path:
     col = Collection(str(phone))
     import_apkg(col, project / "build" / "t.apkg")
     col.close()
-    _study(phone)
+    study_fix_and_mark(phone)
     return phone
 
 

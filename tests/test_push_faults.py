@@ -19,9 +19,18 @@ from pathlib import Path
 import pytest
 from anki.collection import Collection
 
-from conftest import SYNC_PASSWORD, SYNC_USER, SyncServer, add_note, import_apkg, notes_by_card_id, run
+from conftest import (
+    SYNC_PASSWORD,
+    SYNC_USER,
+    SyncServer,
+    add_note,
+    import_apkg,
+    notes_by_card_id,
+    run,
+    study_fix_and_mark,
+)
 from rcc_cards import ankicollection, push
-from test_push import EDITED_TWO, _edit_two, _server_args, _study
+from test_push import EDITED_TWO, _edit_two, _server_args
 from test_push import project as project  # noqa: F401  # the fixture
 
 
@@ -40,7 +49,7 @@ def shared(project: Path, tmp_path: Path, sync_server: SyncServer) -> Path:
     server = sync_server.server()
     ankicollection.sync_file(desktop, server)
     ankicollection.sync_file(phone, server)
-    _study(phone)
+    study_fix_and_mark(phone)
     ankicollection.sync_file(phone, server)
     return phone
 
