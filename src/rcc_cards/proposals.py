@@ -114,8 +114,6 @@ def find(deck: Deck, lock: lockfile.Lock | None, data: AnkiDeckData) -> DeckPull
 
 
 def _changed_values(card: Card, note: AnkiNote, data: AnkiDeckData) -> list[Proposal]:
-    from rcc_cards import htmltext  # html's entity tables: loaded by a pull, not by 'check'
-
     names = data.note_type(note.note_type_id).field_names
     out = []
     for name, value in zip(names, note.fields, strict=False):
@@ -125,11 +123,23 @@ def _changed_values(card: Card, note: AnkiNote, data: AnkiDeckData) -> list[Prop
         ours = getattr(card, ATTRIBUTE[key])
         if value == render.to_html(ours) or (key not in card.key_locs and not value.strip()):
             continue
-        plain = htmltext.plain(value.replace("&#91;", "["))
-        text = unicodedata.normalize("NFC", plain.text)
-        if text != unicodedata.normalize("NFC", ours.strip()):
-            out.append(Proposal(card.id, key, ours, text, plain.dropped, note.mod))
+        found = _proposal(card, key, value, note.mod)
+        if found is not None:
+            out.append(found)
     return out
+
+
+def _proposal(card: Card, key: str, value: str, mod: int) -> Proposal | None:
+    """The proposal of an Anki field's HTML ``value`` for the card's ``key``, when it reads, as plain text,
+    differently from the deck's value (None when it reads the same)."""
+    from rcc_cards import htmltext  # html's entity tables: loaded by a pull, not by 'check'
+
+    ours = getattr(card, ATTRIBUTE[key])
+    plain = htmltext.plain(value.replace("&#91;", "["))  # the escape of render.to_html, undone
+    text = unicodedata.normalize("NFC", plain.text)
+    if text == unicodedata.normalize("NFC", ours.strip()):
+        return None
+    return Proposal(card.id, key, ours, text, plain.dropped, mod)
 
 
 def _adopted_values(deck: Deck, card: Card, note: AnkiNote) -> list[Proposal]:
@@ -138,8 +148,6 @@ def _adopted_values(deck: Deck, card: Card, note: AnkiNote) -> list[Proposal]:
     (:func:`rcc_cards.render.adopted_fields`). A field as a build wrote it, or holding the back matter with
     its text changed, proposes nothing (which part the learner meant cannot be told); one without it (the
     learner's note as it came into the repository, never updated since) is read whole."""
-    from rcc_cards import htmltext
-
     note_type = kinds.note_type(deck, card)
     written = render.adopted_fields(note_type, card, render.note_fields(deck, card))
     keys = ["cloze"] if card.kind is Kind.CLOZE else ["q", "a"]
@@ -155,10 +163,9 @@ def _adopted_values(deck: Deck, card: Card, note: AnkiNote) -> list[Proposal]:
             value = value[:-len(suffix)]
         elif 'class="rcc-source"' in value or 'class="rcc-id"' in value:
             continue
-        plain = htmltext.plain(value.replace("&#91;", "["))
-        text = unicodedata.normalize("NFC", plain.text)
-        if text and text != unicodedata.normalize("NFC", ours.strip()):
-            out.append(Proposal(card.id, key, ours, text, plain.dropped, note.mod))
+        found = _proposal(card, key, value, note.mod)
+        if found is not None and found.anki_text:  # nothing but the back matter: no text of the learner's
+            out.append(found)
     return out
 
 
