@@ -733,7 +733,7 @@ class Target:
                 package, Path(tmp), notes, owned, self._personal_values(notes, personal), update_touched)
             log = self._import(copy)
         self.media = self.media or any(name not in ("collection.anki2", "media") for name in names)
-        retired = self._retire(retire)
+        retired = self._retire(retire, notes)
         updated = {note.id.nid for note in log.updated}
         done = Pushed(len(log.new), len(log.updated), len(log.duplicate), len(log.conflicting), retired,
                       sum(notes[guid].nid in updated for guid in kept),
@@ -780,13 +780,11 @@ class Target:
         except BackendError as err:
             raise DamagedFile(f"{self.where}: Anki refused the package ({err}); nothing was changed") from err
 
-    def _retire(self, guids: Sequence[str]) -> int:
-        assert self.col.db is not None
-        if not guids:
-            return 0
-        wanted = set(guids)
-        nids = [nid for nid, guid, tags in self.col.db.execute("select id, guid, tags from notes")
-                if guid in wanted and RETIRED_TAG not in tags.split()]
+    def _retire(self, guids: Sequence[str], notes: Mapping[str, _InCollection]) -> int:
+        """Tag the notes of ``guids`` retired (``notes``: the collection's, as read before the import, which
+        does not touch them: they are not in the package)."""
+        nids = [notes[guid].nid for guid in dict.fromkeys(guids)
+                if guid in notes and RETIRED_TAG not in notes[guid].tags.split()]
         if nids:
             from anki.notes import NoteId
 
