@@ -633,9 +633,9 @@ def push_command(paths: tuple[Path, ...], collection: Path | None, update_touche
     with opened as target:
         report, done = push.push(paths, target, update_touched)
     _report(report.warnings)
-    for item in report.stamped:
-        from rcc_cards import changes
+    from rcc_cards import changes
 
+    for item in report.stamped:
         for line in changes.explain(item):
             click.echo(line)
     for lock in report.locks_written:

@@ -94,8 +94,9 @@ class DeckReader(CardReader):
         if values is None or sources is None or note_types is None or not {"key", "name"} <= set(values):
             return None
         personal = values.get("personal_field", "")
-        taken = {f.name.casefold(): f.name for spec_ in kinds.all_kinds() for f in spec_.note_type.fields}
-        if personal.casefold() in taken:
+        taken = {f.name.casefold(): f.name for spec_ in kinds.all_kinds() for f in spec_.note_type.fields} \
+            if personal else {}
+        if personal and personal.casefold() in taken:
             self.report(found["personal_field"][1], ctx, f"'personal_field: {personal}' is the name of a field "
                         f"rcc-cards fills ({taken[personal.casefold()]!r}); name the learner's field otherwise, "
                         "e.g. 'My notes'")
